@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs and runs the whole suite: lint, types, tests.
+# Usage: bash .ci/test.sh [pytest args...]     (this is what .ci/run calls)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
+echo "== ruff" && .venv/bin/ruff check core plugins conformance tests bench
+echo "== mypy core/" && .venv/bin/mypy
+echo "== pytest" && exec .venv/bin/python -m pytest "$@"

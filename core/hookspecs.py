@@ -1,0 +1,115 @@
+"""The plugin contract: every hook a gatecheck plugin can implement.
+
+This module is the single place that defines how plugins extend gatecheck. First-party
+plugins (``plugins/``) use exactly these hooks, registered through the same entry-point
+group, ``gatecheck``, as third-party plugins. A plugin is any module or object with
+functions decorated by :data:`hookimpl` whose names match the specifications below::
+
+    # my_plugin.py
+    from gatecheck import hookimpl
+
+    @hookimpl
+    def gatecheck_checks():
+        return [MyCheck()]
+
+and, in the plugin distribution's ``pyproject.toml``::
+
+    [project.entry-points.gatecheck]
+    my-plugin = "my_plugin"
+
+Each hook returns a list of objects satisfying a small :class:`typing.Protocol`
+(:class:`gatecheck.checks.Check`, :class:`gatecheck.reports.Reporter`). All
+implementations of a hook are called and their lists concatenated; two objects with the
+same name are a configuration error, reported with both plugins named.
+
+Run ``python -m gatecheck_conformance.plugins MODULE`` to check a plugin against the
+contract (signatures, schema-valid results, deterministic ids, timeout and error
+behaviour).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from gatecheck.checks import Check
+    from gatecheck.reports import Reporter
+
+PROJECT = "gatecheck"
+
+#: Marks a function in this module as a hook specification.
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Marks a plugin function as the implementation of a hook.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def gatecheck_checks() -> list[Check]:
+    """Return the checks this plugin provides.
+
+    A check is an object with ``name``, ``version``, ``description``,
+    ``options_schema`` (a JSON Schema for the check's options in the configuration),
+    ``inputs(ctx)`` (the files whose content decides the result: the cache key) and
+    ``run(ctx) -> CheckResult``. See :class:`gatecheck.checks.Check`.
+
+    The runner calls ``run`` in a worker thread with a timeout. A check that raises,
+    exceeds its timeout, or returns something that fails
+    ``schemas/check-result.schema.json`` becomes a result with ``status: error`` or
+    ``timeout``; it never stops the gate. Raise :class:`gatecheck.errors.CheckFailed`
+    to end with a clear reason. Example::
+
+        class LicenseHeaderCheck:
+            name = "license-header"
+            version = "1.0.0"
+            description = "Python files start with an SPDX licence header."
+            options_schema = {"type": "object", "properties": {"glob": {"type": "string"}}}
+
+            def inputs(self, ctx):
+                return sorted(ctx.root.glob(ctx.options.get("glob", "**/*.py")))
+
+            def run(self, ctx):
+                findings = []
+                for path in self.inputs(ctx):
+                    rel = ctx.relpath(path)
+                    if not path.read_text().startswith("# SPDX-License-Identifier:"):
+                        findings.append(Finding(
+                            id=finding_id(self.name, "missing-header", path=rel),
+                            check=self.name, rule_id="missing-header",
+                            title="No SPDX licence header", severity="low",
+                            location=Location(rel, 1, 1)))
+                return CheckResult(tool=Tool(self.name, self.version), findings=findings)
+
+        @hookimpl
+        def gatecheck_checks():
+            return [LicenseHeaderCheck()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def gatecheck_reporters() -> list[Reporter]:
+    """Return the report formats this plugin provides.
+
+    A reporter has a ``name`` (the value of ``gatecheck run --format``), a
+    ``media_type``, a ``default_filename`` and ``render(report) -> str`` where
+    ``report`` is a :class:`gatecheck.reports.Report`. Example::
+
+        class CsvReporter:
+            name = "csv"
+            media_type = "text/csv"
+            default_filename = "gatecheck.csv"
+
+            def render(self, report):
+                rows = ["check,rule,severity,path"]
+                for f in report.findings():
+                    path = f.location.path if f.location else ""
+                    rows.append(f"{f.check},{f.rule_id},{f.severity},{path}")
+                return "\\n".join(rows) + "\\n"
+
+        @hookimpl
+        def gatecheck_reporters():
+            return [CsvReporter()]
+    """
+    raise NotImplementedError

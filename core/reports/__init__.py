@@ -1,0 +1,75 @@
+"""Report formats: the document every reporter renders, and the reporter protocol.
+
+Built-in formats (text, json, sarif, junit, markdown) live in this package, one module
+each, and are registered through the ``gatecheck_reporters`` hook like any plugin's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding
+
+
+@runtime_checkable
+class Reporter(Protocol):
+    """A report format provided through the ``gatecheck_reporters`` hook."""
+
+    #: The value of ``gatecheck run --format``.
+    name: str
+    media_type: str
+    #: Used when ``--format NAME`` is given with no output path and stdout is taken.
+    default_filename: str
+
+    def render(self, report: Report) -> str:
+        """The whole report as text."""
+        ...
+
+
+@dataclass
+class Report:
+    """Everything a reporter may show about one gate run."""
+
+    results: list[CheckResult]
+    decision: Decision
+    stage: str
+    root: Path
+    gatecheck_version: str
+    started_at: str = ""
+    duration_ms: int = 0
+    exit_code: int = 0
+    _index: dict[str, dict[str, DecisionEntry]] = field(default_factory=dict, repr=False)
+
+    def findings(self) -> list[Finding]:
+        """Every finding of every check, in check order."""
+        return [f for r in self.results for f in r.findings]
+
+    def _entries(self, kind: str) -> dict[str, DecisionEntry]:
+        if kind not in self._index:
+            entries: list[DecisionEntry] = getattr(self.decision, kind)
+            self._index[kind] = {e.finding_id: e for e in entries if e.finding_id}
+        return self._index[kind]
+
+    def waiver_for(self, finding: Finding) -> DecisionEntry | None:
+        """The decision entry that waived this finding, if one did."""
+        return self._entries("waived").get(finding.id)
+
+    def denial_for(self, finding: Finding) -> DecisionEntry | None:
+        """The decision entry that denied on this finding, if one did."""
+        return self._entries("deny").get(finding.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report document (``schemas/report.schema.json``)."""
+        return {
+            "report_version": 1,
+            "gatecheck_version": self.gatecheck_version,
+            "stage": self.stage,
+            "root": str(self.root),
+            "started_at": self.started_at,
+            "duration_ms": self.duration_ms,
+            "results": [r.to_dict() for r in self.results],
+            "decision": self.decision.to_dict(),
+            "exit_code": self.exit_code,
+        }

@@ -1,0 +1,67 @@
+"""Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``: verdict first, then detail."""
+
+from __future__ import annotations
+
+from gatecheck.model import DecisionEntry, severity_counts
+from gatecheck.reports import Report
+
+#: Longest list shown per section; PR comments and step summaries have size limits.
+MAX_ROWS = 50
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+class MarkdownReporter:
+    name = "markdown"
+    media_type = "text/markdown"
+    default_filename = "gatecheck.md"
+
+    def render(self, report: Report) -> str:
+        decision = report.decision
+        verdict = "✅ **Passed**" if decision.allow else "❌ **Denied**"
+        lines = [
+            f"## gatecheck: {verdict}",
+            "",
+            f"Stage `{report.stage}` · {len(report.results)} checks · {len(report.findings())} findings · "
+            f"{len(decision.deny)} denied · {len(decision.warn)} warnings · {len(decision.waived)} waived"
+            + (f" · policy `{decision.policy_digest[:19]}`" if decision.policy_digest else ""),
+            "",
+            "| Check | Status | Critical | High | Medium | Low | Info | Unknown | Time |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for result in report.results:
+            counts = severity_counts(result.findings)
+            status = result.status + (" (cached)" if result.cached else "")
+            lines.append(
+                f"| {result.check} | {status} | {counts['critical']} | {counts['high']} | {counts['medium']} | "
+                f"{counts['low']} | {counts['info']} | {counts['unknown']} | {result.duration_ms / 1000:.2f}s |"
+            )
+        errored = [r for r in report.results if r.error]
+        if errored:
+            lines += ["", "### Check errors", ""]
+            lines += [f"- **{r.check}** ({r.status}): {_escape(r.error or '')}" for r in errored]
+        lines += self._section("Denied", decision.deny, report)
+        lines += self._section("Warnings", decision.warn, report)
+        lines += self._section("Waived", decision.waived, report)
+        return "\n".join(lines) + "\n"
+
+    def _section(self, title: str, entries: list[DecisionEntry], report: Report) -> list[str]:
+        if not entries:
+            return []
+        findings = {f.id: f for f in report.findings()}
+        out = ["", f"### {title} ({len(entries)})", "", "| Rule | Where | Message |", "| --- | --- | --- |"]
+        for entry in entries[:MAX_ROWS]:
+            finding = findings.get(entry.finding_id or "")
+            where = ""
+            if finding and finding.location:
+                where = f"`{finding.location.path}`" + (
+                    f":{finding.location.start_line}" if finding.location.start_line else ""
+                )
+            elif finding and finding.package:
+                where = f"`{finding.package.name} {finding.package.version or ''}`".replace(" `", "`")
+            out.append(f"| `{entry.rule}` | {where} | {_escape(entry.message)} |")
+        if len(entries) > MAX_ROWS:
+            out.append(f"| … | | {len(entries) - MAX_ROWS} more; see the SARIF or JSON report |")
+        return out

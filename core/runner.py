@@ -1,0 +1,198 @@
+"""Runs the enabled checks concurrently, each with a timeout, and never lets one stop the gate.
+
+A check runs in a daemon worker thread. When its deadline passes the runner records
+``status: timeout``, signals the check's ``cancelled`` event (``CheckContext.run_command``
+kills the tool's process group on it) and moves on; a pure-Python check that ignores the
+event is abandoned, and as a daemon thread it cannot keep the process alive. Threads rather
+than processes keep the per-check overhead to well under a millisecond, and most checks
+spend their time in a scanner subprocess anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from gatecheck import validation
+from gatecheck.cache import ResultCache, cache_key, collect_inputs
+from gatecheck.checks import Check, CheckContext, CheckTimeout
+from gatecheck.errors import CheckFailed
+from gatecheck.model import CheckResult
+
+
+class Progress(Protocol):
+    """Receives progress events; the CLI shows them as a live display or as log lines."""
+
+    def started(self, name: str) -> None: ...
+
+    def finished(self, result: CheckResult) -> None: ...
+
+
+class NoProgress:
+    """A progress sink that shows nothing (library use, tests)."""
+
+    def started(self, name: str) -> None:
+        pass
+
+    def finished(self, result: CheckResult) -> None:
+        pass
+
+
+@dataclass
+class CheckRun:
+    """One check to run, with its validated options and timeout."""
+
+    check: Check
+    options: dict[str, Any] = field(default_factory=dict)
+    timeout: float = 600.0
+
+
+@dataclass
+class RunSettings:
+    """Settings shared by every check in one run."""
+
+    root: Path
+    stage: str = "ci"
+    jobs: int = 4
+    paths: list[Path] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    network: bool = False
+    cache: ResultCache | None = None
+    work_dir: Path | None = None
+
+
+def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progress | None = None) -> list[CheckResult]:
+    """Run ``runs`` at most ``settings.jobs`` at a time; results come back in the order given."""
+    sink = progress or NoProgress()
+    results: list[CheckResult | None] = [None] * len(runs)
+    done = threading.Condition()
+    finished: list[int] = []
+    running: dict[int, tuple[float, CheckContext]] = {}
+    pending = list(range(len(runs)))
+
+    def worker(index: int, ctx: CheckContext) -> None:
+        result = _execute(runs[index], ctx, settings)
+        with done:
+            if results[index] is None:  # not already recorded as a timeout
+                results[index] = result
+                finished.append(index)
+            done.notify_all()
+
+    with done:
+        while pending or running:
+            while pending and len(running) < max(1, settings.jobs):
+                index = pending.pop(0)
+                run = runs[index]
+                ctx = _context(run, settings)
+                running[index] = (ctx.deadline, ctx)
+                sink.started(run.check.name)
+                threading.Thread(target=worker, args=(index, ctx), name=f"check-{run.check.name}", daemon=True).start()
+            while finished:
+                index = finished.pop(0)
+                running.pop(index, None)
+                result = results[index]
+                assert result is not None
+                sink.finished(result)
+            now = time.monotonic()
+            for index, (deadline, ctx) in list(running.items()):
+                if now >= deadline and results[index] is None:
+                    ctx.cancelled.set()
+                    name = runs[index].check.name
+                    timed_out = CheckResult.failed(name, "timeout", f"check {name!r} timed out after {runs[index].timeout:g}s")
+                    timed_out.duration_ms = int(runs[index].timeout * 1000)
+                    results[index] = timed_out
+                    running.pop(index)
+                    sink.finished(timed_out)
+            if running and not finished:
+                nearest = min(deadline for deadline, _ in running.values())
+                done.wait(timeout=max(0.0, nearest - time.monotonic()) + 0.001)
+    if settings.cache:
+        settings.cache.save()
+    return [r for r in results if r is not None]
+
+
+def _context(run: CheckRun, settings: RunSettings) -> CheckContext:
+    work_dir = settings.work_dir / run.check.name if settings.work_dir else None
+    return CheckContext(
+        root=settings.root,
+        options=dict(run.options),
+        stage=settings.stage,
+        timeout=run.timeout,
+        paths=list(settings.paths),
+        exclude=list(settings.exclude),
+        network=settings.network,
+        work_dir=work_dir,
+    )
+
+
+def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> CheckResult:
+    """Run one check to a schema-valid result, whatever the check does."""
+    check = run.check
+    name = check.name
+    start = time.perf_counter()
+    try:
+        key = None
+        inputs = []
+        if settings.cache is not None:
+            inputs = collect_inputs(check.inputs(ctx), ctx.root, settings.cache.memo)
+            key = cache_key(name, check.version, run.options, inputs)
+            hit = settings.cache.get(key)
+            if hit is not None:
+                hit.duration_ms = int((time.perf_counter() - start) * 1000)
+                return hit
+        if ctx.work_dir is not None:
+            ctx.work_dir.mkdir(parents=True, exist_ok=True)
+        raw = check.run(ctx)
+        result = coerce_result(name, raw)
+        if not result.inputs and inputs:
+            result.inputs = inputs
+        result.duration_ms = int((time.perf_counter() - start) * 1000)
+        problem = validation.first_error("check-result", result.to_dict())
+        if problem is not None:
+            return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}")
+        if key is not None and settings.cache is not None:
+            settings.cache.put(key, result)
+        return result
+    except CheckTimeout as exc:
+        timed_out = CheckResult.failed(name, "timeout", f"check {name!r}: {exc}")
+        timed_out.duration_ms = int((time.perf_counter() - start) * 1000)
+        return timed_out
+    except CheckFailed as exc:
+        return _errored(name, start, str(exc), bad_input=exc.bad_input)
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+        return _errored(name, start, f"check {name!r} raised {type(exc).__name__}: {exc}{at}")
+
+
+def _errored(name: str, start: float, message: str, *, bad_input: bool = False) -> CheckResult:
+    result = CheckResult.failed(name, "error", message, bad_input=bad_input)
+    result.duration_ms = int((time.perf_counter() - start) * 1000)
+    return result
+
+
+def coerce_result(name: str, raw: object) -> CheckResult:
+    """Accept a :class:`CheckResult` or a mapping shaped like one; name it after the check."""
+    if isinstance(raw, CheckResult):
+        result = raw
+    elif isinstance(raw, Mapping):
+        data = dict(raw)
+        data.setdefault("check", name)
+        problem = validation.first_error("check-result", data)
+        if problem is not None:
+            raise CheckFailed(f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}")
+        result = CheckResult.from_dict(data)
+    else:
+        raise CheckFailed(f"check {name!r} returned {type(raw).__name__}, not a CheckResult")
+    if result.check and result.check != name:
+        raise CheckFailed(f"check {name!r} returned a result named {result.check!r}")
+    result.check = name
+    for finding in result.findings:
+        if finding.check != name:
+            raise CheckFailed(f"check {name!r} returned a finding of check {finding.check!r}")
+    return result

@@ -1,0 +1,1 @@
+"""Orders service: a small Flask application used as gatecheck's example project."""

@@ -1,0 +1,297 @@
+"""Check ``sarif``: judge SARIF 2.1.0 files written by any other tool alongside gatecheck's own checks.
+
+Teams already run scanners gatecheck does not wrap (CodeQL, Trivy, ESLint, Bandit...).
+This check turns their SARIF into gatecheck findings so one policy judges everything.
+
+Rules it keeps:
+- A file that is not valid JSON or not SARIF 2.1.0 is a check error that names the file
+  and line (bad input, exit 2), never "no findings".
+- A run whose tool reports a failed invocation is a check error: the tool did not finish.
+- Results the producing tool marked as suppressed are not findings, but they are counted
+  and listed in the summary; results with ``baselineState: absent`` (fixed) are skipped.
+- Runs written by gatecheck itself are ignored, so a report left in the tree is not
+  judged twice.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from gatecheck import hookimpl
+from gatecheck.checks import Check, CheckContext
+from gatecheck.errors import CheckFailed
+from gatecheck.jsonpos import locate
+from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
+
+__version__ = "1.0.0"
+
+LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
+DEFAULT_FILES = ["**/*.sarif", "**/*.sarif.json"]
+
+
+def severity_from_score(score: float) -> str:
+    """GitHub's bands for a numeric ``security-severity``."""
+    if score >= 9.0:
+        return "critical"
+    if score >= 7.0:
+        return "high"
+    if score >= 4.0:
+        return "medium"
+    if score > 0.0:
+        return "low"
+    return "info"
+
+
+class SarifCheck:
+    """Ingests SARIF files into findings."""
+
+    name = "sarif"
+    version = __version__
+    description = "Judge SARIF 2.1.0 files produced by other tools (CodeQL, Trivy, ESLint, ...)."
+    options_schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "files": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Globs (relative to the project root) of the SARIF files to judge.",
+            },
+            "required": {
+                "type": "boolean",
+                "description": "Error, rather than skip, when no file matches.",
+            },
+        },
+    }
+
+    def inputs(self, ctx: CheckContext) -> list[Path]:
+        patterns = ctx.options.get("files", DEFAULT_FILES)
+        matched: list[Path] = []
+        for path in ctx.files():
+            rel = ctx.relpath(path)
+            if any(fnmatch.fnmatch(rel, p) or (p.startswith("**/") and fnmatch.fnmatch(rel, p[3:])) for p in patterns):
+                matched.append(path)
+        return matched
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        files = self.inputs(ctx)
+        tool = Tool("sarif-ingest", __version__)
+        if not files:
+            patterns = ", ".join(ctx.options.get("files", DEFAULT_FILES))
+            message = f"no SARIF files matched {patterns}"
+            if ctx.options.get("required", False):
+                raise CheckFailed(message)
+            return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0})
+        findings: list[Finding] = []
+        suppressed: list[dict[str, Any]] = []
+        tools: set[str] = set()
+        ignored_own = 0
+        for path in files:
+            ctx.check_cancelled()
+            doc, text = _load(path, ctx.relpath(path))
+            for run_index, run in enumerate(doc["runs"]):
+                driver = run["tool"]["driver"]
+                tool_name = str(driver["name"])
+                if tool_name.startswith("gatecheck/"):
+                    ignored_own += 1
+                    continue
+                tools.add(tool_name)
+                _fail_on_failed_invocation(run, tool_name, ctx.relpath(path))
+                self._results(ctx, path, text, run_index, run, findings, suppressed)
+        return CheckResult(
+            tool=tool,
+            findings=findings,
+            summary={
+                "files": len(files),
+                "tools": sorted(tools),
+                "findings": len(findings),
+                "suppressed": len(suppressed),
+                "suppressed_results": suppressed[:200],
+                "ignored_gatecheck_runs": ignored_own,
+            },
+        )
+
+    def _results(
+        self,
+        ctx: CheckContext,
+        path: Path,
+        text: str,
+        run_index: int,
+        run: dict[str, Any],
+        findings: list[Finding],
+        suppressed: list[dict[str, Any]],
+    ) -> None:
+        driver = run["tool"]["driver"]
+        tool_name = str(driver["name"])
+        rules = {r.get("id"): r for r in driver.get("rules", []) if isinstance(r, dict)}
+        rules_by_index = [r for r in driver.get("rules", []) if isinstance(r, dict)]
+        occurrences: Counter[tuple[str, str, str]] = Counter()
+        for index, result in enumerate(run.get("results", [])):
+            where = ("runs", run_index, "results", index)
+            if not isinstance(result, dict) or not isinstance(result.get("message"), dict):
+                raise CheckFailed(
+                    f"{ctx.relpath(path)}:{locate(text, where)}: result {index} of run {run_index} has no message object",
+                    bad_input=True,
+                )
+            rule_id = result.get("ruleId") or (result.get("rule") or {}).get("id")
+            rule_index = result.get("ruleIndex", (result.get("rule") or {}).get("index"))
+            if not rule_id and isinstance(rule_index, int) and 0 <= rule_index < len(rules_by_index):
+                rule_id = rules_by_index[rule_index].get("id")
+            rule_id = str(rule_id or "unknown-rule")
+            rule = rules.get(rule_id, {})
+            if result.get("baselineState") == "absent":
+                continue
+            location = _location(ctx, result)
+            title = _message(result, rule)
+            if result.get("suppressions") and any(
+                s.get("status", "accepted") == "accepted" for s in result["suppressions"] if isinstance(s, dict)
+            ):
+                suppressed.append({
+                    "tool": tool_name, "rule_id": rule_id, "path": location.path if location else None,
+                    "line": location.start_line if location else None,
+                })
+                continue
+            key_material = _identity(result, title)
+            rel = location.path if location else ""
+            occurrence = occurrences[(rule_id, rel, key_material)]
+            occurrences[(rule_id, rel, key_material)] += 1
+            fid = finding_id(self.name, f"{tool_name}/{rule_id}", path=rel or None,
+                             key=f"{key_material}\0{occurrence}")
+            rule_props = rule.get("properties", {}) if isinstance(rule.get("properties"), dict) else {}
+            help_uri = rule.get("helpUri")
+            findings.append(Finding(
+                id=fid,
+                check=self.name,
+                rule_id=f"{tool_name}/{rule_id}",
+                title=title,
+                severity=_severity(result, rule),  # type: ignore[arg-type]
+                confidence=_confidence(rule_props),  # type: ignore[arg-type]
+                location=location,
+                references=[help_uri] if isinstance(help_uri, str) else [],
+                metadata={
+                    "tool": tool_name,
+                    "tool_rule_id": rule_id,
+                    "source_file": ctx.relpath(path),
+                    **({"tags": rule_props["tags"]} if isinstance(rule_props.get("tags"), list) else {}),
+                },
+            ))
+
+
+def _load(path: Path, rel: str) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CheckFailed(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})", bad_input=True) from exc
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckFailed(f"{rel}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})", bad_input=True) from exc
+
+    def bad(message: str, *where: str | int) -> CheckFailed:
+        return CheckFailed(f"{rel}:{locate(text, where) or 1}: not SARIF 2.1.0: {message}", bad_input=True)
+
+    if not isinstance(doc, dict):
+        raise bad("the document is not a JSON object")
+    if doc.get("version") != "2.1.0":
+        raise bad(f"version is {doc.get('version')!r}, expected '2.1.0'", "version")
+    if not isinstance(doc.get("runs"), list):
+        raise bad("'runs' must be an array", "runs")
+    for i, run in enumerate(doc["runs"]):
+        if not isinstance(run, dict):
+            raise bad(f"run {i} is not an object", "runs", i)
+        driver = run.get("tool", {}).get("driver") if isinstance(run.get("tool"), dict) else None
+        if not isinstance(driver, dict) or not isinstance(driver.get("name"), str):
+            raise bad(f"run {i} has no tool.driver.name", "runs", i, "tool")
+        if "results" in run and not isinstance(run["results"], list):
+            raise bad(f"run {i}: 'results' must be an array", "runs", i, "results")
+        if "rules" in driver and not isinstance(driver["rules"], list):
+            raise bad(f"run {i}: 'tool.driver.rules' must be an array", "runs", i, "tool", "driver", "rules")
+    return doc, text
+
+
+def _fail_on_failed_invocation(run: dict[str, Any], tool_name: str, rel: str) -> None:
+    for invocation in run.get("invocations", []) or []:
+        if isinstance(invocation, dict) and invocation.get("executionSuccessful") is False:
+            notes = [
+                n.get("message", {}).get("text", "")
+                for n in invocation.get("toolExecutionNotifications", []) or []
+                if isinstance(n, dict) and n.get("level", "warning") == "error"
+            ]
+            detail = f": {notes[0]}" if notes else ""
+            raise CheckFailed(f"{rel}: {tool_name} reports that its run did not complete{detail}")
+
+
+def _message(result: dict[str, Any], rule: dict[str, Any]) -> str:
+    message = result["message"]
+    text = message.get("text")
+    if not text and message.get("id"):
+        template = (rule.get("messageStrings", {}) or {}).get(message["id"], {}).get("text", "")
+        text = template
+        for i, arg in enumerate(message.get("arguments", []) or []):
+            text = text.replace("{" + str(i) + "}", str(arg))
+    if not text:
+        text = (rule.get("shortDescription") or {}).get("text") or rule.get("id") or "finding"
+    return str(text).strip().splitlines()[0][:500] if str(text).strip() else "finding"
+
+
+def _severity(result: dict[str, Any], rule: dict[str, Any]) -> str:
+    for props in (result.get("properties"), rule.get("properties")):
+        if isinstance(props, dict) and "security-severity" in props:
+            try:
+                return severity_from_score(float(props["security-severity"]))
+            except (TypeError, ValueError):
+                pass
+    level = result.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning"
+    return LEVEL_SEVERITY.get(str(level), "unknown")
+
+
+def _confidence(props: dict[str, Any]) -> str:
+    value = str(props.get("precision", props.get("confidence", ""))).lower()
+    if value in ("very-high", "high"):
+        return "high"
+    if value == "low":
+        return "low"
+    return "medium"
+
+
+def _location(ctx: CheckContext, result: dict[str, Any]) -> Location | None:
+    for loc in result.get("locations", []) or []:
+        physical = loc.get("physicalLocation") if isinstance(loc, dict) else None
+        if not isinstance(physical, dict):
+            continue
+        uri = (physical.get("artifactLocation") or {}).get("uri")
+        if not isinstance(uri, str) or not uri:
+            continue
+        parsed = urlparse(uri)
+        raw = unquote(parsed.path) if parsed.scheme == "file" else unquote(uri)
+        path = ctx.relpath(raw) if Path(raw).is_absolute() else Path(raw).as_posix().removeprefix("./")
+        region = physical.get("region") or {}
+        start = region.get("startLine") if isinstance(region.get("startLine"), int) else None
+        end = region.get("endLine") if isinstance(region.get("endLine"), int) else start
+        return Location(path=path, start_line=start, end_line=end)
+    return None
+
+
+def _identity(result: dict[str, Any], title: str) -> str:
+    """What identifies a result apart from its line: the tool's own content fingerprints
+    where it gives them, else the flagged snippet, else the message."""
+    for field in ("fingerprints", "partialFingerprints"):
+        prints = result.get(field)
+        if isinstance(prints, dict) and prints:
+            return json.dumps(prints, sort_keys=True)
+    for loc in result.get("locations", []) or []:
+        snippet = ((loc.get("physicalLocation") or {}).get("region") or {}).get("snippet", {}).get("text")
+        if isinstance(snippet, str) and snippet.strip():
+            return " ".join(snippet.split())
+    return title
+
+
+@hookimpl
+def gatecheck_checks() -> list[Check]:
+    return [SarifCheck()]

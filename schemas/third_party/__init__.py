@@ -1,0 +1,1 @@
+"""Data package: third-party schemas shipped with their licence notices."""
