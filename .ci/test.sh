@@ -9,5 +9,6 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
 echo "== ruff" && .venv/bin/ruff check core plugins conformance tests bench
+mkdir -p .mypy-src && ln -sfn ../core .mypy-src/gatecheck
 echo "== mypy core/" && .venv/bin/mypy
 echo "== pytest" && exec .venv/bin/python -m pytest "$@"

@@ -38,6 +38,10 @@ class Check(Protocol):
     description: str
     #: JSON Schema (draft 2020-12) of the check's options.
     options_schema: Mapping[str, Any]
+    #: Checks that must finish first when they run in the same gate; their results are
+    #: then in ``ctx.results`` (the SBOM check reads the SCA check's vulnerabilities).
+    #: Optional: a check without the attribute runs as soon as a slot is free.
+    # after: tuple[str, ...]
 
     def inputs(self, ctx: CheckContext) -> Iterable[Path]:
         """The files whose content decides the result (the cache key); directories are walked."""
@@ -70,6 +74,8 @@ class CheckContext:
     cancelled: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.monotonic)
     progress: Callable[[str], None] = field(default=lambda message: None)
+    #: Results of the checks named in the check's ``after`` that ran in this gate.
+    results: dict[str, CheckResult] = field(default_factory=dict)
 
     @property
     def deadline(self) -> float:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import jsonschema
-
 from gatecheck import __version__, threshold
 from gatecheck.cache import ResultCache
 from gatecheck.config import Config

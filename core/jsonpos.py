@@ -41,7 +41,7 @@ def _child(text: str, pos: int, part: str | int) -> int | None:
     if text[pos] == "{" and isinstance(part, str):
         pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
         while text[pos] != "}":
-            key, pos = json.decoder.scanstring(text, pos + 1)
+            key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
             pos = ws.match(text, pos).end()  # type: ignore[union-attr]
             pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]  # skip ':'
             if key == part:

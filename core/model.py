@@ -193,7 +193,7 @@ class CheckResult:
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:
     """Count findings per severity, every severity present (for summaries)."""
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

@@ -83,12 +83,29 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
                 finished.append(index)
             done.notify_all()
 
+    position = {run.check.name: i for i, run in enumerate(runs)}
+    waits_for = [
+        {position[name] for name in getattr(run.check, "after", ()) if name in position and position[name] != i}
+        for i, run in enumerate(runs)
+    ]
+
+    def ready(index: int) -> bool:
+        return all(results[dep] is not None for dep in waits_for[index])
+
     with done:
         while pending or running:
-            while pending and len(running) < max(1, settings.jobs):
-                index = pending.pop(0)
+            while len(running) < max(1, settings.jobs):
+                startable = [i for i in pending if ready(i)]
+                if not startable:
+                    if not running and pending:  # a cycle in `after`: run the rest regardless
+                        startable = pending[:1]
+                    else:
+                        break
+                index = startable[0]
+                pending.remove(index)
                 run = runs[index]
                 ctx = _context(run, settings)
+                ctx.results = {runs[d].check.name: r for d in waits_for[index] if (r := results[d]) is not None}
                 running[index] = (ctx.deadline, ctx)
                 sink.started(run.check.name)
                 threading.Thread(target=worker, args=(index, ctx), name=f"check-{run.check.name}", daemon=True).start()
@@ -108,6 +125,8 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
                     results[index] = timed_out
                     running.pop(index)
                     sink.finished(timed_out)
+            if pending and any(ready(i) for i in pending) and len(running) < max(1, settings.jobs):
+                continue
             if running and not finished:
                 nearest = min(deadline for deadline, _ in running.values())
                 done.wait(timeout=max(0.0, nearest - time.monotonic()) + 0.001)

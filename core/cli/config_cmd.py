@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
 from gatecheck import config as config_mod
 from gatecheck.gate import STAGES, GateOptions, plan
 from gatecheck.plugins import Plugins

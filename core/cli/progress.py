@@ -7,10 +7,9 @@ import sys
 import threading
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from gatecheck.model import CheckResult
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 
 def wants_live_display(stream: TextIO) -> bool:
@@ -51,7 +50,7 @@ class LiveProgress:
         self.overall = self.progress.add_task(f"gatecheck: 0/{total} checks", total=total)
         self.total = total
         self.done = 0
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> LiveProgress:
         self.progress.start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import platform
 
 import click
-
 from gatecheck import __version__
 
 

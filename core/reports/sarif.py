@@ -126,7 +126,7 @@ def _security_severity(finding: Finding) -> str | None:
 
 def strip_suppressed(sarif: dict[str, Any]) -> dict[str, Any]:
     """A copy of a SARIF document without suppressed results (for uploaders that ignore them)."""
-    out = json.loads(json.dumps(sarif))
+    out: dict[str, Any] = json.loads(json.dumps(sarif))
     for run in out.get("runs", []):
         run["results"] = [r for r in run.get("results", []) if not r.get("suppressions")]
     return out

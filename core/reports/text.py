@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.table import Table
-
 from gatecheck.model import severity_counts
 from gatecheck.reports import Report
+from rich.console import Console
+from rich.table import Table
 
 MAX_ROWS = 30
 
