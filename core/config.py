@@ -106,14 +106,23 @@ def load(root: Path, path: Path | None = None) -> Config:
     if problem:
         err = problem[0]
         parts = [str(p) for p in err.absolute_path]
-        raise config.bad(_describe(err), *parts)
+        message = str(err.message)
+        unknown = _unknown_keys(err)
+        if unknown:
+            allowed = sorted(err.schema.get("properties", {}))
+            message = f"unknown key {unknown[0]!r}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            parts.append(unknown[0])
+        raise config.bad(message, *parts)
     return config
 
 
-def _describe(err: Any) -> str:
-    if err.validator == "additionalProperties":
-        return f"unknown key: {err.message}"
-    return str(err.message)
+def _unknown_keys(err: Any) -> list[str]:
+    """The keys an ``additionalProperties: false`` error is about, in document order."""
+    if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+        return []
+    known = set(err.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in err.schema.get("patternProperties", {})]
+    return [k for k in err.instance if k not in known and not any(p.search(k) for p in patterns)]
 
 
 def _dotted(parts: list[str]) -> str:

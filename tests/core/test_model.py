@@ -1,0 +1,72 @@
+"""Documents: stable fingerprints, schema validity, round trips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from gatecheck import validation
+from gatecheck.model import CheckResult, Finding, Fix, Location, Package, Tool, finding_id
+
+
+def test_finding_id_is_the_documented_sha256_prefix() -> None:
+    expected = hashlib.sha256(b"gatecheck-finding-v1\0sast\0py.eval\0app/x.py\0eval(data)").hexdigest()[:32]
+    assert finding_id("sast", "py.eval", path="app/x.py", key="eval(data)") == expected
+
+
+def test_finding_id_ignores_line_numbers_and_separates_fields() -> None:
+    a = finding_id("c", "r", path="p.py", key="k")
+    assert a == finding_id("c", "r", path="p.py", key="k")
+    assert a != finding_id("c", "r", path="q.py", key="k")
+    assert a != finding_id("c", "r2", path="p.py", key="k")
+    # the NUL separator keeps "ab"+"c" and "a"+"bc" apart
+    assert finding_id("ab", "c") != finding_id("a", "bc")
+
+
+@pytest.mark.parametrize("name", validation.SCHEMA_NAMES)
+def test_every_schema_is_valid_draft_2020_12(name: str) -> None:
+    schema = validation.load(name)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_schemas_ship_as_package_data() -> None:
+    names = {p.name for p in resources.files("gatecheck.schemas").iterdir()}
+    assert {f"{n}.schema.json" for n in validation.SCHEMA_NAMES} <= names
+
+
+def full_result() -> CheckResult:
+    finding = Finding(
+        id=finding_id("sca", "PYSEC-1", key="flask"), check="sca", rule_id="PYSEC-1", title="bad",
+        severity="high", confidence="high", location=Location("requirements.txt", 3, 3),
+        package=Package("flask", "2.2.2", "pkg:pypi/flask@2.2.2"), fix=Fix(["2.2.5"]),
+        references=["https://example.org"], aliases=["CVE-2023-30861"], metadata={"cvss": "x"},
+    )
+    return CheckResult(check="sca", tool=Tool("pip-audit", "2.10"), findings=[finding], summary={"n": 1})
+
+
+def test_check_result_round_trips_and_validates() -> None:
+    result = full_result()
+    data = result.to_dict()
+    assert validation.first_error("check-result", data) is None
+    assert CheckResult.from_dict(json.loads(json.dumps(data))) == result
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where"),
+    [
+        (lambda d: d["findings"][0].__setitem__("severity", "severe"), "findings[0].severity"),
+        (lambda d: d["findings"][0].__setitem__("id", "123"), "findings[0].id"),
+        (lambda d: d.__setitem__("status", "error"), "error"),
+        (lambda d: d["findings"][0].pop("rule_id"), "findings[0]"),
+    ],
+)
+def test_check_result_schema_rejects_bad_documents(mutate, where: str) -> None:  # type: ignore[no-untyped-def]
+    data = full_result().to_dict()
+    mutate(data)
+    problem = validation.first_error("check-result", data)
+    assert problem is not None
+    assert problem[0].startswith(where.split(".")[0])

@@ -1,0 +1,158 @@
+"""The runner: concurrency, timeouts, errors, invalid results, ordering and the result cache."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from gatecheck.cache import ResultCache
+from gatecheck.runner import CheckRun, RunSettings, run_checks
+from testchecks import (
+    AfterCheck,
+    CountingCheck,
+    DictResultCheck,
+    FailingCheck,
+    HangCheck,
+    InvalidResultCheck,
+    RaisingCheck,
+    SleepCheck,
+    SubprocessHangCheck,
+    WrongTypeCheck,
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "a.txt").write_text("fine\nTODO: fix\n")
+    (root / "b.txt").write_text("TODO one\nTODO two\n")
+    return root
+
+
+def settings(root: Path, **kw: object) -> RunSettings:
+    return RunSettings(root=root, **kw)  # type: ignore[arg-type]
+
+
+def test_checks_run_concurrently(project: Path) -> None:
+    runs = [CheckRun(SleepCheck(f"s{i}", 0.4), timeout=10) for i in range(4)]
+    start = time.monotonic()
+    results = run_checks(runs, settings(project, jobs=4))
+    elapsed = time.monotonic() - start
+    assert [r.status for r in results] == ["ok"] * 4
+    assert elapsed < 1.2, f"4 x 0.4 s checks with 4 jobs took {elapsed:.2f}s: not concurrent"
+
+
+def test_jobs_limit_is_respected(project: Path) -> None:
+    runs = [CheckRun(SleepCheck(f"s{i}", 0.3), timeout=10) for i in range(4)]
+    start = time.monotonic()
+    run_checks(runs, settings(project, jobs=2))
+    assert time.monotonic() - start >= 0.55
+
+
+def test_hanging_check_times_out_and_the_run_goes_on(project: Path) -> None:
+    runs = [CheckRun(HangCheck("hang"), timeout=0.3), CheckRun(CountingCheck("count"), timeout=10)]
+    start = time.monotonic()
+    results = run_checks(runs, settings(project))
+    assert time.monotonic() - start < 2.0
+    hang, count = results
+    assert hang.status == "timeout" and "timed out after 0.3s" in (hang.error or "")
+    assert count.status == "ok" and len(count.findings) == 3
+
+
+def test_subprocess_is_killed_at_the_deadline(project: Path, tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    [result] = run_checks([CheckRun(SubprocessHangCheck("sub", pidfile), timeout=0.5)], settings(project))
+    assert result.status == "timeout"
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        # a killed child of ours stays a zombie until reaped; check its state
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists() and stat.read_text().split()[2] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the tool's process survived the check's timeout")
+
+
+@pytest.mark.parametrize(
+    ("check", "fragment"),
+    [
+        (RaisingCheck("raise"), "raised KeyError: 'boom'"),
+        (FailingCheck("fail"), "scanner database missing"),
+        (InvalidResultCheck("invalid"), "returned an invalid result"),
+        (WrongTypeCheck("wrongtype"), "returned list, not a CheckResult"),
+    ],
+)
+def test_misbehaving_checks_become_errors(project: Path, check: object, fragment: str) -> None:
+    runs = [CheckRun(check, timeout=5), CheckRun(CountingCheck("count"), timeout=5)]  # type: ignore[arg-type]
+    bad, good = run_checks(runs, settings(project))
+    assert bad.status == "error"
+    assert fragment in (bad.error or "")
+    assert bad.findings == []
+    assert good.status == "ok"
+
+
+def test_a_mapping_result_is_accepted(project: Path) -> None:
+    [result] = run_checks([CheckRun(DictResultCheck("d"), timeout=5)], settings(project))
+    assert result.status == "ok" and result.summary == {"from": "dict"} and result.check == "d"
+
+
+def test_after_orders_checks_and_passes_results(project: Path) -> None:
+    runs = [CheckRun(AfterCheck("second"), timeout=5), CheckRun(CountingCheck("first"), timeout=5)]
+    second, first = run_checks(runs, settings(project, jobs=4))
+    assert second.summary == {"seen": {"first": 3}}
+    assert first.status == "ok"
+
+
+def test_warm_run_is_served_from_the_cache(project: Path, tmp_path: Path) -> None:
+    check = CountingCheck("count")
+    cache_dir = tmp_path / "cache"
+    cold = run_checks([CheckRun(check, timeout=5)], settings(project, cache=ResultCache(cache_dir)))[0]
+    warm = run_checks([CheckRun(check, timeout=5)], settings(project, cache=ResultCache(cache_dir)))[0]
+    assert check.calls == 1
+    assert not cold.cached and warm.cached
+    assert [f.id for f in warm.findings] == [f.id for f in cold.findings]
+    assert [i.path for i in warm.inputs] == ["a.txt", "b.txt"]
+
+
+def test_cache_key_covers_inputs_options_and_version(project: Path, tmp_path: Path) -> None:
+    check = CountingCheck("count")
+    cache_dir = tmp_path / "cache"
+
+    def run(options: dict[str, object] | None = None) -> None:
+        run_checks([CheckRun(check, options=options or {}, timeout=5)], settings(project, cache=ResultCache(cache_dir)))
+
+    run()
+    run()
+    assert check.calls == 1
+    (project / "a.txt").write_text("TODO changed\n")
+    run()
+    assert check.calls == 2, "a changed input must miss the cache"
+    run({"severity": "high"})
+    assert check.calls == 3, "changed options must miss the cache"
+    check.version = "2.0"
+    run({"severity": "high"})
+    assert check.calls == 4, "a new check version must miss the cache"
+
+
+def test_errors_are_not_cached(project: Path, tmp_path: Path) -> None:
+    check = RaisingCheck("raise")
+    cache_dir = tmp_path / "cache"
+    for _ in range(2):
+        [result] = run_checks([CheckRun(check, timeout=5)], settings(project, cache=ResultCache(cache_dir)))
+        assert result.status == "error" and not result.cached
+
+
+def test_no_cache_always_runs(project: Path) -> None:
+    check = CountingCheck("count")
+    for _ in range(2):
+        run_checks([CheckRun(check, timeout=5)], settings(project, cache=None))
+    assert check.calls == 2
