@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import jsonschema
+
 from gatecheck import __version__, threshold
 from gatecheck.cache import ResultCache
 from gatecheck.config import Config

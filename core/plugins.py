@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 import pluggy
+
 from gatecheck import hookspecs
 from gatecheck.checks import Check
 from gatecheck.errors import GatecheckError

@@ -10,6 +10,7 @@ spend their time in a scanner subprocess anyway.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import traceback
@@ -70,45 +71,61 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
     """Run ``runs`` at most ``settings.jobs`` at a time; results come back in the order given."""
     sink = progress or NoProgress()
     results: list[CheckResult | None] = [None] * len(runs)
+    contexts: list[CheckContext | None] = [None] * len(runs)
     done = threading.Condition()
     finished: list[int] = []
-    running: dict[int, tuple[float, CheckContext]] = {}
+    running: dict[int, float] = {}  # index -> deadline
     pending = list(range(len(runs)))
-
-    def worker(index: int, ctx: CheckContext) -> None:
-        result = _execute(runs[index], ctx, settings)
-        with done:
-            if results[index] is None:  # not already recorded as a timeout
-                results[index] = result
-                finished.append(index)
-            done.notify_all()
-
+    tasks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    slots = max(1, min(settings.jobs, len(runs)))
     position = {run.check.name: i for i, run in enumerate(runs)}
     waits_for = [
         {position[name] for name in getattr(run.check, "after", ()) if name in position and position[name] != i}
         for i, run in enumerate(runs)
     ]
 
+    def worker() -> None:
+        # A pool of `jobs` long-lived workers: starting a thread per check costs more than a
+        # no-op check itself once the GIL is contended.
+        while (index := tasks.get()) is not None:
+            ctx = contexts[index]
+            assert ctx is not None
+            result = _execute(runs[index], ctx, settings)
+            with done:
+                if results[index] is None:  # not already recorded as a timeout
+                    results[index] = result
+                    finished.append(index)
+                done.notify_all()
+
+    def spawn_worker() -> None:
+        threading.Thread(target=worker, name="gatecheck-worker", daemon=True).start()
+
     def ready(index: int) -> bool:
         return all(results[dep] is not None for dep in waits_for[index])
 
+    workers = 0
     with done:
         while pending or running:
-            while len(running) < max(1, settings.jobs):
-                startable = [i for i in pending if ready(i)]
-                if not startable:
-                    if not running and pending:  # a cycle in `after`: run the rest regardless
-                        startable = pending[:1]
-                    else:
+            while len(running) < slots and pending:
+                startable = next((i for i in pending if ready(i)), None)
+                if startable is None:
+                    if running:
                         break
-                index = startable[0]
-                pending.remove(index)
-                run = runs[index]
+                    startable = pending[0]  # a cycle in `after`: run the rest regardless
+                pending.remove(startable)
+                run = runs[startable]
                 ctx = _context(run, settings)
-                ctx.results = {runs[d].check.name: r for d in waits_for[index] if (r := results[d]) is not None}
-                running[index] = (ctx.deadline, ctx)
+                ctx.results = {runs[d].check.name: r for d in waits_for[startable] if (r := results[d]) is not None}
+                contexts[startable] = ctx
+                running[startable] = ctx.deadline
                 sink.started(run.check.name)
-                threading.Thread(target=worker, args=(index, ctx), name=f"check-{run.check.name}", daemon=True).start()
+                tasks.put(startable)
+                if workers < slots:
+                    spawn_worker()
+                    workers += 1
+            if not finished:
+                nearest = min(running.values(), default=time.monotonic())
+                done.wait(timeout=max(0.0, nearest - time.monotonic()) + 0.001)
             while finished:
                 index = finished.pop(0)
                 running.pop(index, None)
@@ -116,8 +133,10 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
                 assert result is not None
                 sink.finished(result)
             now = time.monotonic()
-            for index, (deadline, ctx) in list(running.items()):
+            for index, deadline in list(running.items()):
                 if now >= deadline and results[index] is None:
+                    ctx = contexts[index]
+                    assert ctx is not None
                     ctx.cancelled.set()
                     name = runs[index].check.name
                     timed_out = CheckResult.failed(name, "timeout", f"check {name!r} timed out after {runs[index].timeout:g}s")
@@ -125,11 +144,9 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
                     results[index] = timed_out
                     running.pop(index)
                     sink.finished(timed_out)
-            if pending and any(ready(i) for i in pending) and len(running) < max(1, settings.jobs):
-                continue
-            if running and not finished:
-                nearest = min(deadline for deadline, _ in running.values())
-                done.wait(timeout=max(0.0, nearest - time.monotonic()) + 0.001)
+                    spawn_worker()  # the abandoned worker may never come back
+    for _ in range(workers):
+        tasks.put(None)
     if settings.cache:
         settings.cache.save()
     return [r for r in results if r is not None]

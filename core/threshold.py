@@ -19,6 +19,8 @@ def decide(results: list[CheckResult], fail_on: str = "high") -> Decision:
     warn: list[DecisionEntry] = []
     if not results:
         deny.append(DecisionEntry("gatecheck.no_checks", "no checks ran; an empty gate never passes"))
+    elif not any(r.status == "ok" for r in results):
+        deny.append(DecisionEntry("gatecheck.nothing_checked", "every check was skipped; nothing was checked"))
     limit = SEVERITY_RANK[fail_on]
     for result in results:
         if result.status in ("error", "timeout"):

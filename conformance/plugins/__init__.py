@@ -34,6 +34,7 @@ from typing import Any
 
 import jsonschema
 import pluggy
+
 from gatecheck import hookspecs, validation
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed

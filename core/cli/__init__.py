@@ -7,6 +7,7 @@ import sys
 import traceback
 
 import click
+
 from gatecheck import __version__
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
 

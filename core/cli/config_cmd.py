@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from gatecheck import config as config_mod
 from gatecheck.gate import STAGES, GateOptions, plan
 from gatecheck.plugins import Plugins
+from gatecheck.schemadoc import markdown_reference
 
 
 @click.group("config")
@@ -34,6 +36,17 @@ def validate(path: Path, config_path: Path | None) -> None:
     where = cfg.path or "(no configuration file: defaults)"
     summary = ", ".join(f"{stage}: {n} checks" for stage, n in counts.items())
     click.echo(f"{where}: valid ({summary})")
+
+
+@config_group.command("reference")
+def reference() -> None:
+    """Print the configuration reference (Markdown) generated from the configuration's JSON Schema.
+
+    \b
+    Example:
+      gatecheck config reference > docs/configuration-reference.md
+    """
+    click.echo(markdown_reference("config"), nl=False)
 
 
 @click.command("init")

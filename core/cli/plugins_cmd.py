@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import click
-from gatecheck.plugins import Plugins
 from rich.console import Console
 from rich.table import Table
+
+from gatecheck.plugins import Plugins
 
 
 @click.command("plugins")

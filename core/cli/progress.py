@@ -7,9 +7,10 @@ import sys
 import threading
 from typing import TextIO
 
-from gatecheck.model import CheckResult
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from gatecheck.model import CheckResult
 
 
 def wants_live_display(stream: TextIO) -> bool:

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import click
+
 from gatecheck import config as config_mod
 from gatecheck.cli.progress import LineProgress, LiveProgress, wants_live_display
 from gatecheck.errors import BadInput

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 
 import click
+
 from gatecheck import __version__
 
 

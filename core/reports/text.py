@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
-from gatecheck.model import severity_counts
-from gatecheck.reports import Report
 from rich.console import Console
 from rich.table import Table
+
+from gatecheck.model import severity_counts
+from gatecheck.reports import Report
 
 MAX_ROWS = 30
 

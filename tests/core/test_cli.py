@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from gatecheck import plugins as plugins_mod
 
 # The example's SARIF holds one high (8.1) and one medium (6.1) finding.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from gatecheck import config
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, plan

@@ -8,6 +8,7 @@ from importlib import resources
 
 import jsonschema
 import pytest
+
 from gatecheck import validation
 from gatecheck.model import CheckResult, Finding, Fix, Location, Package, Tool, finding_id
 

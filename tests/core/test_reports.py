@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from gatecheck import validation
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Package, Tool, finding_id
 from gatecheck.reports import Report

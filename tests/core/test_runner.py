@@ -7,8 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from gatecheck.cache import ResultCache
-from gatecheck.runner import CheckRun, RunSettings, run_checks
 from testchecks import (
     AfterCheck,
     CountingCheck,
@@ -21,6 +19,9 @@ from testchecks import (
     SubprocessHangCheck,
     WrongTypeCheck,
 )
+
+from gatecheck.cache import ResultCache
+from gatecheck.runner import CheckRun, RunSettings, run_checks
 
 
 @pytest.fixture
