@@ -109,7 +109,8 @@ def load(root: Path, path: Path | None = None) -> Config:
         message = str(err.message)
         unknown = _unknown_keys(err)
         if unknown:
-            allowed = sorted(err.schema.get("properties", {}))
+            schema = err.schema if isinstance(err.schema, dict) else {}
+            allowed = sorted(schema.get("properties", {}))
             message = f"unknown key {unknown[0]!r}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
             parts.append(unknown[0])
         raise config.bad(message, *parts)

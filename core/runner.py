@@ -135,9 +135,9 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
             now = time.monotonic()
             for index, deadline in list(running.items()):
                 if now >= deadline and results[index] is None:
-                    ctx = contexts[index]
-                    assert ctx is not None
-                    ctx.cancelled.set()
+                    abandoned = contexts[index]
+                    assert abandoned is not None
+                    abandoned.cancelled.set()
                     name = runs[index].check.name
                     timed_out = CheckResult.failed(name, "timeout", f"check {name!r} timed out after {runs[index].timeout:g}s")
                     timed_out.duration_ms = int(runs[index].timeout * 1000)
