@@ -6,17 +6,23 @@ front ends (the pre-commit hook, the GitHub Action) get identical behaviour.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import jsonschema
 
-from gatecheck import __version__, threshold
+from gatecheck import __version__, policy, waivers
 from gatecheck.cache import ResultCache
 from gatecheck.config import Config
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.model import CheckResult, Decision, DecisionEntry
 from gatecheck.plugins import Plugins
+from gatecheck.policy import bundle as bundle_mod
+from gatecheck.policy import decide as decide_mod
+from gatecheck.policy import inputs as inputs_mod
 from gatecheck.reports import Report
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks
 
@@ -34,6 +40,89 @@ class GateOptions:
     jobs: int | None = None
     network: bool = False
     fail_on: str | None = None
+    #: Policy bundle (directory or .tar.gz), engine name and waivers file; None means the configuration's.
+    policy: str | None = None
+    engine: str | None = None
+    waivers: Path | None = None
+    #: Write the policy input document here (to see what the policy saw, or replay it with `policy eval`).
+    policy_input_path: Path | None = None
+
+
+@dataclass
+class Judgement:
+    """What the policy needs besides the results, loaded before any check runs so that a
+    malformed policy or waivers file fails fast (exit 2) instead of after a long scan."""
+
+    settings: policy.PolicySettings
+    bundle: bundle_mod.Bundle
+    waivers: waivers.WaiverFile
+
+
+def prepare_policy(config: Config, options: GateOptions) -> Judgement:
+    """Load the policy bundle (with configuration data merged in) and the waivers file."""
+    settings = policy.settings_from_config(config, stage=options.stage, policy=options.policy, engine=options.engine,
+                                           fail_on=options.fail_on)
+    loaded = bundle_mod.load(settings.path).with_data(settings.data)
+    table = config.section("waivers")
+    path = options.waivers if options.waivers is not None else waivers.find(config.root, table.get("file"))
+    if options.waivers is not None and not options.waivers.is_file():
+        raise BadInput("waivers file not found", path=options.waivers, key="--waivers")
+    waiver_file = waivers.load(path, max_days=int(table.get("max_days", waivers.DEFAULT_MAX_DAYS)))
+    return Judgement(settings, loaded, waiver_file)
+
+
+def judge(
+    judgement: Judgement, results: list[CheckResult], *, stage: str, root: Path, plugins: Plugins | None = None,
+    now: datetime | None = None, input_path: Path | None = None,
+) -> Decision:
+    """Evaluate the policy on the results; every failure to get a clear verdict denies."""
+    now = now or waivers.now_utc()
+    settings = judgement.settings
+    document = inputs_mod.build(
+        results, stage=stage, now=now, waivers=judgement.waivers.waivers, environment=settings.environment,
+        git=inputs_mod.git_context(root),
+    )
+    if input_path is not None:
+        input_path.parent.mkdir(parents=True, exist_ok=True)
+        input_path.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+    try:
+        engine = policy.create_engine(settings.engine, settings.engine_settings, plugins)
+    except policy.EngineError as exc:
+        return Decision(allow=False, deny=[DecisionEntry("gatecheck.policy.engine_error", str(exc))], engine=settings.engine,
+                        policy_digest=judgement.bundle.digest)
+    decision = decide_mod.decide(engine, judgement.bundle, document, entrypoint=settings.entrypoint)
+    return enforce_expiry(decision, judgement.waivers, now)
+
+
+def enforce_expiry(decision: Decision, waiver_file: waivers.WaiverFile, now: datetime) -> Decision:
+    """Expired waivers are never applied, whatever the policy says, and are always reported.
+
+    An entry the policy waived with an expired waiver is moved back to ``deny``; an expired
+    waiver the policy did not warn about gets a ``gatecheck.waiver_expired`` warning.
+    """
+    expired = {w.id: w for w in waiver_file.expired(now)}
+    if not expired:
+        return decision
+    kept: list[DecisionEntry] = []
+    for entry in decision.waived:
+        if entry.waiver_id in expired:
+            decision.deny.append(DecisionEntry(
+                "gatecheck.waiver_expired_applied",
+                f"{entry.message} (the policy applied waiver {entry.waiver_id}, which has expired)",
+                finding_id=entry.finding_id, check=entry.check, waiver_id=entry.waiver_id,
+            ))
+        else:
+            kept.append(entry)
+    decision.waived = kept
+    warned = {e.waiver_id for e in decision.warn if e.rule == "gatecheck.waiver_expired"}
+    for waiver_id, w in sorted(expired.items()):
+        if waiver_id not in warned:
+            decision.warn.append(DecisionEntry(
+                "gatecheck.waiver_expired",
+                f"waiver {waiver_id} expired {w.age_days(now)} day(s) ago and was not applied", waiver_id=waiver_id,
+            ))
+    decision.allow = decision.allow and not decision.deny
+    return decision
 
 
 def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRun]:
@@ -86,6 +175,7 @@ def run_gate(
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     start = time.perf_counter()
     runs = plan(config, plugins, options)
+    judgement = prepare_policy(config, options)
     root = config.root
     run_table = config.section("run")
     cache_dir = root / run_table.get("cache_dir", ".gatecheck/cache")
@@ -101,9 +191,7 @@ def run_gate(
         work_dir=cache_dir.parent / "work",
     )
     results = run_checks(runs, settings, progress)
-    # TEMPORARY: the severity threshold decides until the Rego policy engine (issue 3) lands.
-    fail_on = options.fail_on or config.run_setting("fail_on", "high", options.stage)
-    decision = threshold.decide(results, fail_on)
+    decision = judge(judgement, results, stage=options.stage, root=root, plugins=plugins, input_path=options.policy_input_path)
     if any(r.bad_input for r in results):
         exit_code = EXIT_BAD_INPUT
     elif not decision.allow:

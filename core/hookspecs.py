@@ -34,7 +34,11 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
+    from gatecheck.attest.signing import SignerProvider
     from gatecheck.checks import Check
+    from gatecheck.policy.engine import EngineProvider
     from gatecheck.reports import Reporter
 
 PROJECT = "gatecheck"
@@ -111,5 +115,106 @@ def gatecheck_reporters() -> list[Reporter]:
         @hookimpl
         def gatecheck_reporters():
             return [CsvReporter()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def gatecheck_signers() -> list[SignerProvider]:
+    """Return the signer providers this plugin offers, one per signer URI scheme.
+
+    ``gatecheck run --attest ... --key URI`` picks the provider whose ``scheme`` is the
+    part of ``URI`` before the first colon and calls ``open(uri)``; the returned signer
+    has ``keyid`` (sha256 of its public key's SPKI DER, hex), ``public_key`` (a
+    :class:`gatecheck.attest.keys.PublicKey`) and ``sign(message) -> bytes`` over the
+    DSSE PAE bytes. See :class:`gatecheck.attest.signing.SignerProvider`. Raise
+    :class:`gatecheck.errors.BadInput` when the URI cannot be used; never put key
+    material or a passphrase in the message. Two plugins offering one scheme is a
+    configuration error. Example::
+
+        class PkcsSigner:
+            scheme = "pkcs11"
+            description = "a key in a PKCS#11 token: pkcs11:SLOT/LABEL"
+
+            def open(self, uri):
+                slot, _, label = uri.removeprefix("pkcs11:").partition("/")
+                return TokenKey(slot, label)   # has keyid, public_key and sign()
+
+        @hookimpl
+        def gatecheck_signers():
+            return [PkcsSigner()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def gatecheck_policy_engines() -> list[EngineProvider]:
+    """Return the policy engines this plugin provides.
+
+    An engine provider has a ``name`` (the value of ``gatecheck run --engine`` and
+    ``[policy] engine``), a ``description`` and ``create(settings) -> PolicyEngine``, where
+    ``settings`` is a :class:`gatecheck.policy.engine.EngineSettings` (timeout, OPA URL,
+    token, TLS). The engine has ``name``, ``version()`` and
+    ``evaluate(bundle, query, input) -> QueryResult`` (see
+    :class:`gatecheck.policy.engine.PolicyEngine`); it raises ``EngineError`` or
+    ``EngineTimeout`` when it cannot answer, and the gate then denies. Before an engine
+    decides, the gate runs the canary conformance cases on it and refuses an engine that
+    gets one wrong. The built-in ``embedded`` and ``opa`` engines are registered this way.
+    Example::
+
+        class RemoteEngine:
+            name = "remote"
+
+            def __init__(self, settings):
+                self.settings = settings
+
+            def version(self):
+                return "remote 1.0"
+
+            def evaluate(self, bundle, query, input):
+                answer = my_service.evaluate(bundle.modules, bundle.data, query, input,
+                                             timeout=self.settings.timeout)
+                if answer is None:
+                    return UNDEFINED
+                return QueryResult(True, answer)
+
+        class RemoteProvider:
+            name = "remote"
+            description = "our policy service"
+
+            def create(self, settings):
+                return RemoteEngine(settings)
+
+        @hookimpl
+        def gatecheck_policy_engines():
+            return [RemoteProvider()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def gatecheck_commands() -> list[click.Command]:
+    """Return command-line commands this plugin adds to ``gatecheck``.
+
+    Use it for tasks that belong to one plugin and do not fit ``gatecheck run``, such
+    as recording a baseline of a check's findings. Each returned :class:`click.Command`
+    (usually a :class:`click.Group` named after the plugin) is added to the top-level
+    ``gatecheck`` group when the CLI starts; a name a built-in command already uses is
+    ignored. Give every command a ``--help`` text with an example, and raise
+    :class:`gatecheck.errors.BadInput` for malformed input (exit 2). Example::
+
+        @click.group("licenses")
+        def licenses():
+            \"\"\"Licence-header helpers.\"\"\"
+
+        @licenses.command("fix")
+        @click.argument("path", default=".")
+        def fix(path):
+            \"\"\"Add missing SPDX headers.  Example: gatecheck licenses fix src/\"\"\"
+            ...
+
+        @hookimpl
+        def gatecheck_commands():
+            return [licenses]
     """
     raise NotImplementedError

@@ -17,9 +17,10 @@ import pluggy
 from gatecheck import hookspecs
 from gatecheck.checks import Check
 from gatecheck.errors import GatecheckError
+from gatecheck.policy.engine import EngineProvider
 from gatecheck.reports import Reporter
 
-BUILTIN_PLUGINS = ("gatecheck.reports.builtin",)
+BUILTIN_PLUGINS = ("gatecheck.reports.builtin", "gatecheck.policy.builtin")
 
 
 @dataclass
@@ -123,6 +124,14 @@ class Plugins:
     def reporters(self) -> dict[str, Reporter]:
         """Every available report format by name."""
         return {name: item for name, (_, item) in sorted(self._reporters.items())}
+
+    @cached_property
+    def _policy_engines(self) -> dict[str, tuple[str, Any]]:
+        return self._collect("gatecheck_policy_engines", "name")
+
+    def policy_engines(self) -> dict[str, EngineProvider]:
+        """Every available policy engine provider by name."""
+        return {name: item for name, (_, item) in sorted(self._policy_engines.items())}
 
     def describe(self) -> list[PluginInfo]:
         """One entry per registered plugin with what it provides, then any that failed to load."""

@@ -30,11 +30,45 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from gatecheck.cli import config_cmd, plugins_cmd, run_cmd, version_cmd
+    from gatecheck.cli import (
+        audit_cmd,
+        config_cmd,
+        db_cmd,
+        explain_cmd,
+        keygen_cmd,
+        plugins_cmd,
+        policy_cmd,
+        run_cmd,
+        serve_cmd,
+        store_cmd,
+        verify_cmd,
+        version_cmd,
+        waivers_cmd,
+    )
 
-    for module in (run_cmd, plugins_cmd, config_cmd, version_cmd):
+    for module in (run_cmd, plugins_cmd, config_cmd, version_cmd, db_cmd, keygen_cmd, verify_cmd, store_cmd, serve_cmd,
+                   audit_cmd, policy_cmd, waivers_cmd, explain_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
+    _register_plugin_commands()
+
+
+def _register_plugin_commands() -> None:
+    """Add the commands plugins provide through ``gatecheck_commands`` (``gatecheck secrets ...``).
+
+    A plugin that fails to load is reported by ``gatecheck plugins``; it must not stop
+    the built-in commands from working, so failures here are left to that command.
+    """
+    from gatecheck.plugins import Plugins
+
+    try:
+        provided = Plugins().pm.hook.gatecheck_commands()
+    except Exception:
+        return
+    for commands in provided:
+        for command in commands or []:
+            if isinstance(command, click.Command) and command.name and command.name not in cli.commands:
+                cli.add_command(command)
 
 
 _register()

@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from gatecheck import config as config_mod
+from gatecheck.attest import DEFAULT_VERIFIER_ID
+from gatecheck.attest.bundle import RunAttestation
 from gatecheck.cli.progress import LineProgress, LiveProgress, wants_live_display
 from gatecheck.errors import BadInput
 from gatecheck.gate import STAGES, GateOptions, plan, run_gate
@@ -79,8 +81,27 @@ def write_atomic(path: Path, text: str) -> None:
 @click.option("--online", is_flag=True,
               help="Allow checks to reach the network (online vulnerability services). Off by default.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES),
-              help="Deny at or above this severity (temporary, until the Rego policy decides).")
+              help="Deny findings at or above this severity (sets the stage's threshold in the policy data).")
+@click.option("--policy", "policy_path", metavar="PATH",
+              help="Policy bundle: a directory of .rego and data files or an OPA bundle .tar.gz (default: [policy] path, "
+                   "else the bundled policy).")
+@click.option("--engine", metavar="NAME", help="Policy engine: embedded (default) or opa.")
+@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Waivers file, TOML or YAML (default: [waivers] file, else gatecheck.waivers.toml if present).")
+@click.option("--policy-input", "policy_input_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the policy input document here (replay it with `gatecheck policy eval --input`).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("--attest", "attest_path", type=click.Path(dir_okay=False, path_type=Path), metavar="BUNDLE.intoto.jsonl",
+              help="Write signed in-toto attestations (DSSE, JSON Lines) ending in a SLSA VSA verdict.")
+@click.option("--subject", "subjects", multiple=True, metavar="PATH|sha256:HEX|NAME@sha256:HEX",
+              help="What the attestations are about (repeatable): a file, a directory, or an image digest.")
+@click.option("--key", "key_uri", metavar="SIGNER_URI",
+              help="Signing key: file:PATH, env:VAR, or a KMS/Vault URI (see docs/attestations.md).")
+@click.option("--verifier-id", default=DEFAULT_VERIFIER_ID, show_default=True, help="verifier.id written into the VSA.")
+@click.option("--attest-failed/--no-attest-failed", default=False, show_default=True,
+              help="Also write a signed FAILED verdict when the run is denied (auditors need it).")
+@click.option("--store", "store_url", metavar="URL",
+              help="Also push the --attest bundle to this attestation store (sqlite:///PATH or postgresql://...).")
 def run(
     path: Path,
     config_path: Path | None,
@@ -92,7 +113,17 @@ def run(
     jobs: int | None,
     online: bool,
     fail_on: str | None,
+    policy_path: str | None,
+    engine: str | None,
+    waivers_path: Path | None,
+    policy_input_path: Path | None,
     quiet: bool,
+    attest_path: Path | None,
+    subjects: tuple[str, ...],
+    key_uri: str | None,
+    verifier_id: str,
+    attest_failed: bool,
+    store_url: str | None,
 ) -> None:
     """Run the gate on the project at PATH and exit with its verdict.
 
@@ -104,6 +135,8 @@ def run(
       gatecheck run examples/webapp
       gatecheck run . --stage ci -f sarif:gatecheck.sarif -f markdown:summary.md
       gatecheck run . --check sarif --no-cache -f json -o report.json
+      gatecheck run . --attest out/gate.intoto.jsonl --subject dist/app.whl --key file:gatecheck.key
+      gatecheck run . --policy ./policy --waivers gatecheck.waivers.toml --engine opa
     """
     if not path.is_dir():
         raise BadInput("project directory not found", path=path)
@@ -111,8 +144,13 @@ def run(
     plugins = Plugins()
     reporters = plugins.reporters()
     pairs = parse_outputs(formats, outputs, reporters)
+    attestation = RunAttestation.prepare(attest_path, subjects, key_uri, verifier_id=verifier_id,
+                                         attest_failed=attest_failed, plugins=plugins)
+    if store_url and attestation is None:
+        raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
     options = GateOptions(stage=stage, only=list(only), use_cache=not no_cache, jobs=jobs, network=online,
-                          fail_on=fail_on)
+                          fail_on=fail_on, policy=policy_path, engine=engine, waivers=waivers_path,
+                          policy_input_path=policy_input_path)
     live = not quiet and wants_live_display(sys.stderr)
     if live:
         with LiveProgress(total=len(plan(cfg, plugins, options))) as display:
@@ -130,6 +168,12 @@ def run(
             write_atomic(target, text)
             if not quiet:
                 click.echo(f"gatecheck: wrote {reporter.name} report to {target}", err=True)
+    if attestation is not None:
+        click.echo(attestation.write(report), err=True)
+        if store_url and attestation.path.is_file() and (report.exit_code == 0 or attestation.attest_failed):
+            from gatecheck.cli.store_cmd import auto_push
+
+            click.echo(auto_push(store_url, attestation.path, attestation.signer.public_key, path), err=True)
     raise click.exceptions.Exit(report.exit_code)
 
 

@@ -1,0 +1,134 @@
+"""Decision latency of the default policy at 10, 1,000 and 10,000 findings with 100 waivers.
+
+Measures what the gate pays to decide: building the policy input (waiver matching
+included), validating it, and evaluating data.gatecheck.decision on the embedded engine.
+When regopy is installed, the same policy and input are evaluated by regopy in the same
+run (in a child process, because regopy can abort the interpreter) and the ratio printed.
+The target is < 200 ms at 10,000 findings.
+
+    python bench/policy_eval.py            # 5 repetitions, median
+    python bench/policy_eval.py --repeat 3 --no-regopy
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from gatecheck import waivers as waivers_mod
+from gatecheck.model import CheckResult, Finding, Location, Package, Tool, finding_id
+from gatecheck.policy import bundle as bundle_mod
+from gatecheck.policy import decide as decide_mod
+from gatecheck.policy import inputs as inputs_mod
+from gatecheck.policy.embedded import EmbeddedEngine
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+SEVERITIES = ["critical", "high", "medium", "low", "info"]
+
+
+def results(n: int) -> list[CheckResult]:
+    per_check: dict[str, list[Finding]] = {"sast": [], "sca": [], "secrets": []}
+    for i in range(n):
+        check = "sca" if i % 3 == 0 else "sast" if i % 50 else "secrets"
+        rule = f"rule-{i % 40}"
+        path = f"src/module{i % 25}/file{i}.py"
+        pkg = Package(f"pkg{i % 60}", "1.0", f"pkg:pypi/pkg{i % 60}@1.0") if check == "sca" else None
+        per_check[check].append(Finding(id=finding_id(check, rule, path=path, key=str(i)), check=check, rule_id=rule,
+                                        title=f"finding {i}", severity=SEVERITIES[i % 5],  # type: ignore[arg-type]
+                                        location=Location(path, 1, 1), package=pkg))
+    return [CheckResult(check=c, tool=Tool(c, "1"), findings=fs) for c, fs in per_check.items()]
+
+
+def waivers(count: int = 100) -> list[waivers_mod.Waiver]:
+    out = []
+    for j in range(count):
+        kind = j % 4
+        match = ({"rule": f"rule-{j % 40}", "path": f"src/module{j % 25}/**"} if kind == 0 else
+                 {"package": f"pkg:pypi/pkg{j % 60}"} if kind == 1 else
+                 {"path": f"src/module{j % 25}/file{j}*.py"} if kind == 2 else
+                 {"check": "sast", "rule": f"rule-{j % 40}"})
+        expires = NOW + dt.timedelta(days=30 if j % 10 else -5)  # every tenth one has expired
+        out.append(waivers_mod.Waiver(id=f"W{j}", match=match, reason="bench", owner="bench",
+                                      expires=expires.isoformat(), expires_at=expires))
+    return out
+
+
+def decide_once(engine: EmbeddedEngine, bundle: bundle_mod.Bundle, rs: list[CheckResult],
+                ws: list[waivers_mod.Waiver]) -> tuple[float, dict[str, Any], Any]:
+    start = time.perf_counter()
+    doc = inputs_mod.build(rs, stage="ci", now=NOW, waivers=ws)
+    decision = decide_mod.decide(engine, bundle, doc)
+    return time.perf_counter() - start, doc, decision
+
+
+_REGOPY_CHILD = r"""
+import json, sys, time
+import regopy
+job = json.loads(sys.stdin.read())
+interp = regopy.Interpreter()
+for name, text in job["modules"].items():
+    interp.add_module(name, text)
+interp.add_data_json(json.dumps(job["data"]))
+interp.set_input(regopy.Input(job["input"]))
+start = time.perf_counter()
+out = interp.query("data.gatecheck.decision")
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "ok": out.ok(), "text": str(out)[:200]}))
+"""
+
+
+def regopy_once(bundle: bundle_mod.Bundle, doc: dict[str, Any], timeout: float) -> str:
+    job = json.dumps({"modules": bundle.modules, "data": bundle.data, "input": doc})
+    try:
+        done = subprocess.run([sys.executable, "-c", _REGOPY_CHILD], input=job, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f">{timeout:.0f}s (killed)"
+    if done.returncode != 0:
+        return f"crashed (exit {done.returncode})"
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return f"{answer['seconds'] * 1000:.0f}ms" + ("" if answer["ok"] else " (error)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-regopy", action="store_true")
+    parser.add_argument("--regopy-timeout", type=float, default=120.0)
+    args = parser.parse_args()
+    try:
+        import regopy  # noqa: F401
+
+        have_regopy = not args.no_regopy
+    except ImportError:
+        have_regopy = False
+    bundle = bundle_mod.load()
+    engine = EmbeddedEngine()
+    ws = waivers()
+    decide_once(engine, bundle, results(10), ws)  # compile the bundle and run the self-test once
+    print(f"{'findings':>9} {'embedded median':>16} {'deny':>6} {'waived':>7} {'regopy':>14} {'ratio':>8}")
+    for n in (10, 1_000, 10_000):
+        rs = results(n)
+        times = []
+        for _ in range(args.repeat):
+            seconds, doc, decision = decide_once(engine, bundle, rs, ws)
+            times.append(seconds)
+        median = statistics.median(times)
+        regopy_text, ratio = "-", "-"
+        if have_regopy:
+            regopy_text = regopy_once(bundle, doc, args.regopy_timeout)
+            if regopy_text.endswith("ms"):
+                ratio = f"{float(regopy_text[:-2]) / (median * 1000):.1f}x"
+        print(f"{n:>9} {median * 1000:>14.1f}ms {len(decision.deny):>6} {len(decision.waived):>7} {regopy_text:>14} {ratio:>8}")
+    if not have_regopy:
+        print("regopy not installed: no ratio (pip install regopy to compare)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,496 @@
+"""Regenerate the verifier test vectors from the fixed test keys.
+
+Usage (from the repository root)::
+
+    python -m gatecheck_conformance.verifier.generate            # rewrite vectors/
+    python -m gatecheck_conformance.verifier.generate --check    # exit 1 if vectors/ is stale
+
+The keys in ``keys/`` are fixed, public and for testing only (never trust them anywhere).
+Ed25519 and deterministic ECDSA (RFC 6979) signatures and compact JSON make the output
+byte-for-byte reproducible, so ``--check`` proves the committed vectors come from this
+script. ``--new-keys`` makes a fresh set of test keys (only ever needed once).
+
+Each vector is a directory ``vectors/NAME/`` with its bundle(s) (and an artifact file where
+the vector verifies a file or a directory), described in ``vectors/manifest.json``:
+the artifact, bundles and trusted keys to pass, the options, the time to judge at, and
+the expected exit code and reason code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gatecheck.attest import (
+    CHECK_RESULT_PREDICATE_TYPE,
+    CYCLONEDX_PREDICATE_TYPE,
+    PAYLOAD_TYPE,
+    STATEMENT_TYPE,
+    VSA_PREDICATE_TYPE,
+    dsse,
+    vsa,
+)
+from gatecheck.attest.keys import PrivateKey, generate, load_private_pem
+from gatecheck.attest.subjects import dir_hash
+
+HERE = Path(__file__).resolve().parent
+KEYS_DIR = HERE / "keys"
+VECTORS_DIR = HERE / "vectors"
+KEY_NAMES = {"ed25519-a": "ed25519", "ed25519-b": "ed25519", "ecdsa-p256-a": "ecdsa-p256", "untrusted": "ed25519"}
+
+VERIFIER_ID = "https://gatecheck.dev/verifier"
+BASE_TIME = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+#: Vectors are judged at this time (passed as ``--at``): one hour after the verdicts.
+JUDGE_AT = "2026-01-01T13:00:00Z"
+POLICY = hashlib.sha256(b"gatecheck conformance policy v1").hexdigest()
+OTHER_POLICY = hashlib.sha256(b"some other policy").hexdigest()
+ARTIFACT_BYTES = b"gatecheck conformance artifact\n"
+ARTIFACT = hashlib.sha256(ARTIFACT_BYTES).hexdigest()
+OTHER_ARTIFACT = hashlib.sha256(b"a different artifact\n").hexdigest()
+HUGE_PAYLOAD_BYTES = 24 * 1024 * 1024
+CHECKS = ("sca", "sast", "secrets", "sbom")
+
+
+def load_keys() -> dict[str, PrivateKey]:
+    return {name: load_private_pem((KEYS_DIR / f"{name}.pem").read_bytes(), source=name) for name in KEY_NAMES}
+
+
+def new_keys() -> None:
+    KEYS_DIR.mkdir(exist_ok=True)
+    for name, algorithm in KEY_NAMES.items():
+        key = generate(algorithm)  # type: ignore[arg-type]
+        (KEYS_DIR / f"{name}.pem").write_bytes(key.private_pem())
+        (KEYS_DIR / f"{name}.pub").write_bytes(key.public.pem())
+
+
+@dataclass
+class Spec:
+    """How to build one bundle: everything defaults to a valid, passing, six-envelope bundle."""
+
+    signers: list[str] = field(default_factory=lambda: ["ed25519-a"])
+    subject: str = ARTIFACT
+    subject_alg: str = "sha256"
+    result: str = "PASSED"
+    time: datetime = BASE_TIME
+    policy: str = POLICY
+    verifier_id: str = VERIFIER_ID
+    stage: str = "deploy"
+    check_status: dict[str, str] = field(default_factory=dict)
+    input_signers: dict[int, list[str]] = field(default_factory=dict)
+    vsa_type: str = VSA_PREDICATE_TYPE
+    statement_type: str = STATEMENT_TYPE
+    drop_input: int | None = None
+    drop_vsa_field: str | None = None
+    #: Re-encodes every envelope line (inputs before the VSA digests them, and the VSA itself).
+    transform: Callable[[bytes], bytes] | None = None
+    #: Adds fields no parser knows to every statement and to the VSA predicate.
+    unknown_fields: bool = False
+
+
+def statement(spec: Spec, predicate_type: str, predicate: dict[str, Any]) -> bytes:
+    doc = {
+        "_type": spec.statement_type,
+        "subject": [{"name": "artifact", "digest": {spec.subject_alg: spec.subject}}],
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    }
+    if spec.unknown_fields:
+        doc["x-future-field"] = {"ignored": [1, 2, 3]}
+        doc["predicate"] = {**predicate, "https://example.com/extension": {"note": "unknown to gatecheck"}}
+    return json.dumps(doc, separators=(",", ":")).encode("utf-8")
+
+
+def envelope(payload: bytes, signers: list[PrivateKey], payload_type: str = PAYLOAD_TYPE) -> dsse.Envelope:
+    return dsse.sign(payload_type, payload, signers)
+
+
+def bundle_lines(spec: Spec, keys: dict[str, PrivateKey]) -> list[bytes]:
+    """The lines of a gatecheck-shaped bundle: four check results, an SBOM, then the VSA."""
+    payloads = []
+    for name in CHECKS:
+        status = spec.check_status.get(name, "ok")
+        payloads.append(statement(spec, CHECK_RESULT_PREDICATE_TYPE, {
+            "check": name, "tool": {"name": name, "version": "1.0.0"}, "status": status,
+            "error": None if status == "ok" else "scanner crashed", "findings": [], "summary": {},
+            "stage": spec.stage,
+        }))
+    payloads.append(statement(spec, CYCLONEDX_PREDICATE_TYPE, {
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [{"type": "library", "name": "requests", "version": "2.32.3",
+                        "purl": "pkg:pypi/requests@2.32.3"}],
+    }))
+    lines = []
+    for i, payload in enumerate(payloads):
+        signer_names = spec.input_signers.get(i, spec.signers)
+        line = envelope(payload, [keys[n] for n in signer_names]).to_json()
+        lines.append(spec.transform(line) if spec.transform else line)
+    inputs = [(f"bundle.intoto.jsonl#{i}", hashlib.sha256(line).hexdigest()) for i, line in enumerate(lines, 1)]
+    predicate = vsa.predicate(
+        verifier_id=spec.verifier_id, verifier_version="conformance", time_verified=spec.time,
+        resource_uri="urn:sha256:" + spec.subject, policy_uri="https://gatecheck.dev/policy/conformance",
+        policy_digest=spec.policy, input_digests=inputs, passed=spec.result == "PASSED", stage=spec.stage,
+    )
+    predicate["verificationResult"] = spec.result
+    if spec.drop_vsa_field:
+        del predicate[spec.drop_vsa_field]
+    if spec.drop_input is not None:
+        del lines[spec.drop_input]
+    closing = statement(spec, spec.vsa_type, predicate)
+    line = envelope(closing, [keys[n] for n in spec.signers]).to_json()
+    lines.append(spec.transform(line) if spec.transform else line)
+    return lines
+
+
+def reencode(line: bytes, urlsafe: bool, padded: bool) -> bytes:
+    doc = json.loads(line)
+
+    def enc(b64: str) -> str:
+        raw = base64.b64decode(b64)
+        text = (base64.urlsafe_b64encode(raw) if urlsafe else base64.b64encode(raw)).decode()
+        return text if padded else text.rstrip("=")
+
+    doc["payload"] = enc(doc["payload"])
+    for sig in doc["signatures"]:
+        sig["sig"] = enc(sig["sig"])
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def edit_envelope(line: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:
+    doc = json.loads(line)
+    change(doc)
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def _set_payload(doc: dict[str, Any], payload: bytes) -> None:
+    doc["payload"] = base64.b64encode(payload).decode()
+
+
+@dataclass
+class Vector:
+    name: str
+    description: str
+    bundles: dict[str, bytes]
+    expect_exit: int
+    expect_reason: str | None
+    keys: list[str] = field(default_factory=lambda: ["ed25519-a"])
+    artifact: str = "sha256:" + ARTIFACT
+    files: dict[str, bytes] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+    gzip_bundles: bool = False
+    missing_bundle: bool = False
+
+
+def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
+    def jsonl(lines: list[bytes]) -> bytes:
+        return b"".join(line + b"\n" for line in lines)
+
+    def valid(**kw: Any) -> list[bytes]:
+        return bundle_lines(Spec(**kw), keys)
+
+    v: list[Vector] = []
+
+    def add(name: str, description: str, lines: list[bytes] | bytes, exit_code: int, reason: str | None,
+            **kw: Any) -> None:
+        data = lines if isinstance(lines, bytes) else jsonl(lines)
+        v.append(Vector(name, description, {"bundle.intoto.jsonl": data}, exit_code, reason, **kw))
+
+    # --- valid -----------------------------------------------------------------------------------------
+    add("valid-ed25519", "a complete six-envelope bundle signed with Ed25519", valid(), 0, None)
+    add("valid-ecdsa-p256", "a complete bundle signed with ECDSA P-256 (DER signatures)",
+        valid(signers=["ecdsa-p256-a"]), 0, None, keys=["ecdsa-p256-a"])
+    add("valid-file-artifact", "the artifact is a file: its sha256 is the subject digest", valid(), 0, None,
+        artifact="artifact.txt", files={"artifact.txt": ARTIFACT_BYTES})
+    tree = {"tree/a.txt": b"alpha\n", "tree/sub/b.txt": b"beta\n"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, data in tree.items():
+            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / rel).write_bytes(data)
+        tree_digest = dir_hash(Path(tmp) / "tree")
+    add("valid-directory-artifact", "the artifact is a directory: its in-toto dirHash is the subject digest",
+        valid(subject=tree_digest, subject_alg="dirHash"), 0, None, artifact="tree", files=tree)
+    add("valid-oci-digest", "the artifact is an image named by digest (NAME@sha256:HEX)", valid(), 0, None,
+        artifact=f"registry.example.com/team/app@sha256:{ARTIFACT}")
+    add("valid-urlsafe-base64", "payload and signatures in URL-safe base64 (with padding)",
+        valid(transform=lambda line: reencode(line, urlsafe=True, padded=True)), 0, None)
+
+    def strip_keyid(doc: dict[str, Any]) -> None:
+        for sig in doc["signatures"]:
+            sig.pop("keyid", None)
+
+    add("valid-no-keyid", "signatures carry no keyid (it is optional)",
+        valid(transform=lambda line: edit_envelope(line, strip_keyid)), 0, None)
+
+    def lie_keyid(doc: dict[str, Any]) -> None:
+        for sig in doc["signatures"]:
+            sig["keyid"] = "0" * 64
+
+    add("valid-lying-keyid", "keyids name no known key, but the signatures are by the trusted key: keyid is only a hint",
+        valid(transform=lambda line: edit_envelope(line, lie_keyid)), 0, None)
+
+    def extra_fields(doc: dict[str, Any]) -> None:
+        doc["x-extra"] = {"ignored": True}
+        for sig in doc["signatures"]:
+            sig["cert"] = ""
+
+    add("valid-unknown-envelope-fields", "unknown envelope and signature fields are ignored",
+        valid(transform=lambda line: edit_envelope(line, extra_fields)), 0, None)
+
+    lines = valid()
+    add("valid-unknown-statement-fields", "unknown statement and predicate fields are ignored (in-toto parsing rules)",
+        valid(unknown_fields=True), 0, None)
+    add("valid-duplicate-envelopes", "the same bundle given twice: identical envelopes are evaluated once", lines, 0,
+        None)
+    v[-1].bundles["copy.intoto.jsonl"] = jsonl(lines)
+
+    add("valid-policy-digest", "--policy-digest matches the verdict's policy", valid(), 0, None,
+        args=["--policy-digest", f"sha256:{POLICY}"])
+    add("valid-stage", "--stage matches the verdict's stage", valid(), 0, None, args=["--stage", "deploy"])
+    add("valid-require-check", "--require-check finds the check among the verified inputs", valid(), 0, None,
+        args=["--require-check", "sca", "--require-check", "secrets"])
+    add("valid-max-age-7d", "a two-day-old verdict within --max-age 7d", valid(time=BASE_TIME - timedelta(days=2)),
+        0, None, args=["--max-age", "7d"])
+    add("valid-within-clock-skew", "timeVerified two minutes ahead of the verifier's clock: within the skew",
+        valid(time=BASE_TIME + timedelta(hours=1, minutes=2)), 0, None)
+    add("valid-threshold-2", "each envelope signed by two trusted keys, threshold 2",
+        valid(signers=["ed25519-a", "ecdsa-p256-a"]), 0, None, keys=["ed25519-a", "ecdsa-p256-a"],
+        args=["--threshold", "2"])
+    add("valid-extra-untrusted-signature", "a trusted signature plus one by an untrusted key: threshold 1 is met",
+        valid(signers=["untrusted", "ed25519-a"]), 0, None)
+
+    # --- signatures ------------------------------------------------------------------------------------
+    add("untrusted-key", "every envelope signed by a key that is not trusted", valid(signers=["untrusted"]), 1,
+        "UNTRUSTED_KEY")
+
+    def claim_trusted(doc: dict[str, Any]) -> None:
+        for sig in doc["signatures"]:
+            sig["keyid"] = keys["ed25519-a"].keyid
+
+    add("lying-keyid-untrusted-signer", "signed by an untrusted key whose keyid claims the trusted one",
+        valid(signers=["untrusted"], transform=lambda line: edit_envelope(line, claim_trusted)), 1,
+        "SIGNATURE_INVALID")
+    lines = valid()
+    vsa_doc = json.loads(base64.b64decode(json.loads(lines[-1])["payload"]))
+    vsa_doc["predicate"]["verificationResult"] = "PASSED"
+    vsa_doc["predicate"]["policy"]["digest"]["sha256"] = OTHER_POLICY
+    lines[-1] = edit_envelope(lines[-1], lambda d: _set_payload(d, json.dumps(vsa_doc, separators=(",", ":")).encode()))
+    add("tampered-payload", "the VSA payload changed after signing", lines, 1, "SIGNATURE_INVALID")
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], lambda d: d.update(payloadType="application/vnd.in-toto+json;v=2"))
+    add("tampered-payload-type", "payloadType changed after signing (it is covered by the PAE)", lines, 1,
+        "SIGNATURE_INVALID")
+
+    def flip_sig(doc: dict[str, Any]) -> None:
+        raw = bytearray(base64.b64decode(doc["signatures"][0]["sig"]))
+        raw[10] ^= 0x01
+        doc["signatures"][0]["sig"] = base64.b64encode(bytes(raw)).decode()
+
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], flip_sig)
+    add("tampered-signature-ed25519", "one bit of the Ed25519 signature flipped", lines, 1, "SIGNATURE_INVALID")
+    lines = valid(signers=["ecdsa-p256-a"])
+    lines[-1] = edit_envelope(lines[-1], flip_sig)
+    add("tampered-signature-ecdsa", "one bit of the ECDSA signature flipped", lines, 1, "SIGNATURE_INVALID",
+        keys=["ecdsa-p256-a"])
+    lines = valid()
+    other_sig = json.loads(lines[0])["signatures"]
+    lines[-1] = edit_envelope(lines[-1], lambda d: d.update(signatures=other_sig))
+    add("signature-from-other-envelope", "a valid signature copied from another envelope of the bundle", lines, 1,
+        "SIGNATURE_INVALID")
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], lambda d: d.update(signatures=[]))
+    add("no-signatures", "the VSA envelope has an empty signatures list", lines, 1, "SIGNATURE_INVALID")
+    add("threshold-not-met", "threshold 2 with two trusted keys, but only one signed",
+        valid(), 1, "THRESHOLD_NOT_MET", keys=["ed25519-a", "ed25519-b"], args=["--threshold", "2"])
+    add("threshold-same-key-twice", "threshold 2, but both signatures are by the same key",
+        valid(signers=["ed25519-a", "ed25519-a"]), 1, "THRESHOLD_NOT_MET", keys=["ed25519-a", "ed25519-b"],
+        args=["--threshold", "2"])
+    add("threshold-one-trusted-one-untrusted", "threshold 2: one trusted signature and one by an untrusted key",
+        valid(signers=["ed25519-a", "untrusted"]), 1, "THRESHOLD_NOT_MET", keys=["ed25519-a", "ed25519-b"],
+        args=["--threshold", "2"])
+
+    # --- statement and verdict ---------------------------------------------------------------------------
+    add("subject-mismatch", "a valid bundle about another artifact", valid(subject=OTHER_ARTIFACT), 1,
+        "SUBJECT_MISMATCH")
+    add("wrong-predicate-type", "the closing statement is a VSA v0.2, not v1",
+        valid(vsa_type="https://slsa.dev/verification_summary/v0.2"), 1, "PREDICATE_TYPE_MISMATCH")
+    add("statement-v0.1", "every statement is an in-toto Statement v0.1",
+        valid(statement_type="https://in-toto.io/Statement/v0.1"), 1, "UNSUPPORTED_STATEMENT")
+    add("result-failed", "the verdict is FAILED", valid(result="FAILED"), 1, "RESULT_FAILED")
+    add("policy-digest-mismatch", "--policy-digest differs from the verdict's policy", valid(), 1, "POLICY_MISMATCH",
+        args=["--policy-digest", f"sha256:{OTHER_POLICY}"])
+    add("verifier-id-mismatch", "the verdict names another verifier", valid(verifier_id="https://evil.example/v"),
+        1, "VERIFIER_MISMATCH")
+    add("stage-mismatch", "--stage deploy, but the verdict was made at ci", valid(stage="ci"), 1, "STAGE_MISMATCH",
+        args=["--stage", "deploy"])
+    add("expired", "the verdict is two days old; --max-age 24h", valid(time=BASE_TIME - timedelta(days=2)), 1,
+        "EXPIRED", args=["--max-age", "24h"])
+    add("future-dated", "timeVerified is a day after the verifier's clock", valid(time=BASE_TIME + timedelta(days=1)),
+        1, "FUTURE_DATED")
+    add("missing-input-attestation", "one input attestation the VSA lists is not in the bundle",
+        valid(drop_input=1), 1, "INPUT_MISSING")
+    add("input-attestation-untrusted", "one input attestation is signed by an untrusted key",
+        valid(input_signers={2: ["untrusted"]}), 1, "INPUT_INVALID")
+    add("require-check-missing", "--require-check names a check the verdict did not use", valid(), 1, "CHECK_MISSING",
+        args=["--require-check", "migrations"])
+    add("require-check-errored", "--require-check sca, but the sca result says error",
+        valid(check_status={"sca": "error"}), 1, "CHECK_NOT_OK", args=["--require-check", "sca"])
+    add("vsa-missing-required-field", "the VSA predicate has no timeVerified", valid(drop_vsa_field="timeVerified"),
+        1, "MALFORMED")
+
+    # --- several verdicts ---------------------------------------------------------------------------------
+    older = valid(time=BASE_TIME - timedelta(hours=2))
+    newer_failed = valid(time=BASE_TIME, result="FAILED")
+    v.append(Vector("newer-failed-wins", "an older PASSED and a newer FAILED verdict for the same policy",
+                    {"old.intoto.jsonl": jsonl(older), "new.intoto.jsonl": jsonl(newer_failed)}, 1, "RESULT_FAILED"))
+    v.append(Vector("newer-passed-wins", "an older FAILED and a newer PASSED verdict: the freshest passing counts",
+                    {"old.intoto.jsonl": jsonl(valid(time=BASE_TIME - timedelta(hours=2), result="FAILED")),
+                     "new.intoto.jsonl": jsonl(valid())}, 0, None))
+    v.append(Vector("expired-and-fresh", "an expired PASSED and a fresh PASSED verdict in one bundle",
+                    {"bundle.intoto.jsonl": jsonl(valid(time=BASE_TIME - timedelta(days=3)) + valid())}, 0, None))
+    v.append(Vector("newer-failed-other-policy", "a newer FAILED verdict for another policy does not supersede",
+                    {"old.intoto.jsonl": jsonl(older),
+                     "new.intoto.jsonl": jsonl(valid(result="FAILED", policy=OTHER_POLICY))}, 0, None))
+
+    # --- malformed -----------------------------------------------------------------------------------------
+    lines = valid()
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]
+    add("truncated-json", "the VSA line is cut in half", lines, 1, "MALFORMED")
+    lines = valid()
+    lines[-1] = lines[-1][:-1] + b',"payloadType":"application/vnd.in-toto+json"}'
+    add("duplicate-keys-envelope", "the envelope repeats the payloadType key", lines, 1, "MALFORMED")
+    lines = valid()
+    dup = statement(Spec(), VSA_PREDICATE_TYPE, {})[:-1] + b',"predicateType":"https://example.com/other"}'
+    lines.append(envelope(dup, [keys["ed25519-a"]]).to_json())
+    add("duplicate-keys-statement", "a validly signed statement repeats the predicateType key", lines, 1, "MALFORMED")
+    lines = valid()
+    nan = b'{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"' + ARTIFACT.encode() \
+        + b'"}}],"predicateType":"https://example.com/p","predicate":{"score":NaN}}'
+    lines.append(envelope(nan, [keys["ed25519-a"]]).to_json())
+    add("nan-in-statement", "a validly signed statement holds NaN, which is not JSON", lines, 1, "MALFORMED")
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], lambda d: d.update(payload=d["payload"][:8] + "!" + d["payload"][9:]))
+    add("invalid-base64", "the payload holds a character outside both base64 alphabets", lines, 1, "MALFORMED")
+
+    def mixed(doc: dict[str, Any]) -> None:
+        payload = doc["payload"]
+        doc["payload"] = payload[:8] + "-" + payload[9:12] + "+" + payload[13:]
+
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], mixed)
+    add("mixed-base64-alphabets", "the payload mixes standard and URL-safe characters", lines, 1, "MALFORMED")
+
+    def trailing_bits(doc: dict[str, Any]) -> None:
+        sig = doc["signatures"][0]["sig"]
+        assert sig.endswith("==")  # 64-byte signature: the last character carries 4 unused bits
+        last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".index(sig[-3])
+        doc["signatures"][0]["sig"] = sig[:-3] + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[
+            last ^ 0x01] + "=="
+
+    lines = valid()
+    lines[-1] = edit_envelope(lines[-1], trailing_bits)
+    add("noncanonical-base64", "the signature's unused trailing base64 bits are set: same bytes, different text",
+        lines, 1, "MALFORMED")
+    add("unpadded-base64", "every envelope's payload and signatures lose their base64 padding (padding is required)",
+        valid(transform=lambda line: reencode(line, urlsafe=True, padded=False)), 1, "MALFORMED")
+    lines = valid()
+    lines.append(b'["not", "an", "envelope"]')
+    add("not-an-object", "a bundle line is a JSON array", lines, 1, "MALFORMED")
+    lines = valid()
+    lines.append(envelope(b"this is not JSON", [keys["ed25519-a"]]).to_json())
+    add("payload-not-json", "a validly signed payload that is not JSON", lines, 1, "MALFORMED")
+    lines = valid()
+    lines[-1] = envelope(base64.b64decode(json.loads(lines[-1])["payload"]), [keys["ed25519-a"]],
+                         payload_type="application/json").to_json()
+    add("wrong-payload-type", "the verdict's envelope is validly signed but its payloadType is not in-toto", lines, 1,
+        "PAYLOAD_TYPE_MISMATCH")
+    huge = statement(Spec(), "https://example.com/huge", {"blob": "A" * HUGE_PAYLOAD_BYTES})
+    lines = [*valid(), envelope(huge, [keys["ed25519-a"]]).to_json()]
+    add("huge-payload", "a validly signed 24 MiB statement, over the default 16 MiB envelope limit", lines, 1,
+        "MALFORMED", gzip_bundles=True)
+    add("empty-bundle", "a bundle with no envelope", b"", 1, "NO_ATTESTATION")
+
+    # --- unreadable input: exit 2 ----------------------------------------------------------------------------
+    v.append(Vector("bundle-not-found", "the bundle file does not exist", {}, 2, None, missing_bundle=True))
+    v.append(Vector("public-key-not-pem", "a trusted key file that is not a PEM public key",
+                    {"bundle.intoto.jsonl": jsonl(valid())}, 2, None, keys=["not-a-key"]))
+    return v
+
+
+def write_vectors(target: Path, vectors: list[Vector]) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    manifest = []
+    for vec in vectors:
+        folder = target / vec.name
+        folder.mkdir()
+        bundle_names = []
+        for name, data in vec.bundles.items():
+            if vec.gzip_bundles:
+                name += ".gz"
+                data = gzip.compress(data, mtime=0)
+            (folder / name).write_bytes(data)
+            bundle_names.append(name)
+        if vec.missing_bundle:
+            bundle_names.append("does-not-exist.intoto.jsonl")
+        for rel, data in vec.files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+        manifest.append({
+            "name": vec.name,
+            "description": vec.description,
+            "artifact": vec.artifact,
+            "artifact_is_file": bool(vec.files),
+            "bundles": bundle_names,
+            "keys": vec.keys,
+            "args": vec.args,
+            "at": JUDGE_AT,
+            "expect": {"exit": vec.expect_exit, "reason": vec.expect_reason},
+        })
+    (target / "manifest.json").write_text(json.dumps({"version": 1, "vectors": manifest}, indent=2) + "\n")
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    diffs = sorted(files_a ^ files_b)
+    diffs += [rel for rel in sorted(files_a & files_b) if (a / rel).read_bytes() != (b / rel).read_bytes()]
+    return diffs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gatecheck_conformance.verifier.generate",
+                                     description="Regenerate the verifier test vectors from the fixed test keys.")
+    parser.add_argument("--check", action="store_true", help="compare with the committed vectors instead of writing")
+    parser.add_argument("--new-keys", action="store_true", help="make new test keys first (changes every vector)")
+    parser.add_argument("--out", type=Path, default=VECTORS_DIR, help="where to write (default: the package's vectors/)")
+    args = parser.parse_args(argv)
+    if args.new_keys:
+        new_keys()
+    vectors = build_vectors(load_keys())
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_vectors(Path(tmp) / "vectors", vectors)
+            diffs = _same_tree(Path(tmp) / "vectors", args.out)
+        for rel in diffs:
+            print(f"differs: {rel}")
+        print(f"{len(vectors)} vectors; {'up to date' if not diffs else f'{len(diffs)} file(s) differ'}")
+        return 1 if diffs else 0
+    write_vectors(args.out, vectors)
+    print(f"wrote {len(vectors)} vectors to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Attestation bundles: JSON Lines of DSSE envelopes (``*.intoto.jsonl``), written from a gate report.
+
+A bundle holds, one compact envelope per line and in this order:
+
+1. one statement per check result (predicate type :data:`CHECK_RESULT_PREDICATE_TYPE`; the
+   predicate is the check result document, with inline artifact content replaced by its digest);
+2. one statement per CycloneDX SBOM a check produced (predicate type ``https://cyclonedx.org/bom``,
+   the SBOM itself as predicate);
+3. the closing SLSA VSA v1, whose ``inputAttestations`` list the sha256 of every line above
+   (the digest of the line's bytes, without the newline).
+
+Every statement has the same subjects. Until the Rego policy engine records a policy digest,
+the VSA carries the digest of an empty policy listing: sha256 of zero bytes,
+:data:`EMPTY_POLICY_DIGEST`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from gatecheck import __version__
+from gatecheck.attest import (
+    CHECK_RESULT_PREDICATE_TYPE,
+    CYCLONEDX_PREDICATE_TYPE,
+    DEFAULT_VERIFIER_ID,
+    PAYLOAD_TYPE,
+    VSA_PREDICATE_TYPE,
+    dsse,
+    vsa,
+)
+from gatecheck.attest.signing import Signer
+from gatecheck.attest.statement import Statement
+from gatecheck.attest.subjects import ResolvedSubject
+from gatecheck.errors import EXIT_PASS, BadInput
+from gatecheck.reports import Report
+
+if TYPE_CHECKING:
+    from gatecheck.plugins import Plugins
+
+CYCLONEDX_MEDIA_TYPE = "application/vnd.cyclonedx+json"
+#: sha256 of an empty policy listing (zero bytes): the policy digest recorded while no policy engine gives one.
+EMPTY_POLICY_DIGEST = hashlib.sha256(b"").hexdigest()
+
+
+def policy_digest_hex(report: Report) -> str:
+    """The report's policy digest as lowercase hex, or :data:`EMPTY_POLICY_DIGEST` when it has none."""
+    digest = report.decision.policy_digest
+    if not digest:
+        return EMPTY_POLICY_DIGEST
+    return digest.removeprefix("sha256:").lower()
+
+
+def _check_predicate(result_doc: dict[str, Any], stage: str) -> dict[str, Any]:
+    doc = dict(result_doc)
+    artifacts = []
+    for art in doc.get("artifacts", []):
+        entry = {k: v for k, v in art.items() if k != "content"}
+        if art.get("content") is not None:
+            content = json.dumps(art["content"], sort_keys=True, separators=(",", ":")).encode("utf-8")
+            entry["digest"] = {"sha256": hashlib.sha256(content).hexdigest()}
+        artifacts.append(entry)
+    doc["artifacts"] = artifacts
+    doc["stage"] = stage
+    return doc
+
+
+def _sbom_documents(report: Report) -> list[dict[str, Any]]:
+    sboms: list[dict[str, Any]] = []
+    for result in report.results:
+        for art in result.artifacts:
+            if art.media_type != CYCLONEDX_MEDIA_TYPE:
+                continue
+            content = art.content
+            if content is None and art.path:
+                path = Path(art.path) if Path(art.path).is_absolute() else report.root / art.path
+                try:
+                    content = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise BadInput(f"cannot read the SBOM check {result.check!r} produced: {exc}", path=path) from None
+            if isinstance(content, str):
+                try:
+                    content = json.loads(content)
+                except ValueError as exc:
+                    raise BadInput(f"the SBOM check {result.check!r} produced is not JSON: {exc}") from None
+            if not isinstance(content, dict):
+                raise BadInput(f"the SBOM check {result.check!r} produced is not a JSON object")
+            sboms.append(content)
+    return sboms
+
+
+def build(
+    report: Report,
+    subjects: Sequence[ResolvedSubject],
+    signer: Signer,
+    *,
+    bundle_name: str = "gatecheck.intoto.jsonl",
+    verifier_id: str = DEFAULT_VERIFIER_ID,
+    now: datetime | None = None,
+) -> list[bytes]:
+    """Sign every statement of the bundle for ``report`` and return the lines (without newlines)."""
+    if not subjects:
+        raise BadInput("an attestation needs at least one --subject", key="--subject")
+    subject_list = tuple(s.subject for s in subjects)
+    statements = [
+        Statement(subject_list, CHECK_RESULT_PREDICATE_TYPE, _check_predicate(r.to_dict(), report.stage))
+        for r in report.results
+    ]
+    statements += [Statement(subject_list, CYCLONEDX_PREDICATE_TYPE, doc) for doc in _sbom_documents(report)]
+    lines = [dsse.sign(PAYLOAD_TYPE, st.to_json(), [signer]).to_json() for st in statements]
+    inputs = [(f"{bundle_name}#{i}", hashlib.sha256(line).hexdigest()) for i, line in enumerate(lines, start=1)]
+    # The engine label may carry a version in parentheses ("embedded (regorus 0.9.1)"): keep the URI a URI.
+    engine = quote((report.decision.engine or "none").split(" ")[0], safe="")
+    verdict = vsa.predicate(
+        verifier_id=verifier_id,
+        verifier_version=__version__,
+        time_verified=now or datetime.now(UTC),
+        resource_uri=subjects[0].resource_uri,
+        policy_uri=f"https://gatecheck.dev/policy/{engine}",
+        policy_digest=policy_digest_hex(report),
+        input_digests=inputs,
+        passed=report.exit_code == EXIT_PASS and report.decision.allow,
+        stage=report.stage,
+    )
+    closing = Statement(subject_list, VSA_PREDICATE_TYPE, verdict)
+    lines.append(dsse.sign(PAYLOAD_TYPE, closing.to_json(), [signer]).to_json())
+    return lines
+
+
+def write(path: Path, lines: Sequence[bytes]) -> None:
+    """Write a bundle atomically (a reader never sees half of one), one envelope per line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"".join(line + b"\n" for line in lines))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class RunAttestation:
+    """What ``gatecheck run --attest`` needs, opened before the checks run so a bad key or
+    subject stops the run early (exit 2) instead of after minutes of scanning."""
+
+    def __init__(self, path: Path, subjects: Sequence[ResolvedSubject], signer: Signer, *, verifier_id: str,
+                 attest_failed: bool) -> None:
+        self.path = path
+        self.subjects = list(subjects)
+        self.signer = signer
+        self.verifier_id = verifier_id
+        self.attest_failed = attest_failed
+
+    @classmethod
+    def prepare(cls, path: Path | None, subjects: Sequence[str], key: str | None, *, verifier_id: str,
+                attest_failed: bool, plugins: Plugins) -> RunAttestation | None:
+        """Check the ``--attest`` options and open the signer; None when no bundle was asked for."""
+        from gatecheck.attest.signing import open_signer
+        from gatecheck.attest.subjects import resolve
+
+        if path is None:
+            if subjects or key:
+                raise BadInput("--subject and --key only make sense with --attest BUNDLE", key="--attest")
+            return None
+        if not subjects:
+            raise BadInput("--attest needs at least one --subject (PATH, sha256:HEX or NAME@sha256:HEX)",
+                           key="--subject")
+        if not key:
+            raise BadInput("--attest needs --key SIGNER_URI (for example file:gatecheck.key or env:GATECHECK_KEY)",
+                           key="--key")
+        resolved = [resolve(s) for s in subjects]
+        return cls(path, resolved, open_signer(key, plugins), verifier_id=verifier_id, attest_failed=attest_failed)
+
+    def write(self, report: Report) -> str:
+        """Write the bundle for ``report`` (or skip a denied run unless asked); returns what happened."""
+        passed = report.exit_code == EXIT_PASS and report.decision.allow
+        if not passed and not self.attest_failed:
+            return f"gatecheck: the run did not pass; no attestation written to {self.path} (use --attest-failed)"
+        lines = build(report, self.subjects, self.signer, bundle_name=self.path.name, verifier_id=self.verifier_id)
+        write(self.path, lines)
+        verdict = "PASSED" if passed else "FAILED"
+        return (f"gatecheck: wrote {len(lines)} signed attestation(s), verdict {verdict}, to {self.path} "
+                f"(keyid {self.signer.keyid})")

@@ -1,0 +1,98 @@
+"""Subjects: turn what a user names on the command line into an in-toto subject with a DigestSet.
+
+Three forms are accepted, by both ``gatecheck run --subject`` and ``gatecheck verify``:
+
+``PATH`` to a file
+    ``{"sha256": sha256 of the file's bytes}``.
+``PATH`` to a directory
+    ``{"dirHash": ...}``, in-toto's directory digest (the Go module "h1" dirhash in hex):
+    list every *regular* file under the directory (symbolic links, empty directories and
+    other special files are not included), take each file's path relative to the directory
+    with ``/`` separators, sort the paths by their UTF-8 bytes, write one line
+    ``"<sha256 hex of the file>  <path>\\n"`` per file, and take the sha256 of those lines.
+    It equals ``find . -type f | cut -c3- | LC_ALL=C sort | xargs -r sha256sum | sha256sum``
+    run inside the directory. A file name containing a newline cannot be listed this way
+    and is refused.
+``NAME@sha256:HEX`` (an OCI image by digest) or ``sha256:HEX``
+    ``{"sha256": HEX}``; nothing is fetched, the digest is taken as given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatecheck.attest.statement import Subject
+from gatecheck.errors import BadInput
+
+_DIGEST = re.compile(r"sha256:([0-9a-fA-F]{64})")
+_OCI = re.compile(r"(?P<name>[^@\s]+)@sha256:(?P<hex>[0-9a-fA-F]{64})")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ResolvedSubject:
+    """A subject and the ``resourceUri`` a VSA about it carries."""
+
+    subject: Subject
+    resource_uri: str
+
+
+def file_sha256(path: Path) -> str:
+    """Lowercase hex sha256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def dir_hash(root: Path) -> str:
+    """in-toto ``dirHash`` of a directory tree (see the module docstring for the exact rule)."""
+    entries: list[tuple[bytes, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in filenames:
+            full = Path(dirpath, name)
+            if not stat.S_ISREG(full.lstat().st_mode):
+                continue  # symlinks, sockets, fifos: `find -type f` skips them too
+            rel = full.relative_to(root).as_posix()
+            if "\n" in rel:
+                raise BadInput("a file name contains a newline; the directory digest cannot list it", path=full)
+            entries.append((os.fsencode(rel), full))
+    entries.sort(key=lambda e: e[0])
+    summary = hashlib.sha256()
+    for rel_bytes, full in entries:
+        summary.update(file_sha256(full).encode("ascii") + b"  " + rel_bytes + b"\n")
+    return summary.hexdigest()
+
+
+def resolve(spec: str, *, base: Path | None = None) -> ResolvedSubject:
+    """Resolve ``PATH``, ``sha256:HEX`` or ``NAME@sha256:HEX`` to a subject; BadInput when unreadable."""
+    m = _DIGEST.fullmatch(spec)
+    if m:
+        hexval = m.group(1).lower()
+        return ResolvedSubject(Subject(f"sha256:{hexval}", {"sha256": hexval}), f"urn:sha256:{hexval}")
+    m = _OCI.fullmatch(spec)
+    if m and not Path(spec).exists():
+        hexval = m.group("hex").lower()
+        name = m.group("name")
+        return ResolvedSubject(Subject(name, {"sha256": hexval}), f"oci://{name}@sha256:{hexval}")
+    path = Path(spec)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    try:
+        if path.is_dir():
+            digest = {"dirHash": dir_hash(path)}
+        elif path.is_file():
+            digest = {"sha256": file_sha256(path)}
+        else:
+            raise BadInput("subject not found: not a file, a directory, sha256:HEX or NAME@sha256:HEX", path=spec)
+    except OSError as exc:
+        raise BadInput(f"cannot read subject: {exc.strerror or exc}", path=spec) from None
+    name = Path(spec).as_posix()
+    return ResolvedSubject(Subject(name, digest), "file:" + Path(spec).as_posix())

@@ -1,0 +1,142 @@
+"""SLSA Verification Summary Attestation v1: gatecheck's signed verdict about a subject.
+
+Every required field of the VSA v1 predicate is written: ``verifier.id``, ``timeVerified``,
+``resourceUri``, ``policy {uri, digest}``, ``inputAttestations`` and ``verificationResult``,
+plus ``verifiedLevels`` and ``slsaVersion``. gatecheck verifies no SLSA build track, so it
+claims no ``SLSA_*`` level: a passing verdict lists the custom level ``GATECHECK_STAGE_<STAGE>``
+(custom values are allowed as long as they do not start with ``SLSA_``) and a failing one
+lists ``FAILED``. The stage is also written as the extension field :data:`STAGE_FIELD`
+(the VSA spec lets producers add fields whose names are URIs).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gatecheck.attest.dsse import MALFORMED, EnvelopeError
+from gatecheck.attest.statement import ACCEPTED_DIGESTS
+
+#: Extension field (a URI, as the spec requires) holding the gate stage of the verdict.
+STAGE_FIELD = "https://gatecheck.dev/attestation/vsa/stage"
+SLSA_VERSION = "1.0"
+RESULTS = ("PASSED", "FAILED")
+
+_RFC3339 = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` and whole seconds: the form ``timeVerified`` is written in."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp (as in-toto's Timestamp field type) to an aware datetime."""
+    m = _RFC3339.fullmatch(text)
+    if not m:
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
+    frac = (m.group("frac") or "").ljust(6, "0")[:6]
+    tz = m.group("tz").upper().replace("Z", "+00:00")
+    return datetime.fromisoformat(f"{m.group('date')}T{m.group('time')}.{frac}{tz}")
+
+
+def predicate(
+    *,
+    verifier_id: str,
+    verifier_version: str,
+    time_verified: datetime,
+    resource_uri: str,
+    policy_uri: str,
+    policy_digest: str,
+    input_digests: list[tuple[str, str]],
+    passed: bool,
+    stage: str,
+) -> dict[str, Any]:
+    """Build a VSA v1 predicate; ``input_digests`` pairs an attestation URI with its sha256 hex."""
+    return {
+        "verifier": {"id": verifier_id, "version": {"gatecheck": verifier_version}},
+        "timeVerified": format_time(time_verified),
+        "resourceUri": resource_uri,
+        "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}},
+        "inputAttestations": [{"uri": uri, "digest": {"sha256": hexval}} for uri, hexval in input_digests],
+        "verificationResult": "PASSED" if passed else "FAILED",
+        "verifiedLevels": [f"GATECHECK_STAGE_{stage.upper()}"] if passed else ["FAILED"],
+        "slsaVersion": SLSA_VERSION,
+        STAGE_FIELD: stage,
+    }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A parsed VSA predicate: the fields a verifier decides on."""
+
+    verifier_id: str
+    time_verified: datetime
+    resource_uri: str
+    policy_uri: str
+    policy_digest: dict[str, str]
+    inputs: tuple[tuple[str, str], ...]
+    result: str
+    verified_levels: tuple[str, ...]
+    stage: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.result == "PASSED"
+
+
+def _require(doc: dict[str, Any], key: str, kind: type, where: str = "predicate") -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind) or (isinstance(value, str | list | dict) and not value and key != "inputAttestations"):
+        raise EnvelopeError(MALFORMED, f"VSA {where}.{key} is missing or not a {kind.__name__}")
+    return value
+
+
+def parse_predicate(doc: dict[str, Any]) -> Verdict:
+    """Check a VSA v1 predicate has every required field in the right shape; EnvelopeError(MALFORMED) if not."""
+    verifier = _require(doc, "verifier", dict)
+    verifier_id = _require(verifier, "id", str, "predicate.verifier")
+    time_text = _require(doc, "timeVerified", str)
+    try:
+        time_verified = parse_time(time_text)
+    except ValueError as exc:
+        raise EnvelopeError(MALFORMED, f"VSA timeVerified: {exc}") from None
+    resource_uri = _require(doc, "resourceUri", str)
+    policy = _require(doc, "policy", dict)
+    policy_uri = _require(policy, "uri", str, "predicate.policy")
+    policy_digest = policy.get("digest", {})
+    if not isinstance(policy_digest, dict) or not all(isinstance(v, str) for v in policy_digest.values()):
+        raise EnvelopeError(MALFORMED, "VSA predicate.policy.digest is not a DigestSet")
+    inputs_doc = doc.get("inputAttestations", [])
+    if not isinstance(inputs_doc, list):
+        raise EnvelopeError(MALFORMED, "VSA predicate.inputAttestations is not a list")
+    inputs: list[tuple[str, str]] = []
+    for i, entry in enumerate(inputs_doc):
+        digest = entry.get("digest") if isinstance(entry, dict) else None
+        hexval = digest.get("sha256") if isinstance(digest, dict) else None
+        if not isinstance(hexval, str) or len(hexval) != ACCEPTED_DIGESTS["sha256"] or not re.fullmatch("[0-9a-f]+", hexval):
+            raise EnvelopeError(MALFORMED, f"VSA inputAttestations[{i}] has no sha256 digest")
+        uri = entry.get("uri", "") if isinstance(entry, dict) else ""
+        inputs.append((uri if isinstance(uri, str) else "", hexval))
+    result = _require(doc, "verificationResult", str)
+    if result not in RESULTS:
+        raise EnvelopeError(MALFORMED, f"VSA verificationResult is {result!r}, not PASSED or FAILED")
+    levels = doc.get("verifiedLevels")
+    if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+        raise EnvelopeError(MALFORMED, "VSA predicate.verifiedLevels is missing or not a list of strings")
+    stage = doc.get(STAGE_FIELD)
+    return Verdict(
+        verifier_id=verifier_id,
+        time_verified=time_verified,
+        resource_uri=resource_uri,
+        policy_uri=policy_uri,
+        policy_digest=dict(policy_digest),
+        inputs=tuple(inputs),
+        result=result,
+        verified_levels=tuple(levels),
+        stage=stage if isinstance(stage, str) else None,
+    )

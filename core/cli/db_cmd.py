@@ -1,0 +1,282 @@
+"""``gatecheck db``: keep the offline vulnerability database (OSV's PyPI export) fresh.
+
+The gate never reaches the network on its own; this command is the one place where the
+user asks for a download. ``db update`` fetches osv.dev's ``PyPI/all.zip`` (or any URL
+or ``file:`` path given with ``--url``, for air-gapped mirrors), checks that it is a zip of
+OSV JSON records, swaps it in atomically and writes a manifest beside it. The ``sca`` check
+reads that manifest to report the database's age and to warn when it is stale.
+
+The manifest is ``<database>.manifest.json``::
+
+    {"format": "gatecheck-osv-manifest/1", "source": "https://...", "updated_at": "...Z",
+     "downloaded_at": "...Z", "sha256": "...", "size": 123, "records": 456,
+     "etag": "...", "last_modified": "..."}
+
+``updated_at`` is the last time the source was confirmed to hold exactly this data (a
+download, or an HTTP 304 answer to a conditional request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import platformdirs
+
+from gatecheck import __version__
+from gatecheck.errors import BadInput, GatecheckError
+
+#: osv.dev's export of every PyPI advisory (the format the ``sca`` check reads).
+DEFAULT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+#: Environment variable that overrides where the database lives.
+DATABASE_ENV = "GATECHECK_OSV_DB"
+MANIFEST_FORMAT = "gatecheck-osv-manifest/1"
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def default_database_path() -> Path:
+    """Where ``db update`` writes and the ``sca`` check looks when no path is configured."""
+    configured = os.environ.get(DATABASE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_cache_dir("gatecheck")) / "osv" / "PyPI-all.zip"
+
+
+def manifest_path(database: Path) -> Path:
+    """The manifest that describes ``database`` (a sibling file)."""
+    return database.with_name(database.name + MANIFEST_SUFFIX)
+
+
+def read_manifest(database: Path) -> dict[str, Any] | None:
+    """The manifest of ``database``, or None when it has none (or one gatecheck did not write)."""
+    path = manifest_path(database)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return None
+    return data
+
+
+def parse_time(value: object) -> datetime | None:
+    """An RFC 3339 time as an aware datetime, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def count_records(archive: Path) -> int:
+    """Check that ``archive`` is a zip of OSV JSON records and return how many it holds.
+
+    Every member is parsed, so a truncated or corrupted download is refused here rather
+    than discovered by a gate run.
+    """
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise GatecheckError(f"downloaded database is corrupt: member {bad} fails its CRC check")
+            count = 0
+            for info in zf.infolist():
+                if info.is_dir() or not info.filename.endswith(".json"):
+                    continue
+                try:
+                    record = json.loads(zf.read(info))
+                except ValueError as exc:
+                    raise GatecheckError(f"downloaded database: {info.filename} is not valid JSON: {exc}") from exc
+                if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                    raise GatecheckError(f"downloaded database: {info.filename} is not an OSV record (no 'id')")
+                count += 1
+    except zipfile.BadZipFile as exc:
+        raise GatecheckError(f"downloaded database is not a zip file: {exc}") from exc
+    if count == 0:
+        raise GatecheckError("downloaded database holds no OSV records; keeping the previous one")
+    return count
+
+
+def update(database: Path, url: str, *, timeout: float = 120.0, force: bool = False) -> dict[str, Any]:
+    """Download ``url`` into ``database`` when it changed; return the new manifest.
+
+    A conditional request (ETag / Last-Modified of the previous download) avoids fetching
+    an unchanged export again. Nothing replaces the previous database unless the new one
+    is a valid, non-empty zip of OSV records.
+    """
+    database.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(database) if database.is_file() else None
+    headers = {"User-Agent": f"gatecheck/{__version__} (+db update)"}
+    if previous and not force and previous.get("source") == url:
+        if previous.get("etag"):
+            headers["If-None-Match"] = str(previous["etag"])
+        if previous.get("last_modified"):
+            headers["If-Modified-Since"] = str(previous["last_modified"])
+    request = urllib.request.Request(url, headers=headers)
+    fd, tmp_name = tempfile.mkstemp(dir=database.parent, prefix=".download-", suffix=".zip")
+    tmp = Path(tmp_name)
+    out = os.fdopen(fd, "wb")
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with out, urllib.request.urlopen(request, timeout=timeout) as response:
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                etag = response.headers.get("ETag")
+                last_modified = response.headers.get("Last-Modified")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304 and previous is not None:
+                previous["updated_at"] = _now()
+                _atomic_write_text(manifest_path(database), json.dumps(previous, indent=2) + "\n")
+                return previous
+            raise GatecheckError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise GatecheckError(f"cannot download {url}: {reason}") from exc
+        records = count_records(tmp)
+        os.replace(tmp, database)
+    finally:
+        out.close()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    now = _now()
+    manifest: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "source": url,
+        "updated_at": now,
+        "downloaded_at": now,
+        "sha256": digest.hexdigest(),
+        "size": size,
+        "records": records,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+    _atomic_write_text(manifest_path(database), json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def describe(database: Path) -> dict[str, Any]:
+    """What is known about ``database`` without a network: where, how big, how old."""
+    info: dict[str, Any] = {"path": str(database), "exists": database.exists()}
+    manifest = read_manifest(database)
+    if manifest:
+        info.update({k: manifest.get(k) for k in ("source", "updated_at", "downloaded_at", "sha256", "records")})
+        updated = parse_time(manifest.get("updated_at"))
+        if updated is not None:
+            info["age_days"] = round((datetime.now(UTC) - updated).total_seconds() / 86400, 2)
+    elif database.is_file():
+        with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(database) as zf:
+            info["records"] = sum(1 for n in zf.namelist() if n.endswith(".json"))
+    elif database.is_dir():
+        info["records"] = sum(1 for _ in database.rglob("*.json"))
+    if database.is_file():
+        info["size"] = database.stat().st_size
+    return info
+
+
+def _resolve(path: str | None) -> Path:
+    return Path(path).expanduser() if path else default_database_path()
+
+
+@click.group("db")
+def db() -> None:
+    """Manage the offline OSV vulnerability database the ``sca`` check reads.
+
+    The database is osv.dev's export of PyPI advisories (a zip of OSV JSON records).
+    Its default location is the user cache directory; set GATECHECK_OSV_DB or pass
+    --path to use another, and point [checks.sca] database at the same file.
+
+    \b
+    Examples:
+      gatecheck db update                       # fetch osv.dev's PyPI/all.zip
+      gatecheck db update --url file:///mirror/PyPI/all.zip --path ./osv-pypi.zip
+      gatecheck db info --max-age-days 7        # exit 1 when older than a week
+    """
+
+
+@db.command("update")
+@click.option("--path", "path", metavar="FILE", help="Where to store the database (default: user cache or $GATECHECK_OSV_DB).")
+@click.option("--url", default=DEFAULT_URL, show_default=True, help="Where to fetch the zip from (http(s): or file:).")
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Network timeout in seconds.")
+@click.option("--force", is_flag=True, help="Download even when the server says nothing changed.")
+def update_cmd(path: str | None, url: str, timeout: float, force: bool) -> None:
+    """Download a fresh copy of the OSV PyPI database (the only command that uses the network).
+
+    \b
+    Examples:
+      gatecheck db update
+      gatecheck db update --path .gatecheck/osv/PyPI-all.zip
+    """
+    if not url.startswith(("https://", "http://", "file:")):
+        raise BadInput(f"unsupported URL {url!r}: use https://, http:// or file:", key="--url")
+    database = _resolve(path)
+    manifest = update(database, url, timeout=timeout, force=force)
+    click.echo(
+        f"{database}: {manifest.get('records')} records from {manifest.get('source')}, "
+        f"sha256 {str(manifest.get('sha256'))[:16]}…, updated {manifest.get('updated_at')}"
+    )
+
+
+@db.command("info")
+@click.option("--path", "path", metavar="PATH", help="The database (a zip or a directory; default: the user cache).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--max-age-days", type=float, help="Exit 1 when the database is older than this (or its age is unknown).")
+def info_cmd(path: str | None, fmt: str, max_age_days: float | None) -> None:
+    """Show where the database is, how many records it holds and how old it is.
+
+    \b
+    Examples:
+      gatecheck db info
+      gatecheck db info --format json --max-age-days 7
+    """
+    database = _resolve(path)
+    info = describe(database)
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2))
+    else:
+        for key in ("path", "exists", "source", "records", "size", "sha256", "updated_at", "age_days"):
+            if info.get(key) is not None:
+                click.echo(f"{key:>11}: {info[key]}")
+        if info["exists"] and "updated_at" not in info:
+            click.echo("        age: unknown (no manifest: not written by `gatecheck db update`)")
+    if not info["exists"]:
+        raise GatecheckError(f"no database at {database}: run `gatecheck db update`")
+    if max_age_days is not None:
+        age = info.get("age_days")
+        if age is None or float(age) > max_age_days:
+            click.echo(f"database is older than {max_age_days:g} days (or of unknown age)", err=True)
+            raise click.exceptions.Exit(1)
+
+
+COMMANDS = [db]

@@ -1,0 +1,120 @@
+"""What the store holds about one envelope, and how a push turned out."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gatecheck.attest.dsse import b64decode
+from gatecheck.errors import BadInput
+
+_DURATION = re.compile(r"(?P<n>\d+)(?P<unit>[smhdw])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def timestamp(moment: datetime) -> str:
+    """The fixed-width UTC form the store keeps times in, so that text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_since(text: str, *, now: datetime | None = None, key: str = "--since") -> datetime:
+    """``30d``, ``12h``, ``90m``, ``2w`` (ago), or an ISO 8601 date or time (UTC unless it says otherwise)."""
+    now = now or datetime.now(UTC)
+    m = _DURATION.fullmatch(text.strip())
+    if m:
+        return now - timedelta(**{_UNITS[m.group("unit")]: int(m.group("n"))})
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{text!r} is neither a duration (30d, 12h, 90m, 2w) nor an ISO 8601 date", key=key) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class StoredRecord:
+    """One stored envelope with its indexed facts. ``seq`` is its id and its place in the hash chain."""
+
+    seq: int
+    digest: str
+    payload_type: str
+    predicate_type: str
+    verdict: str | None
+    policy_digest: str | None
+    verifier_id: str | None
+    stage: str | None
+    time_verified: str | None
+    repository: str | None
+    commit: str | None
+    source: str
+    stored_at: str
+    prev_hash: str
+    record_hash: str
+    subjects: list[tuple[str, str, str]] = field(default_factory=list)
+    signers: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    envelope: bytes | None = None
+
+    def statement(self) -> dict[str, Any] | None:
+        """The statement inside the envelope (already verified when it was stored), if the envelope is loaded."""
+        if self.envelope is None:
+            return None
+        doc = json.loads(self.envelope)
+        parsed: dict[str, Any] = json.loads(b64decode(doc["payload"]))
+        return parsed
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.seq,
+            "digest": f"sha256:{self.digest}",
+            "predicateType": self.predicate_type,
+            "verdict": self.verdict,
+            "policyDigest": self.policy_digest,
+            "verifier": self.verifier_id,
+            "stage": self.stage,
+            "timeVerified": self.time_verified,
+            "repository": self.repository,
+            "commit": self.commit,
+            "source": self.source,
+            "storedAt": self.stored_at,
+            "subjects": [{"name": n, "digest": {alg: d}} for n, alg, d in self.subjects],
+            "signers": list(self.signers),
+            "inputAttestations": [f"sha256:{d}" for d in self.inputs],
+            "chain": {"prev": self.prev_hash, "hash": self.record_hash},
+        }
+        if full and self.envelope is not None:
+            data["envelope"] = json.loads(self.envelope)
+            data["statement"] = self.statement()
+        return data
+
+
+@dataclass
+class Refusal:
+    """An envelope a push did not store, and why (a verifier reason code)."""
+
+    source: str
+    digest: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "digest": f"sha256:{self.digest}", "code": self.code, "message": self.message}
+
+
+@dataclass
+class PushResult:
+    """What a push did: stored records, duplicates skipped, envelopes refused."""
+
+    stored: list[StoredRecord] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stored": [{"id": r.seq, "digest": f"sha256:{r.digest}", "source": r.source,
+                        "predicateType": r.predicate_type} for r in self.stored],
+            "duplicates": [{"source": s, "digest": f"sha256:{d}"} for s, d in self.duplicates],
+            "refused": [r.to_dict() for r in self.refused],
+        }

@@ -1,0 +1,333 @@
+"""Waivers: time-boxed exceptions to the policy, loaded from TOML or YAML.
+
+A waivers file (``gatecheck.waivers.toml`` by default; ``.yaml``/``.yml`` also read) holds
+a list of waivers, each with ``id``, ``match`` (rule, finding id, package or purl, path
+glob, check: all given fields must match), ``reason``, ``owner``, optional ``ticket`` and a
+mandatory ``expires`` no further ahead than ``[waivers] max_days``. Errors name the file
+and line. An expired waiver is kept (so it can be reported with its age) but never
+applied: :func:`policy_input` marks it ``expired`` and gives it no matches.
+
+TOML::
+
+    [[waivers]]
+    id = "WVR-12"
+    reason = "eval only sees constant strings; rewrite tracked in OPS-88"
+    owner = "team-web"
+    ticket = "OPS-88"
+    expires = 2026-12-31
+    match = { rule = "ESLint/no-eval", path = "static/js/**" }
+
+A date means the waiver holds through that day (UTC); a date-time must carry an offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from wcmatch import glob as wcglob
+
+from gatecheck import validation
+from gatecheck.errors import BadInput
+from gatecheck.model import Finding
+
+DEFAULT_FILES = ("gatecheck.waivers.toml", "gatecheck.waivers.yaml", "gatecheck.waivers.yml")
+DEFAULT_MAX_DAYS = 90
+NS_PER_SECOND = 1_000_000_000
+_GLOB_FLAGS = wcglob.GLOBSTAR | wcglob.DOTGLOB
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One waiver as written, with its expiry resolved to an instant."""
+
+    id: str
+    match: dict[str, str]
+    reason: str
+    owner: str
+    expires: str
+    expires_at: dt.datetime
+    ticket: str | None = None
+    source: str = ""
+    line: int | None = None
+
+    @property
+    def expires_ns(self) -> int:
+        return int(self.expires_at.timestamp()) * NS_PER_SECOND
+
+    def expired(self, now: dt.datetime) -> bool:
+        return now >= self.expires_at
+
+    def age_days(self, now: dt.datetime) -> int:
+        """Whole days since it expired (0 on the day it ran out)."""
+        return max(0, (now - self.expires_at).days)
+
+    def days_left(self, now: dt.datetime) -> int:
+        return max(0, (self.expires_at - now).days)
+
+    def matches(self, finding: Finding) -> bool:
+        """Whether every field of ``match`` selects this finding."""
+        m = self.match
+        if "finding_id" in m and m["finding_id"] != finding.id:
+            return False
+        if "rule" in m and m["rule"] != finding.rule_id:
+            return False
+        if "check" in m and m["check"] != finding.check:
+            return False
+        if "path" in m and not path_matches(m["path"], finding):
+            return False
+        return not ("package" in m and not package_matches(m["package"], finding))
+
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+def path_matches(pattern: str, finding: Finding) -> bool:
+    """A glob (``**`` spans directories, ``*`` does not) over the finding's repository-relative path."""
+    return finding.location is not None and bool(wcglob.globmatch(finding.location.path, pattern, flags=_GLOB_FLAGS))
+
+
+def package_matches(wanted: str, finding: Finding) -> bool:
+    """A name matches the package name; a purl matches it exactly, or any version when it names none."""
+    pkg = finding.package
+    if pkg is None:
+        return False
+    if not wanted.startswith("pkg:"):
+        return wanted == pkg.name
+    if not pkg.purl:
+        return False
+    if "@" in wanted.split("/")[-1]:
+        return wanted == pkg.purl
+    return _purl_without_version(pkg.purl) == wanted
+
+
+def _purl_without_version(purl: str) -> str:
+    head = re.split(r"[?#]", purl, maxsplit=1)[0]
+    name_part = head.rsplit("/", 1)
+    if len(name_part) == 2 and "@" in name_part[1]:
+        return name_part[0] + "/" + name_part[1].split("@", 1)[0]
+    return head
+
+
+@dataclass
+class WaiverFile:
+    """The waivers of one file (or none, when no file exists)."""
+
+    path: Path | None
+    waivers: list[Waiver] = field(default_factory=list)
+
+    def active(self, now: dt.datetime) -> list[Waiver]:
+        return [w for w in self.waivers if not w.expired(now)]
+
+    def expired(self, now: dt.datetime) -> list[Waiver]:
+        return [w for w in self.waivers if w.expired(now)]
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def find(root: Path, configured: str | None) -> Path | None:
+    """The waivers file for a project: the configured one (which must exist) or a default name."""
+    if configured:
+        path = root / configured
+        if not path.is_file():
+            raise BadInput("waivers file not found", path=path, key="waivers.file")
+        return path
+    for name in DEFAULT_FILES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetime | None = None) -> WaiverFile:
+    """Load and validate a waivers file; None means no waivers."""
+    if path is None:
+        return WaiverFile(None)
+    now = now or now_utc()
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read waivers file: {exc}", path=path) from exc
+    if path.suffix in (".yaml", ".yml"):
+        document, lines = _parse_yaml(text, path)
+    else:
+        document, lines = _parse_toml(text, path)
+    if document is None:
+        document = {"waivers": []}
+    document = _dates_to_text(document)
+    errors = validation.errors("waivers", document)
+    if errors:
+        err = errors[0]
+        parts = tuple(err.absolute_path)
+        raise BadInput(err.message, path=path, line=_line_for(lines, parts), key=validation.key_path(err))
+    waivers: list[Waiver] = []
+    seen: dict[str, int | None] = {}
+    limit = now + dt.timedelta(days=max_days)
+    for index, raw in enumerate(document["waivers"]):
+        line = _line_for(lines, ("waivers", index))
+        expires_line = _line_for(lines, ("waivers", index, "expires"))
+        if raw["id"] in seen:
+            raise BadInput(f"duplicate waiver id {raw['id']!r} (first at line {seen[raw['id']]})", path=path, line=line,
+                           key=f"waivers[{index}].id")
+        seen[raw["id"]] = line
+        expires_at = _parse_expiry(raw["expires"], path, expires_line, index)
+        if expires_at > limit:
+            raise BadInput(
+                f"waiver {raw['id']} expires {raw['expires']}, more than {max_days} days ahead; "
+                "waivers are time-boxed (raise [waivers] max_days to allow longer)",
+                path=path, line=expires_line, key=f"waivers[{index}].expires",
+            )
+        waivers.append(Waiver(
+            id=raw["id"], match=dict(raw["match"]), reason=raw["reason"], owner=raw["owner"], expires=raw["expires"],
+            expires_at=expires_at, ticket=raw.get("ticket"), source=str(path), line=line,
+        ))
+    return WaiverFile(path, waivers)
+
+
+def _parse_expiry(value: str, path: Path, line: int | None, index: int) -> dt.datetime:
+    key = f"waivers[{index}].expires"
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = dt.date.fromisoformat(value)
+            # A date holds through that whole day, in UTC.
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise BadInput(f"expires {value!r} is not an RFC 3339 date or date-time", path=path, line=line, key=key) from exc
+    if moment.tzinfo is None:
+        raise BadInput(f"expires {value!r} has no UTC offset; write it with Z or +hh:mm", path=path, line=line, key=key)
+    return moment.astimezone(dt.UTC)
+
+
+def _dates_to_text(document: Any) -> Any:
+    """TOML and YAML parse bare dates into objects; the schema (and JSON) wants text."""
+    if isinstance(document, dict):
+        return {k: _dates_to_text(v) for k, v in document.items()}
+    if isinstance(document, list):
+        return [_dates_to_text(v) for v in document]
+    if isinstance(document, dt.datetime | dt.date):
+        return document.isoformat()
+    return document
+
+
+Lines = dict[tuple[str | int, ...], int]
+
+
+def _line_for(lines: Lines, parts: tuple[str | int, ...]) -> int | None:
+    """The line of the longest prefix of ``parts`` that has one."""
+    for end in range(len(parts), 0, -1):
+        if parts[:end] in lines:
+            return lines[parts[:end]]
+    return None
+
+
+def _parse_yaml(text: str, path: Path) -> tuple[Any, Lines]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BadInput(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from exc
+    lines: Lines = {}
+
+    def walk(n: yaml.Node | None, prefix: tuple[str | int, ...]) -> None:
+        if n is None:
+            return
+        lines.setdefault(prefix, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value_node in n.value:
+                key = (*prefix, str(key_node.value))
+                lines[key] = key_node.start_mark.line + 1
+                walk(value_node, key)
+                lines[key] = key_node.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*prefix, i))
+
+    walk(node, ())
+    return document, lines
+
+
+_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+
+def _parse_toml(text: str, path: Path) -> tuple[Any, Lines]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BadInput(f"invalid TOML: {message}", path=path, line=int(match.group(1)) if match else None) from exc
+    # tomllib keeps no positions: map [[waivers]] entries and their keys to lines by
+    # reading headers and assignments (values themselves are not parsed here).
+    lines: Lines = {}
+    table: tuple[str | int, ...] = ()
+    index = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_HEADER.match(line)
+        if header:
+            name = header.group(2).replace(" ", "")
+            if header.group(1) == "[[" and name == "waivers":
+                index += 1
+                table = ("waivers", index)
+            elif name.startswith("waivers.") and index >= 0:
+                table = ("waivers", index, *name.split(".")[1:])
+            else:
+                table = tuple(name.split("."))
+            lines.setdefault(table, number)
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            lines.setdefault((*table, key.group(1).strip('"')), number)
+    if "waivers" in document and ("waivers",) not in lines:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.match(r"^\s*waivers\s*=", line):
+                lines[("waivers",)] = number
+                break
+    return document, lines
+
+
+def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.datetime) -> list[dict[str, Any]]:
+    """The ``waivers`` of the policy input: each with ``expired`` and the finding ids it selects.
+
+    An expired waiver selects nothing, so no policy can apply it by mistake. Findings are
+    indexed by id, rule and check so that a waiver only looks at its candidates.
+    """
+    index = _FindingIndex(findings)
+    out: list[dict[str, Any]] = []
+    for w in waivers:
+        expired = w.expired(now)
+        entry: dict[str, Any] = {
+            "id": w.id, "match": dict(w.match), "reason": w.reason, "owner": w.owner, "expires": w.expires,
+            "expires_ns": w.expires_ns, "expired": expired,
+            "matches": [] if expired else [f.id for f in index.candidates(w.match) if w.matches(f)],
+        }
+        if w.ticket:
+            entry["ticket"] = w.ticket
+        out.append(entry)
+    return out
+
+
+class _FindingIndex:
+    def __init__(self, findings: list[Finding]) -> None:
+        self.all = findings
+        self.by: dict[str, dict[str, list[Finding]]] = {"finding_id": {}, "rule": {}, "check": {}}
+        for f in findings:
+            self.by["finding_id"].setdefault(f.id, []).append(f)
+            self.by["rule"].setdefault(f.rule_id, []).append(f)
+            self.by["check"].setdefault(f.check, []).append(f)
+
+    def candidates(self, match: dict[str, str]) -> list[Finding]:
+        for key in ("finding_id", "rule", "check"):
+            if key in match:
+                return self.by[key].get(match[key], [])
+        return self.all

@@ -1,0 +1,149 @@
+"""Diff-aware scanning: which files changed since a git base, and what they held there.
+
+For a pull request only findings the change introduces matter. The check compares
+fingerprints rather than using semgrep's ``--baseline-commit`` (which refuses to run with
+uncommitted changes and checks out the base in the working tree):
+
+1. the base commit is the merge base of ``baseline_ref`` and ``HEAD`` (what a pull request
+   diff is taken against), or the ref itself when there is no merge base (shallow clone);
+2. changed files are those that differ between the base and the working tree, plus
+   untracked files; renames are followed so a moved file keeps its history;
+3. the base versions of changed files are scanned with the same rules under their current
+   paths, and a current finding whose fingerprint existed there is pre-existing.
+
+Findings in unchanged files are pre-existing by definition.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from gatecheck.checks import CheckContext
+from gatecheck.errors import CheckFailed
+
+
+@dataclass
+class Baseline:
+    """The base of a diff-aware scan."""
+
+    ref: str
+    commit: str
+    #: Absolute path of the git work tree's top level.
+    toplevel: Path
+    #: Root-relative POSIX paths that differ from the base (added, modified, renamed, untracked).
+    changed: set[str] = field(default_factory=set)
+    #: Root-relative current path -> path (relative to the git top level) in the base commit,
+    #: for changed files that existed in the base.
+    base_paths: dict[str, str] = field(default_factory=dict)
+    merge_base: bool = True
+
+
+def _git(ctx: CheckContext, *args: str, cwd: Path | None = None, check: bool = True) -> bytes:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in ("GIT_CONFIG_NOSYSTEM",)}
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # a read-only query must not take the index lock
+    env["LC_ALL"] = "C"
+    proc = ctx.run_command(["git", *args], cwd=cwd or ctx.root, env=env)
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CheckFailed(f"git {' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
+    return proc.stdout if proc.returncode == 0 else b""
+
+
+def toplevel(ctx: CheckContext) -> Path:
+    """The git work tree containing the project root."""
+    proc = ctx.run_command(["git", "rev-parse", "--show-toplevel"], cwd=ctx.root)
+    if proc.returncode != 0:
+        raise CheckFailed(
+            f"baseline_ref needs a git repository, but {ctx.root} is not inside one", bad_input=True
+        )
+    return Path(proc.stdout.decode().strip())
+
+
+def resolve(ctx: CheckContext, ref: str) -> tuple[str, bool]:
+    """The base commit for ``ref``: its merge base with HEAD, else the ref's own commit."""
+    proc = ctx.run_command(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=ctx.root)
+    if proc.returncode != 0:
+        raise CheckFailed(
+            f"baseline_ref {ref!r} is not a commit in this repository "
+            "(in CI, fetch it first, for example `git fetch origin main`)",
+            bad_input=True,
+        )
+    ref_commit = proc.stdout.decode().strip()
+    merge = ctx.run_command(["git", "merge-base", ref_commit, "HEAD"], cwd=ctx.root)
+    if merge.returncode == 0 and merge.stdout.strip():
+        return merge.stdout.decode().strip(), True
+    return ref_commit, False
+
+
+def compute(ctx: CheckContext, ref: str) -> Baseline:
+    """Resolve ``ref`` and list what changed since it, relative to the project root."""
+    top = toplevel(ctx)
+    commit, is_merge_base = resolve(ctx, ref)
+    baseline = Baseline(ref=ref, commit=commit, toplevel=top, merge_base=is_merge_base)
+    diff = _git(ctx, "diff", "--name-status", "-z", "-M", "--no-ext-diff", commit, "--", cwd=top)
+    fields = diff.decode("utf-8", "surrogateescape").split("\0")
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i]
+        if status[:1] in ("R", "C"):
+            old, new = fields[i + 1], fields[i + 2]
+            i += 3
+        else:
+            old = new = fields[i + 1]
+            i += 2
+        rel = _root_relative(ctx, top, new)
+        if rel is None:
+            continue
+        baseline.changed.add(rel)
+        if status[:1] != "A" and status[:1] != "D":
+            baseline.base_paths[rel] = old
+    untracked = _git(ctx, "ls-files", "--others", "--exclude-standard", "-z", cwd=top)
+    for name in untracked.decode("utf-8", "surrogateescape").split("\0"):
+        rel = _root_relative(ctx, top, name) if name else None
+        if rel is not None:
+            baseline.changed.add(rel)
+    return baseline
+
+
+def _root_relative(ctx: CheckContext, top: Path, name: str) -> str | None:
+    """A top-level-relative git path as a project-root-relative path (None if outside the root)."""
+    full = top / PurePosixPath(name)
+    try:
+        return full.relative_to(ctx.root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def materialize(ctx: CheckContext, baseline: Baseline, paths: list[str], into: Path) -> list[str]:
+    """Write the base version of each of ``paths`` (root-relative, current names) under
+    ``into`` at its current root-relative path; return the ones that existed in the base.
+
+    One ``git cat-file --batch`` process reads every blob, whatever the number of files."""
+    wanted = [(rel, baseline.base_paths[rel]) for rel in paths if rel in baseline.base_paths]
+    if not wanted:
+        return []
+    request = "".join(f"{baseline.commit}:{old}\n" for _, old in wanted).encode("utf-8", "surrogateescape")
+    proc = ctx.run_command(["git", "cat-file", "--batch"], cwd=baseline.toplevel, input=request)
+    if proc.returncode != 0:
+        raise CheckFailed(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    out = proc.stdout
+    pos = 0
+    written: list[str] = []
+    for rel, _old in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        content = out[pos:pos + size]
+        pos += size + 1  # the object is followed by a newline
+        if header[1] != b"blob":
+            continue  # a tree at that path: nothing to scan
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(rel)
+    return written

@@ -1,0 +1,463 @@
+"""The ``sast`` check: semgrep with gatecheck's own rule pack, judged and fingerprinted by gatecheck.
+
+A run goes: load the rule packs (gatecheck's, plus the project's ``rules``) -> choose the
+target files (:mod:`.targets`) -> run semgrep on exactly those (:mod:`.engine`) -> turn each
+match into a finding with a fingerprint of rule + path + normalized matched code +
+occurrence -> apply ``nosemgrep`` comments that give a rule and a reason
+(:mod:`.suppressions`) -> in diff-aware mode drop findings that already existed at the
+base (:mod:`.baseline`). Anything semgrep could not do is an error or a listed warning,
+never a quiet "no findings".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gatecheck.checks import CheckContext
+from gatecheck.errors import CheckFailed
+from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id, severity_counts
+
+from gatecheck_plugins.sast import baseline as baseline_mod
+from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
+from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, Rule, RulePack, load_pack
+from gatecheck_plugins.sast.suppressions import Marker, covering, find_markers
+from gatecheck_plugins.sast.targets import IgnoreSpec, TargetSelection, load_ignores, select_targets
+
+__version__ = "1.0.0"
+
+CHECK = "sast"
+#: The finding a nosemgrep comment without a rule id or reason becomes.
+BARE_NOSEMGREP = "gatecheck.sast.bare-nosemgrep"
+#: How many paths a summary lists per category before it only counts.
+LIST_LIMIT = 200
+
+_CWE = re.compile(r"CWE-(\d+)")
+
+
+@dataclass
+class ScanOutcome:
+    """What one semgrep pass over a set of files amounts to."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[dict[str, Any]] = field(default_factory=list)
+    unused_suppressions: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[EngineProblem] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    scanned: int = 0
+    version: str = ""
+
+
+class SastCheck:
+    """Static analysis of the project's source with semgrep and gatecheck's rule pack."""
+
+    name = CHECK
+    version = __version__
+    description = "Static analysis with semgrep (offline) and gatecheck's own rule pack; diff-aware for pull requests."
+    options_schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "paths": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "Directories or files to scan, relative to the project root "
+                               "(default: the gate's [run] paths, else the whole project).",
+            },
+            "exclude": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "Paths to leave out, as .semgrepignore / gitignore patterns.",
+            },
+            "ignore_files": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "Ignore files with .semgrepignore semantics (default: .semgrepignore "
+                               "when the project has one). [] ignores nothing.",
+            },
+            "include": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "File name globs to scan (default: derived from the rules' languages).",
+            },
+            "rules": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "Extra semgrep rule files or directories, relative to the project root.",
+            },
+            "builtin_rules": {"type": "boolean", "description": "Use gatecheck's own rule pack (default true)."},
+            "exclude_rules": {
+                "type": "array", "items": {"type": "string", "minLength": 1},
+                "description": "Rule ids not to run.",
+            },
+            "baseline_ref": {
+                "type": "string", "minLength": 1,
+                "description": "Git ref (origin/main): report only findings that are new since its merge base.",
+            },
+            "rule_timeout": {"type": "integer", "minimum": 0,
+                             "description": "Whole seconds semgrep may spend on one rule for one file; "
+                                            "0 for no limit (default 10)."},
+            "timeout_threshold": {"type": "integer", "minimum": 0,
+                                  "description": "Rule timeouts on one file before semgrep skips it (default 3)."},
+            "jobs": {"type": "integer", "minimum": 1, "description": "semgrep worker processes."},
+            "max_file_bytes": {"type": "integer", "minimum": 0,
+                               "description": "Skip (and report) larger files; 0 for no limit (default 1000000)."},
+            "strict": {"type": "boolean",
+                       "description": "Make skipped files, parse errors and rule timeouts check errors, not warnings."},
+        },
+    }
+
+    # -- cache key -------------------------------------------------------------------------
+
+    def inputs(self, ctx: CheckContext) -> list[Path]:
+        """The scanned source files, the rule files, the ignore files and, in diff-aware mode,
+        a file holding the resolved base commit (so a moved base is a cache miss)."""
+        pack = self._pack(ctx)
+        ignores, selection = self._targets(ctx, pack)
+        inputs = [*selection.files, *pack.files, *ignores.files]
+        ref = ctx.options.get("baseline_ref")
+        if ref and ctx.work_dir is not None:
+            commit, _ = baseline_mod.resolve(ctx, ref)
+            marker = ctx.work_dir / f"baseline-{hashlib.sha256(ref.encode()).hexdigest()[:16]}.txt"
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            if not marker.is_file() or marker.read_text() != commit:
+                marker.write_text(commit)
+            inputs.append(marker)
+        return inputs
+
+    # -- run -------------------------------------------------------------------------------
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        pack = self._pack(ctx)
+        ignores, selection = self._targets(ctx, pack)
+        settings = EngineSettings(
+            rule_timeout=int(ctx.options.get("rule_timeout", 10)),
+            timeout_threshold=int(ctx.options.get("timeout_threshold", 3)),
+            jobs=ctx.options.get("jobs"),
+            exclude_rules=list(ctx.options.get("exclude_rules", [])),
+        )
+        tool = Tool("semgrep", installed_version())
+        summary: dict[str, Any] = {
+            "engine": "semgrep",
+            "rules": len(pack.rules),
+            "rule_files": len(pack.files),
+            "builtin_rules": any(r.builtin for r in pack.rules.values()),
+            "files_selected": len(selection.files),
+            "ignored": {"count": len(selection.ignored), "by": selection.ignored_by_source(),
+                        "paths": [i["path"] for i in selection.ignored[:LIST_LIMIT]]},
+        }
+        rels = [ctx.relpath(p) for p in selection.files]
+        base: baseline_mod.Baseline | None = None
+        if ctx.options.get("baseline_ref"):
+            base = baseline_mod.compute(ctx, ctx.options["baseline_ref"])
+            rels = [r for r in rels if r in base.changed]
+            summary["baseline"] = {
+                "ref": base.ref, "commit": base.commit, "merge_base": base.merge_base,
+                "changed_files": len(rels),
+            }
+        if not selection.files:
+            message = "no files to scan" + (f" matching {', '.join(self._patterns(ctx, pack))}")
+            return CheckResult(tool=tool, status="skipped", error=message, summary={**summary, "files_scanned": 0})
+
+        with tempfile.TemporaryDirectory(prefix="gatecheck-sast-") as scratch:
+            work = ctx.work_dir or Path(scratch)
+            outcome = self._scan(ctx, pack, settings, ctx.root, rels, work) if rels else ScanOutcome()
+            tool = Tool("semgrep", outcome.version or tool.version)
+            preexisting = 0
+            if base is not None:
+                preexisting = self._drop_preexisting(ctx, pack, settings, base, rels, outcome, Path(scratch), work)
+                summary["baseline"]["preexisting_findings"] = preexisting
+
+        problems = outcome.problems
+        skipped = [*selection.too_large, *outcome.skipped]
+        warnings = [self._describe(p) for p in problems] + [f"{s['path']}: not scanned ({s['reason']})" for s in skipped]
+        unknown = [u for u in outcome.unused_suppressions if u.get("unknown_rules")]
+        warnings += [f"{u['path']}:{u['line']}: nosemgrep names unknown rule(s) {', '.join(u['unknown_rules'])}"
+                     for u in unknown]
+        summary.update({
+            "files_scanned": outcome.scanned,
+            "findings": len(outcome.findings),
+            "by_severity": severity_counts(outcome.findings),
+            "suppressed_count": len(outcome.suppressed),
+            "suppressed": outcome.suppressed[:LIST_LIMIT],
+            "unused_suppressions": outcome.unused_suppressions[:LIST_LIMIT],
+            "skipped_files": skipped[:LIST_LIMIT],
+            "scan_errors": [p.to_dict() for p in problems[:LIST_LIMIT]],
+            "warnings": warnings[:LIST_LIMIT],
+        })
+        if warnings and ctx.options.get("strict", False):
+            raise CheckFailed(f"semgrep did not scan everything ({len(warnings)} problems, strict mode): {warnings[0]}")
+        return CheckResult(tool=tool, findings=outcome.findings, summary=summary)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _display(self, ctx: CheckContext) -> Callable[[Path], str]:
+        def display(path: Path) -> str:
+            try:
+                return "gatecheck_plugins/sast/rules/" + path.resolve().relative_to(BUILTIN_RULES).as_posix()
+            except ValueError:
+                return ctx.relpath(path)
+        return display
+
+    def _pack(self, ctx: CheckContext) -> RulePack:
+        locations: list[tuple[Path, bool]] = []
+        if ctx.options.get("builtin_rules", True):
+            locations.append((BUILTIN_RULES, True))
+        locations += [(ctx.root / extra, False) for extra in ctx.options.get("rules", [])]
+        if not locations:
+            raise CheckFailed("checks.sast: builtin_rules is false and no rules are configured: nothing would be checked",
+                              bad_input=True)
+        return load_pack(locations, self._display(ctx))
+
+    def _patterns(self, ctx: CheckContext, pack: RulePack) -> list[str]:
+        if ctx.options.get("include"):
+            return list(ctx.options["include"])
+        patterns, unmapped = pack.patterns()
+        if unmapped:
+            raise CheckFailed(
+                f"checks.sast: rules for language(s) {', '.join(unmapped)} have no known file types; "
+                "set checks.sast.include to the file name globs to scan",
+                bad_input=True,
+            )
+        return patterns
+
+    def _targets(self, ctx: CheckContext, pack: RulePack) -> tuple[IgnoreSpec, TargetSelection]:
+        scoped = ctx
+        if ctx.options.get("paths"):
+            from dataclasses import replace
+
+            roots = [ctx.root / p for p in ctx.options["paths"]]
+            for root, name in zip(roots, ctx.options["paths"], strict=True):
+                if not root.exists():
+                    raise CheckFailed(f"checks.sast.paths: {name} does not exist", bad_input=True)
+            scoped = replace(ctx, paths=roots)
+        ignores = load_ignores(ctx, ctx.options.get("ignore_files"), list(ctx.options.get("exclude", [])))
+        selection = select_targets(scoped, self._patterns(ctx, pack), ignores,
+                                   int(ctx.options.get("max_file_bytes", 1_000_000)))
+        return ignores, selection
+
+    def _scan(
+        self,
+        ctx: CheckContext,
+        pack: RulePack,
+        settings: EngineSettings,
+        cwd: Path,
+        rels: list[str],
+        work: Path,
+    ) -> ScanOutcome:
+        """Run semgrep over ``rels`` (relative to ``cwd``) and judge its output."""
+        try:
+            out = run_semgrep(ctx, rule_files=pack.files, targets=rels, cwd=cwd, work_dir=work, settings=settings)
+        except SemgrepFailed as exc:
+            raise self._explain(ctx, pack, exc) from exc
+        outcome = ScanOutcome(version=out.version, problems=out.problems, skipped=out.skipped)
+        scanned = {_norm(p) for p in out.scanned}
+        outcome.scanned = len(scanned)
+        if rels and not scanned:
+            detail = f": {self._describe(out.problems[0])}" if out.problems else ""
+            raise CheckFailed(f"semgrep scanned none of the {len(rels)} selected files{detail}")
+        reported = scanned | {_norm(s["path"]) for s in out.skipped} | {_norm(p.path) for p in out.problems if p.path}
+        for rel in rels:
+            if rel not in reported:
+                outcome.skipped.append({"path": rel, "reason": "semgrep neither scanned nor skipped it"})
+
+        results: dict[str, list[dict[str, Any]]] = {}
+        seen: set[tuple[str, str, int, int]] = set()
+        for result in out.results:
+            path = _norm(str(result.get("path", "")))
+            key = (str(result.get("check_id")), path, _offset(result, "start"), _offset(result, "end"))
+            if key in seen:
+                continue  # one rule matching the same code twice (overlapping patterns) is one finding
+            seen.add(key)
+            results.setdefault(path, []).append(result)
+
+        occurrences: Counter[tuple[str, str, str]] = Counter()
+        for rel in rels:
+            ctx.check_cancelled()
+            try:
+                data = (cwd / rel).read_bytes()
+            except OSError:
+                continue
+            text = data.decode("utf-8", "replace")
+            markers = find_markers(text)
+            file_results = sorted(results.get(rel, []), key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
+            for result in file_results:
+                finding = self._finding(pack, rel, data, result, occurrences)
+                if finding is None:
+                    continue
+                line = finding.location.start_line if finding.location else None
+                marker = self._suppressing(pack, markers, line, finding.rule_id) if line else None
+                if marker is not None:
+                    marker.used = True
+                    outcome.suppressed.append({
+                        "finding_id": finding.id, "rule_id": finding.rule_id, "path": rel, "line": line,
+                        "reason": marker.reason, "severity": finding.severity,
+                    })
+                else:
+                    outcome.findings.append(finding)
+            for marker in markers:
+                if not marker.valid:
+                    outcome.findings.append(self._bare_marker(rel, marker, occurrences))
+                elif not marker.used:
+                    unknown = [n for n in marker.rule_names if pack.resolve(n) is None]
+                    outcome.unused_suppressions.append({
+                        "path": rel, "line": marker.line, "rules": marker.rule_names, "reason": marker.reason,
+                        **({"unknown_rules": unknown} if unknown else {}),
+                    })
+        return outcome
+
+    def _suppressing(self, pack: RulePack, markers: list[Marker], line: int, rule_id: str) -> Marker | None:
+        for marker in covering(markers, line):
+            if not marker.valid:
+                continue
+            for name in marker.rule_names:
+                rule = pack.resolve(name)
+                if rule is not None and rule.id == rule_id:
+                    return marker
+        return None
+
+    def _finding(
+        self,
+        pack: RulePack,
+        rel: str,
+        data: bytes,
+        result: dict[str, Any],
+        occurrences: Counter[tuple[str, str, str]],
+    ) -> Finding | None:
+        check_id = str(result.get("check_id", ""))
+        rule: Rule | None = pack.rules.get(check_id) or pack.resolve(check_id)
+        extra = result.get("extra") if isinstance(result.get("extra"), dict) else {}
+        meta = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+        rule_id = rule.id if rule else check_id
+        start, end = _offset(result, "start"), _offset(result, "end")
+        code = data[start:end].decode("utf-8", "replace") if 0 <= start < end <= len(data) else ""
+        normalized = " ".join(code.split()) or str(result.get("start", {}).get("line", ""))
+        counter_key = (rule_id, rel, normalized)
+        occurrence = occurrences[counter_key]
+        occurrences[counter_key] += 1
+        message = " ".join(str(extra.get("message", "")).split())
+        severity = SEVERITIES.get(str(extra.get("severity", "")).upper(), rule.severity if rule else "unknown")
+        cwes = sorted({f"CWE-{n}" for item in _as_list(meta.get("cwe")) for n in _CWE.findall(str(item))},
+                      key=lambda c: int(c[4:]))
+        references = [str(r) for r in _as_list(meta.get("references")) if isinstance(r, str)]
+        references += [f"https://cwe.mitre.org/data/definitions/{c[4:]}.html" for c in cwes]
+        start_line = _line(result, "start")
+        return Finding(
+            id=finding_id(CHECK, rule_id, path=rel, key=f"{normalized}\0{occurrence}"),
+            check=CHECK,
+            rule_id=rule_id,
+            title=_title(message) or rule_id,
+            severity=severity,  # type: ignore[arg-type]
+            confidence=_confidence(meta.get("confidence")),  # type: ignore[arg-type]
+            location=Location(rel, start_line, _line(result, "end") or start_line),
+            references=references,
+            metadata={
+                "message": message,
+                "cwe": cwes,
+                "category": str(meta.get("category", "security")),
+                "column": (result.get("start") or {}).get("col"),
+                "engine": "semgrep",
+                "rule_file": self._rule_file(rule),
+            },
+        )
+
+    def _rule_file(self, rule: Rule | None) -> str | None:
+        if rule is None:
+            return None
+        try:
+            return "gatecheck_plugins/sast/rules/" + rule.file.resolve().relative_to(BUILTIN_RULES).as_posix()
+        except ValueError:
+            return rule.file.as_posix()
+
+    def _bare_marker(self, rel: str, marker: Marker, occurrences: Counter[tuple[str, str, str]]) -> Finding:
+        key = (BARE_NOSEMGREP, rel, marker.text)
+        occurrence = occurrences[key]
+        occurrences[key] += 1
+        return Finding(
+            id=finding_id(CHECK, BARE_NOSEMGREP, path=rel, key=f"{marker.text}\0{occurrence}"),
+            check=CHECK,
+            rule_id=BARE_NOSEMGREP,
+            title=f"nosemgrep comment {marker.problem}; it suppresses nothing "
+                  "(write `# nosemgrep: <rule-id> -- <reason>`)",
+            severity="medium",
+            confidence="high",
+            location=Location(rel, marker.line, marker.line),
+            metadata={"comment": marker.text, "rules": marker.rule_names, "engine": "gatecheck"},
+        )
+
+    def _drop_preexisting(
+        self,
+        ctx: CheckContext,
+        pack: RulePack,
+        settings: EngineSettings,
+        base: baseline_mod.Baseline,
+        rels: list[str],
+        outcome: ScanOutcome,
+        scratch: Path,
+        work: Path,
+    ) -> int:
+        """Scan the base versions of the changed files and drop findings they already had."""
+        base_dir = scratch / "base"
+        base_dir.mkdir()
+        existed = baseline_mod.materialize(ctx, base, rels, base_dir)
+        if not existed:
+            return 0
+        before = self._scan(ctx, pack, settings, base_dir, existed, work)
+        known = {f.id for f in before.findings} | {s["finding_id"] for s in before.suppressed}
+        kept = [f for f in outcome.findings if f.id not in known]
+        dropped = len(outcome.findings) - len(kept)
+        outcome.findings = kept
+        return dropped
+
+    def _describe(self, problem: EngineProblem) -> str:
+        where = f"{problem.path}: " if problem.path else ""
+        rule = f" (rule {problem.rule_id})" if problem.rule_id else ""
+        return f"{where}{problem.kind}{rule}: {problem.message}".strip()
+
+    def _explain(self, ctx: CheckContext, pack: RulePack, exc: SemgrepFailed) -> CheckFailed:
+        """Point a semgrep failure at the rule file and line it is about, when it names one."""
+        display = self._display(ctx)
+        for rule_id in exc.rule_ids:
+            rule = pack.rules.get(rule_id)
+            if rule is not None:
+                return CheckFailed(f"{display(rule.file)}:{rule.line}: semgrep rejected rule {rule.id!r}: "
+                                   f"{str(exc).split(': ', 1)[-1]}", bad_input=not rule.builtin)
+        for file, line in exc.spans:
+            path = Path(file)
+            if any(path.resolve() == f.resolve() for f in pack.files):
+                builtin = BUILTIN_RULES in path.resolve().parents
+                return CheckFailed(f"{display(path)}:{line}: {exc}", bad_input=not builtin)
+        return exc
+
+
+def _norm(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def _offset(result: dict[str, Any], which: str) -> int:
+    value = (result.get(which) or {}).get("offset")
+    return int(value) if isinstance(value, int) else -1
+
+
+def _line(result: dict[str, Any], which: str) -> int | None:
+    value = (result.get(which) or {}).get("line")
+    return int(value) if isinstance(value, int) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _confidence(value: Any) -> str:
+    text = str(value or "").lower()
+    return text if text in ("high", "medium", "low") else "medium"
+
+
+def _title(message: str) -> str:
+    """The first sentence of a rule message, short enough for a table cell."""
+    first = re.split(r"(?<=[.;:])\s", message, maxsplit=1)[0].rstrip(".;:")
+    return first if len(first) <= 160 else first[:157].rstrip() + "..."

@@ -1,0 +1,77 @@
+"""``nosemgrep`` comments, honoured only when they say which rule and why.
+
+The accepted form is::
+
+    risky_call()  # nosemgrep: gatecheck.python.pickle-load -- cache written by this process only
+
+on the flagged line or on a comment line directly above it. Several rule ids may be given,
+separated by commas; a rule may be named by its full id or a unique dotted suffix
+(``pickle-load``). A comment without a rule id or without a reason (a *bare* nosemgrep)
+suppresses nothing and is itself reported, so every exception in the code is accountable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: A nosemgrep (or nosem) marker inside a comment of any common comment syntax.
+_MARKER = re.compile(
+    r"(?:#|//|/\*|--|<!--|;)\s*(?P<word>nosemgrep|nosem)\b(?P<rest>[^\n]*)",
+    re.IGNORECASE,
+)
+#: ``: ids -- reason`` after the marker; the reason may also follow an em dash.
+_TAIL = re.compile(r"^\s*(?::\s*(?P<ids>[^\s].*?))?\s*(?:(?:--|\u2014)\s*(?P<reason>.*?))?\s*(?:\*/|-->)?\s*$")
+
+
+@dataclass
+class Marker:
+    """One ``nosemgrep`` comment."""
+
+    line: int
+    rule_names: list[str]
+    reason: str
+    text: str
+    #: The comment is the only thing on its line (then it also covers the next line).
+    standalone: bool
+    used: bool = field(default=False)
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.rule_names) and bool(self.reason)
+
+    @property
+    def problem(self) -> str:
+        if not self.rule_names and not self.reason:
+            return "names no rule and gives no reason"
+        if not self.rule_names:
+            return "names no rule"
+        return "gives no reason"
+
+
+def find_markers(text: str) -> list[Marker]:
+    """Every nosemgrep comment in ``text``, with 1-based lines."""
+    if "nosem" not in text and "NOSEM" not in text.upper():
+        return []
+    markers: list[Marker] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _MARKER.search(line)
+        if match is None:
+            continue
+        tail = _TAIL.match(match.group("rest"))
+        ids_text = (tail.group("ids") or "") if tail else ""
+        reason = ((tail.group("reason") or "") if tail else "").strip()
+        names = [n for n in re.split(r"[,\s]+", ids_text.strip()) if n]
+        markers.append(Marker(
+            line=number,
+            rule_names=names,
+            reason=reason,
+            text=" ".join(line[match.start():].split())[:200],
+            standalone=not line[: match.start()].strip(),
+        ))
+    return markers
+
+
+def covering(markers: list[Marker], line: int) -> list[Marker]:
+    """Markers that apply to a finding starting on ``line``: on it, or alone on the line above."""
+    return [m for m in markers if m.line == line or (m.standalone and m.line == line - 1)]

@@ -1,0 +1,241 @@
+"""The offline OSV database: a directory or zip of OSV JSON records, and pip-audit's service over it.
+
+osv.dev publishes every PyPI advisory as ``PyPI/all.zip``: one ``<ID>.json`` record per
+member, named by advisory id, not by package. Finding a package's records means reading
+every record once, so the database is indexed into a small SQLite file (package name ->
+records) kept in the check's work directory and rebuilt only when the database's files
+change. A warm run then reads just the records of the packages it audits.
+
+The pip-audit ``VulnerabilityService`` over it is :class:`.services.OfflineOsvService`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from packaging.utils import canonicalize_name
+
+from gatecheck.cli.db_cmd import MANIFEST_SUFFIX, parse_time, read_manifest
+
+from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record
+
+INDEX_FORMAT = "gatecheck-osv-index/3"
+
+
+class DatabaseError(Exception):
+    """The database is missing, unreadable or holds a malformed record (names file and line)."""
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """What a database holds and how old it is."""
+
+    path: str
+    kind: str
+    records: int
+    withdrawn: int
+    packages: int
+    newest_modified: str | None
+    #: When the data was last known current, and how that is known.
+    as_of: str | None
+    as_of_source: str
+    source: str | None
+
+    def age_days(self, now: datetime | None = None) -> float | None:
+        moment = parse_time(self.as_of)
+        if moment is None:
+            return None
+        return max(0.0, ((now or datetime.now(UTC)) - moment).total_seconds() / 86400)
+
+
+class OsvDatabase:
+    """A directory or zip of OSV records, indexed by PEP 503 package name."""
+
+    def __init__(self, path: Path, index_dir: Path | None = None) -> None:
+        if not path.exists():
+            raise DatabaseError(f"no OSV database at {path}")
+        if not (path.is_dir() or zipfile.is_zipfile(path)):
+            raise DatabaseError(f"{path}: not a directory or zip of OSV JSON records")
+        self.path = path
+        self.index_dir = index_dir
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    # -- the files ---------------------------------------------------------------------
+    def files(self) -> list[Path]:
+        """The files whose content is the database (for the gate's cache key)."""
+        if self.path.is_file():
+            manifest = self.path.with_name(self.path.name + MANIFEST_SUFFIX)
+            return [self.path, *([manifest] if manifest.is_file() else [])]
+        return sorted(self._record_files())
+
+    def _record_files(self) -> Iterator[Path]:
+        for dirpath, dirnames, filenames in os.walk(self.path):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(".json") and not name.startswith("."):
+                    yield Path(dirpath, name)
+
+    def signature(self) -> str:
+        """Changes whenever a file of the database changes (name, size or mtime)."""
+        h = hashlib.sha256(str(self.path.resolve()).encode())
+        for f in self.files():
+            st = f.stat()
+            h.update(f"{f.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        return h.hexdigest()
+
+    def _members(self) -> Iterator[tuple[str, bytes]]:
+        if self.path.is_dir():
+            for f in self._record_files():
+                yield f.relative_to(self.path).as_posix(), f.read_bytes()
+            return
+        with zipfile.ZipFile(self.path) as zf:
+            for info in zf.infolist():
+                if not info.is_dir() and info.filename.endswith(".json"):
+                    yield info.filename, zf.read(info)
+
+    # -- the index ---------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._conn is not None:
+                return self._conn
+            signature = self.signature()
+            if self.index_dir is None:
+                conn = sqlite3.connect(":memory:", check_same_thread=False)
+                self._build(conn, signature)
+            else:
+                index = self.index_dir / f"osv-index-{signature[:24]}.sqlite"
+                conn = self._open_index(index, signature)
+            self._conn = conn
+            return conn
+
+    def _open_index(self, index: Path, signature: str) -> sqlite3.Connection:
+        if index.is_file():
+            with contextlib.suppress(sqlite3.Error):
+                conn = sqlite3.connect(f"file:{index}?mode=ro", uri=True, check_same_thread=False)
+                row = conn.execute("SELECT value FROM meta WHERE key = 'signature'").fetchone()
+                fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+                if row and row[0] == signature and fmt and fmt[0] == INDEX_FORMAT:
+                    return conn
+                conn.close()
+        self.index_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        fd, tmp = tempfile.mkstemp(dir=index.parent, prefix=".osv-index-", suffix=".sqlite")
+        os.close(fd)
+        try:
+            conn = sqlite3.connect(tmp)
+            self._build(conn, signature)
+            conn.close()
+            os.replace(tmp, index)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        # Older indexes of the same database are dead weight once a new one exists.
+        for old in index.parent.glob("osv-index-*.sqlite"):
+            if old != index:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return sqlite3.connect(f"file:{index}?mode=ro", uri=True, check_same_thread=False)
+
+    def _build(self, conn: sqlite3.Connection, signature: str) -> None:
+        conn.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+            "CREATE TABLE records (name TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (name, id));"
+        )
+        records = withdrawn = ignored = 0
+        newest: str | None = None
+        newest_at: datetime | None = None
+        rows: list[tuple[str, str, str]] = []
+        for member, data in self._members():
+            where = f"{self.path}/{member}" if self.path.is_dir() else f"{self.path}!{member}"
+            try:
+                record = load_record(data, where)
+            except RecordError as exc:
+                # A directory may carry other JSON (a manifest, a notice); a record has an id.
+                if self.path.is_dir() and "no 'id'" in str(exc):
+                    ignored += 1
+                    continue
+                raise DatabaseError(str(exc)) from exc
+            records += 1
+            modified = parse_time(record.get("modified"))
+            if modified is not None and (newest_at is None or modified > newest_at):
+                newest_at, newest = modified, str(record.get("modified"))
+            if record.get("withdrawn"):
+                withdrawn += 1
+            names: list[str] = []
+            for entry in record.get("affected") or []:
+                package = entry.get("package") if isinstance(entry, dict) else None
+                if isinstance(package, dict) and package.get("ecosystem") == ECOSYSTEM and package.get("name"):
+                    names.append(canonicalize_name(str(package["name"])))
+                    if entry.get("versions"):
+                        # Stored normalized only: the raw list is for matching, and parsing the
+                        # normalized form is what a warm run pays per record.
+                        keys = sorted(listed_keys(entry))
+                        del entry["versions"]
+                        entry[VERSION_KEYS] = keys
+            if names:
+                body = json.dumps(record, separators=(",", ":"))
+                rows.extend((name, record["id"], body) for name in names)
+        conn.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
+        packages = len({r[0] for r in rows})
+        meta = {
+            "format": INDEX_FORMAT,
+            "signature": signature,
+            "records": str(records),
+            "withdrawn": str(withdrawn),
+            "ignored_files": str(ignored),
+            "packages": str(packages),
+            "newest_modified": newest or "",
+        }
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+        conn.commit()
+
+    def meta(self) -> dict[str, str]:
+        conn = self._connect()
+        with self._lock:
+            return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+    def records_for(self, name: str) -> list[dict[str, Any]]:
+        """Every record with an ``affected[]`` entry for PyPI package ``name``."""
+        conn = self._connect()
+        with self._lock:
+            rows = conn.execute("SELECT body FROM records WHERE name = ? ORDER BY id", (canonicalize_name(name),)).fetchall()
+        return [cast(dict[str, Any], json.loads(body)) for (body,) in rows]
+
+    def info(self) -> DatabaseInfo:
+        """Size and age. The age comes from the manifest ``gatecheck db update`` wrote; without
+        one, from the newest record's ``modified`` time (the data is at least that old)."""
+        meta = self.meta()
+        manifest = read_manifest(self.path) if self.path.is_file() else None
+        if manifest and parse_time(manifest.get("updated_at")):
+            as_of, how, source = str(manifest["updated_at"]), "manifest", manifest.get("source")
+        else:
+            as_of, how, source = meta.get("newest_modified") or None, "newest record", None
+        return DatabaseInfo(
+            path=str(self.path),
+            kind="directory" if self.path.is_dir() else "zip",
+            records=int(meta.get("records", 0)),
+            withdrawn=int(meta.get("withdrawn", 0)),
+            packages=int(meta.get("packages", 0)),
+            newest_modified=meta.get("newest_modified") or None,
+            as_of=as_of,
+            as_of_source=how,
+            source=str(source) if source else None,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

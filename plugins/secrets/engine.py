@@ -1,0 +1,264 @@
+"""The matching engine: which rules fire in a buffer, and where exactly.
+
+Every rule's regex is compiled into one Hyperscan database and a buffer is scanned once
+to learn which rules fire in it (``HS_FLAG_SINGLEMATCH``: one report per rule, so the
+Python callback runs a handful of times per file, not once per match). Only the rules
+that fired are then run with RE2 (or ``re``, for the few rules that need lookarounds) to
+get the exact match, the capture groups and the positions. A regex Hyperscan rejects is
+compiled in prefilter mode (a superset of its matches, which the confirming regex then
+narrows); one it cannot take at all is confirmed on every buffer.
+
+Without Hyperscan (not installed, or its library will not load on this machine) the
+engine uses the rules' keywords as the prefilter and confirms with the same regexes:
+slower, with identical results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatecheck_plugins.secrets.rules import Rule, RuleSet
+
+_hs: Any
+try:
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised through the engine="python" option
+    _hs = None
+except OSError:  # pragma: no cover - the shared library failed to load
+    _hs = None
+
+#: ``gatecheck:allow <reason>`` on the line of a match or the line above it suppresses it.
+ALLOW_MARK = b"gatecheck:allow"
+_ALLOW_RE = re.compile(rb"gatecheck:allow(?![\w-])[ \t:=-]*(.*)")
+_COMMENT_TAIL = re.compile(rb"\s*(?:\*/|-->|%>|#}|\"\"\"|''')?\s*$")
+
+
+_HS_CACHE_FORMAT = 1
+#: Serialized databases by content digest: compiling the pack takes a second or two, loading it milliseconds.
+_DATABASES: dict[str, bytes] = {}
+
+
+def hyperscan_available() -> bool:
+    """Whether the Hyperscan fast path can be used on this machine."""
+    return _hs is not None
+
+
+def shannon_entropy(data: bytes) -> float:
+    """Shannon entropy in bits per symbol of ``data``."""
+    if not data:
+        return 0.0
+    total = len(data)
+    return -sum((n / total) * math.log2(n / total) for n in Counter(data).values())
+
+
+@dataclass
+class Match:
+    """A confirmed rule match inside one buffer (byte offsets; ``secret`` never leaves the process)."""
+
+    rule: Rule
+    start: int
+    end: int
+    secret: bytes
+    secret_start: int
+    line: int
+    end_line: int
+    suppressed_reason: str | None = None
+    bare_suppression: bool = False
+
+
+class Engine:
+    """Compiled rules, ready to scan buffers."""
+
+    def __init__(self, ruleset: RuleSet, mode: str = "auto", cache_dir: Path | None = None) -> None:
+        if mode not in ("auto", "hyperscan", "python"):
+            raise ValueError(f"unknown engine {mode!r}")
+        self.ruleset = ruleset
+        self.cache_dir = cache_dir
+        self.rules = [r for r in ruleset.rules if r.compiled is not None]
+        self.path_rules = [r for r in ruleset.rules if r.compiled is None and r.path_compiled is not None]
+        self.global_allowlists = ruleset.allowlists
+        self._always: list[int] = []
+        self.prefiltered: list[str] = []
+        self.database: Any = None
+        if mode == "hyperscan" and _hs is None:
+            raise RuntimeError("the Hyperscan engine was requested but the 'hyperscan' package cannot be loaded")
+        if mode != "python" and _hs is not None:
+            self.database = self._compile()
+        self.name = "hyperscan" if self.database is not None else "python"
+
+    def _compile(self) -> Any:
+        assert _hs is not None
+        patterns = [(index, rule.regex.encode("utf-8")) for index, rule in enumerate(self.rules) if rule.regex is not None]
+        single = _hs.HS_FLAG_SINGLEMATCH
+        flags = {index: single for index, _ in patterns}
+        try:
+            database = self._build(patterns, flags)
+        except Exception:  # hyperscan.error: at least one pattern needs prefilter mode or cannot be taken
+            for index, pattern in patterns:
+                flags[index] = self._probe(index, pattern)
+            for index, flag in flags.items():
+                if flag is None:
+                    self._always.append(index)
+                elif flag & _hs.HS_FLAG_PREFILTER:
+                    self.prefiltered.append(self.rules[index].id)
+            database = self._build([(i, p) for i, p in patterns if flags[i] is not None], flags)
+        if database is None:
+            return None
+        self._scratch = _hs.Scratch(database)
+        return database
+
+    def _build(self, patterns: list[tuple[int, bytes]], flags: dict[int, Any]) -> Any:
+        """Compile (or load from the in-process or on-disk cache) one block-mode database."""
+        assert _hs is not None
+        if not patterns:
+            return None
+        digest = hashlib.sha256(repr((_HS_CACHE_FORMAT, getattr(_hs, "__version__", ""),
+                                      [(p, flags[i]) for i, p in patterns])).encode()).hexdigest()
+        cached = _DATABASES.get(digest)
+        if cached is None and self.cache_dir is not None:
+            stored = self.cache_dir / f"hyperscan-{digest[:32]}.db"
+            with contextlib.suppress(Exception):
+                cached = stored.read_bytes()
+                _hs.loadb(cached, _hs.HS_MODE_BLOCK)  # validate before trusting it
+        if cached is not None:
+            _DATABASES[digest] = cached
+            return _hs.loadb(cached, _hs.HS_MODE_BLOCK)
+        database = _hs.Database()
+        database.compile(expressions=[p for _, p in patterns], ids=[i for i, _ in patterns], elements=len(patterns),
+                         flags=[flags[i] for i, _ in patterns])
+        serialized = _hs.dumpb(database)
+        _DATABASES[digest] = serialized
+        if self.cache_dir is not None:
+            with contextlib.suppress(OSError):
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = self.cache_dir / f".hyperscan-{digest[:32]}.{os.getpid()}.tmp"
+                tmp.write_bytes(serialized)
+                os.replace(tmp, self.cache_dir / f"hyperscan-{digest[:32]}.db")
+        return database
+
+    def _probe(self, index: int, pattern: bytes) -> Any:
+        """The flags a pattern compiles with on its own: exact, else prefilter mode, else None."""
+        assert _hs is not None
+        for flag in (_hs.HS_FLAG_SINGLEMATCH, _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_PREFILTER):
+            try:
+                _hs.Database().compile(expressions=[pattern], ids=[index], elements=1, flags=[flag])
+            except Exception:  # hyperscan.error
+                continue
+            return flag
+        return None
+
+    def candidates(self, data: bytes) -> list[int]:
+        """Indexes of the rules that may match somewhere in ``data``."""
+        if self.database is not None:
+            fired: set[int] = set(self._always)
+
+            def on_match(rule_id: int, start: int, end: int, flags: int, context: Any) -> None:
+                fired.add(rule_id)
+
+            self.database.scan(data, match_event_handler=on_match, scratch=self._scratch)
+            return sorted(fired)
+        return list(range(len(self.rules)))
+
+    def scan(self, path: str, data: bytes, commit: str | None = None) -> list[Match]:
+        """Confirmed, allowlist-filtered matches in ``data`` (the content of ``path``)."""
+        if any(a.allows_path(path) and not a.target_rules for a in self.global_allowlists):
+            return []
+        fired = self.candidates(data)
+        if not fired:
+            return []
+        lowered: bytes | None = None
+        matches: list[Match] = []
+        for index in fired:
+            rule = self.rules[index]
+            if not rule.applies_to(path):
+                continue
+            if rule.keywords:
+                if lowered is None:
+                    lowered = data.lower()
+                if not any(k in lowered for k in rule.keywords):
+                    continue
+            matches.extend(self._confirm(rule, path, data, commit))
+        return _prefer_specific(matches)
+
+    def path_matches(self, path: str) -> list[Rule]:
+        """Path-only rules (no regex) that flag the file itself."""
+        return [r for r in self.path_rules if r.applies_to(path)
+                and not any(a.allows_path(path) for a in r.allowlists)
+                and not any(a.allows_path(path) and (not a.target_rules or r.id in a.target_rules)
+                            for a in self.global_allowlists)]
+
+    def _confirm(self, rule: Rule, path: str, data: bytes, commit: str | None) -> Iterator[Match]:
+        for m in rule.compiled.finditer(data):
+            group = rule.secret_group
+            if group == 0 and m.lastindex:
+                # gitleaks' convention: without secretGroup, the first group that matched is the secret.
+                group = next((g for g in range(1, (rule.compiled.groups or 0) + 1) if m.group(g)), 0)
+            secret = m.group(group) if group else m.group(0)
+            if not secret:
+                continue
+            if rule.entropy and shannon_entropy(secret) < rule.entropy:
+                continue
+            start, end = m.span()
+            secret_start = m.start(group) if group else start
+            line_start = data.rfind(b"\n", 0, start) + 1
+            line_end = data.find(b"\n", end)
+            line_end = len(data) if line_end < 0 else line_end
+            line_text = data[line_start:line_end]
+            match_text = m.group(0)
+            if any(a.allows(path, secret, match_text, line_text, commit) for a in rule.allowlists):
+                continue
+            if any(a.allows(path, secret, match_text, line_text, commit) for a in self.global_allowlists
+                   if not a.target_rules or rule.id in a.target_rules):
+                continue
+            first_line = data.count(b"\n", 0, secret_start) + 1
+            found = Match(rule=rule, start=start, end=end, secret=secret, secret_start=secret_start, line=first_line,
+                          end_line=first_line + secret.count(b"\n"))
+            _apply_inline_allow(found, data, line_start)
+            yield found
+
+
+def _apply_inline_allow(found: Match, data: bytes, line_start: int) -> None:
+    """Look for ``gatecheck:allow`` on the match's first line or the line above it."""
+    first_line_end = data.find(b"\n", found.start)
+    first_line_end = len(data) if first_line_end < 0 else first_line_end
+    previous_start = data.rfind(b"\n", 0, max(0, line_start - 1)) + 1 if line_start else line_start
+    for lo, hi in ((line_start, first_line_end), (previous_start, max(previous_start, line_start - 1))):
+        segment = data[lo:hi]
+        if ALLOW_MARK not in segment:
+            continue
+        marker = _ALLOW_RE.search(segment)
+        if marker is None:
+            continue
+        reason = _COMMENT_TAIL.sub(b"", marker.group(1)).strip()
+        # The reason is the developer's own words; it must not carry the secret itself.
+        if reason and found.secret not in reason:
+            found.suppressed_reason = reason.decode("utf-8", "replace")[:200]
+        else:
+            found.bare_suppression = True
+        return
+
+
+def _prefer_specific(matches: list[Match]) -> list[Match]:
+    """Drop a generic rule's match where a specific rule matched overlapping text, and exact duplicates."""
+    specific = [(m.start, m.end) for m in matches if not m.rule.generic]
+    kept: list[Match] = []
+    seen: set[tuple[str, int, int]] = set()
+    for m in matches:
+        if m.rule.generic and any(s < m.end and m.start < e for s, e in specific):
+            continue
+        key = (m.rule.id, m.secret_start, len(m.secret))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(m)
+    kept.sort(key=lambda m: (m.secret_start, m.rule.id))
+    return kept

@@ -1,0 +1,229 @@
+# The default policy's rules. decision.rego assembles their results into
+# {allow, deny[], warn[], waived[]}.
+#
+# Findings can number tens of thousands, so finding rules are array comprehensions over
+# input.findings with cheap filters first (a severity rank lookup), functions are called
+# once per distinct finding rule rather than per finding, and entries are built directly
+# in their final shape. A comprehension never sits in the head of a rule with a body
+# (regorus cannot schedule that; see docs/policies.md): it is bound in the body instead. Everything that is not about a single finding (checks, SBOM,
+# waivers) is small and written as plain partial set rules.
+package gatecheck.rules
+
+import rego.v1
+
+import data.gatecheck.waivers
+
+cfg := data.gatecheck.config
+
+stage := input.context.stage
+
+environment := object.get(input.context, "environment", null)
+
+# --- severity thresholds: environment beats stage beats the default ---------------------
+
+stage_threshold := object.get(cfg.severity.stages, stage, cfg.severity.threshold)
+
+threshold := object.get(cfg.severity.environments, environment, stage_threshold) if environment != null
+
+threshold := stage_threshold if environment == null
+
+rank := cfg.severity_rank
+
+deny_rank := rank[threshold]
+
+warn_rank := rank[cfg.severity.warn_at]
+
+# --- enforcement: per-stage action beats the global one; a finding's rule beats the policy rule
+
+stage_actions := object.get(cfg.stage_actions, stage, {})
+
+action(finding_rule, rule) := object.get(stage_actions, finding_rule, object.get(
+	stage_actions, rule,
+	object.get(cfg.actions, finding_rule, object.get(cfg.actions, rule, "deny")),
+))
+
+# Whether any action is configured per finding rule; when none is, every finding rule
+# takes its policy rule's action and no per-finding lookup is needed.
+policy_rules := {
+	"gatecheck.severity", "gatecheck.secret", "gatecheck.migration", "gatecheck.no_checks",
+	"gatecheck.check_failed", "gatecheck.required_check_missing", "gatecheck.sbom_missing",
+	"gatecheck.license_denied",
+}
+
+finding_rule_overrides if {
+	some key, _ in object.union(cfg.actions, stage_actions)
+	not key in policy_rules
+}
+
+# --- which checks ran ------------------------------------------------------------------------
+
+secret_checks := {c | some c in cfg.secret_checks}
+
+migration_checks := {c | some c in cfg.migration_checks}
+
+present := {name | some name, _ in input.checks}
+
+special := (secret_checks | migration_checks) & present
+
+required_checks := {c | some c in cfg.required_checks.all} | {c | some c in object.get(cfg.required_checks.stages, stage, [])}
+
+# --- findings: one pass, driven by small tables computed once ----------------------------------
+#
+# kind[check][severity] says which rule judges a finding: "secret" (secrets always deny,
+# never waivable), "migration" (unsafe migrations deny unless a waiver names the finding
+# id), "severity" (at or above the threshold), "below" (under the threshold, at or above
+# warn_at: a warning). Findings with no kind are not mentioned in the decision.
+
+kind := {c: kinds_for(c) | some c in present}
+
+kinds_for(c) := {s: k | some s, _ in rank; k := kind_of(c, s)}
+
+kind_of(c, _) := "secret" if c in secret_checks
+
+kind_of(c, _) := "migration" if {
+	not c in secret_checks
+	c in migration_checks
+}
+
+kind_of(c, s) := "severity" if {
+	not c in special
+	rank[s] >= deny_rank
+}
+
+kind_of(c, s) := "below" if {
+	not c in special
+	rank[s] < deny_rank
+	rank[s] >= warn_rank
+}
+
+kind_rule := {"secret": "gatecheck.secret", "migration": "gatecheck.migration", "severity": "gatecheck.severity",
+	"below": "gatecheck.severity"}
+
+kind_prefix := {"secret": "secret found: ", "migration": "unsafe migration: ", "severity": "", "below": ""}
+
+# The text after the title, per kind and severity.
+kind_suffix := {k: suffixes(k) | some k, _ in kind_rule}
+
+suffixes(k) := {s: suffix(k, s) | some s, _ in rank}
+
+suffix(k, s) := concat("", [" (severity ", s, ", threshold ", threshold, ")"]) if k == "severity"
+
+suffix(k, s) := concat("", [" (severity ", s, ", below threshold ", threshold, ")"]) if k == "below"
+
+suffix(k, _) := "" if not k in {"severity", "below"}
+
+# The action of each kind's policy rule; "below" is only ever a warning.
+kind_action := {k: a | some k, r in kind_rule; a := kind_action_of(k, r)}
+
+kind_action_of(k, r) := action("", r) if k != "below"
+
+kind_action_of(k, _) := "warn" if k == "below"
+
+# Per finding rule actions, [kind][finding rule] -> action; empty unless configured.
+rule_actions := table if {
+	finding_rule_overrides
+	seen := {[k, f.rule_id] | some f in input.findings; k := kind[f.check][f.severity]; k != "below"}
+	table := {k: actions_for(k, seen) | some p in seen; k := p[0]}
+}
+
+actions_for(k, seen) := {r: action(r, kind_rule[k]) | some q in seen; q[0] == k; r := q[1]}
+
+rule_actions := {} if not finding_rule_overrides
+
+# Which waiver set may cover a finding of each kind.
+waivable := {"secret": set(), "migration": waivers.covered_explicit, "severity": waivers.covered, "below": set()}
+
+# Where an entry goes, by action and whether a waiver covers it.
+place := {
+	"deny": {true: "waived", false: "deny"},
+	"warn": {true: "warn", false: "warn"},
+	"dryrun": {true: "dryrun", false: "dryrun"},
+}
+
+# [list, entry] for every finding the policy has something to say about.
+finding_entries := [[list, entry] |
+	some f in input.findings
+	k := kind[f.check][f.severity]
+	act := object.get(rule_actions, [k, f.rule_id], kind_action[k])
+	list := place[act][f.id in waivable[k]]
+	entry := {
+		"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
+		"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
+	}
+]
+
+# --- checks: none ran, errored, timed out, skipped, missing -------------------------------------
+
+violations contains v if {
+	count(input.checks) == 0
+	v := {"rule": "gatecheck.no_checks", "message": "no checks ran; an empty gate never passes"}
+}
+
+violations contains v if {
+	some name, result in input.checks
+	result.status in {"error", "timeout"}
+	msg := sprintf("check %s ended with status %s: %s", [name, result.status, reason_text(object.get(result, "error", null))])
+	v := {"rule": "gatecheck.check_failed", "message": msg, "check": name}
+}
+
+violations contains v if {
+	some name in required_checks
+	not input.checks[name]
+	msg := sprintf("required check %s did not run at stage %s", [name, stage])
+	v := {"rule": "gatecheck.required_check_missing", "message": msg, "check": name}
+}
+
+violations contains v if {
+	some name in required_checks
+	input.checks[name].status == "skipped"
+	msg := sprintf("required check %s was skipped: %s", [name, reason_text(object.get(input.checks[name], "error", null))])
+	v := {"rule": "gatecheck.required_check_missing", "message": msg, "check": name}
+}
+
+notes contains w if {
+	some name, result in input.checks
+	result.status == "skipped"
+	not name in required_checks
+	msg := sprintf("check %s was skipped: %s", [name, reason_text(object.get(result, "error", null))])
+	w := {"rule": "gatecheck.check_skipped", "message": msg, "check": name}
+}
+
+reason_text(r) := r if is_string(r)
+
+reason_text(r) := "no reason given" if not is_string(r)
+
+# --- SBOM: required, and no component under a denied licence ----------------------------------
+
+violations contains v if {
+	cfg.sbom.required
+	not is_object(object.get(input, "sbom", null))
+	v := {"rule": "gatecheck.sbom_missing", "message": "no SBOM was produced; enable the sbom check"}
+}
+
+denied_licenses := {l | some l in cfg.licenses.deny}
+
+# [entry, {names a package waiver may use}] for every component under a denied licence.
+license_hits contains [entry, {c.name, pkg}] if {
+	some c in input.sbom.components
+	some lic in c.licenses
+	lic in denied_licenses
+	pkg := component_ref(c)
+	msg := sprintf("component %s is licensed under %s, which is on the deny-list", [pkg, lic])
+	entry := {"rule": "gatecheck.license_denied", "message": msg}
+}
+
+component_ref(c) := c.purl if is_string(c.purl)
+
+component_ref(c) := sprintf("%s@%s", [c.name, object.get(c, "version", "")]) if not is_string(object.get(c, "purl", null))
+
+# --- waivers that have run out are never applied, only reported ---------------------------------
+
+ns_per_day := ((24 * 60) * 60) * 1000000000
+
+notes contains w if {
+	some waiver in input.waivers
+	waiver.expired
+	age := floor((input.context.now_ns - waiver.expires_ns) / ns_per_day)
+	msg := sprintf("waiver %s expired %d day(s) ago and was not applied", [waiver.id, age])
+	w := {"rule": "gatecheck.waiver_expired", "message": msg, "waiver_id": waiver.id}
+}

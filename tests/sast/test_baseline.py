@@ -1,0 +1,79 @@
+"""Diff-aware mode: only findings new since the merge base of baseline_ref are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gatecheck.errors import CheckFailed
+from gatecheck_plugins.sast import SastCheck
+
+OLD = """
+import pickle
+import yaml
+
+
+def load(blob):
+    return pickle.loads(blob)
+
+
+def parse(text):
+    return yaml.load(text)
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path, sast: Any) -> Path:
+    root = tmp_path / "repo"
+    sast.write(root, {"app/old.py": OLD, "app/moved.py": "import os\n\nos.system('rm ' + target)\n",
+                      "app/same.py": "eval(code)\n"})
+    sast.git(root, "init", "-q", "-b", "main")
+    sast.git(root, "add", "-A")
+    sast.git(root, "commit", "-q", "-m", "base")
+    sast.git(root, "checkout", "-q", "-b", "feature")
+    return root
+
+
+@pytest.mark.slow
+def test_reports_only_new_findings_since_merge_base(repo: Path, sast: Any) -> None:
+    # Modified file: the old findings shift down, one new finding is added.
+    (repo / "app" / "old.py").write_text(
+        "import hashlib\n\n\ndef token(u):\n    return hashlib.md5(u).hexdigest()\n" + (repo / "app" / "old.py").read_text()
+    )
+    # Renamed file with its old finding, committed on the branch.
+    sast.git(repo, "mv", "app/moved.py", "app/renamed.py")
+    sast.git(repo, "commit", "-q", "-m", "rename")
+    # A new, untracked file.
+    (repo / "app" / "new.py").write_text("import subprocess\n\nsubprocess.run(cmd, shell=True)\n")
+    result = SastCheck().run(sast.context(repo, {"baseline_ref": "main"}))
+    assert result.status == "ok"
+    reported = sorted((f.location.path, f.rule_id) for f in result.findings)
+    assert reported == [
+        ("app/new.py", "gatecheck.python.subprocess-shell-true"),
+        ("app/old.py", "gatecheck.python.weak-hash"),
+    ]
+    base = result.summary["baseline"]
+    assert base["ref"] == "main" and base["merge_base"] is True
+    assert base["commit"] == sast.git(repo, "rev-parse", "main").strip()
+    assert base["changed_files"] == 3  # old.py, renamed.py, new.py; same.py is not rescanned
+    assert base["preexisting_findings"] == 3  # pickle + yaml in old.py, os.system in renamed.py
+
+
+def test_unknown_ref_and_no_repository_are_bad_input(repo: Path, tmp_path: Path, sast: Any) -> None:
+    with pytest.raises(CheckFailed, match="baseline_ref 'origin/nope' is not a commit") as err:
+        SastCheck().run(sast.context(repo, {"baseline_ref": "origin/nope"}))
+    assert err.value.bad_input
+    plain = tmp_path / "plain"
+    sast.write(plain, {"a.py": "eval(x)\n"})
+    with pytest.raises(CheckFailed, match="needs a git repository") as err:
+        SastCheck().run(sast.context(plain, {"baseline_ref": "main"}))
+    assert err.value.bad_input
+
+
+def test_no_changes_scans_nothing_and_reports_so(repo: Path, sast: Any) -> None:
+    result = SastCheck().run(sast.context(repo, {"baseline_ref": "main"}))
+    assert result.status == "ok"
+    assert result.findings == []
+    assert result.summary["baseline"]["changed_files"] == 0
+    assert result.summary["files_selected"] == 3

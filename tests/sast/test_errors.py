@@ -1,0 +1,136 @@
+"""Fail closed: bad rules, semgrep failures, skipped files and timeouts are never "no findings"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gatecheck.checks import CheckTimeout
+from gatecheck.errors import CheckFailed
+from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.engine import _parse
+
+GOOD_RULE = """
+rules:
+  - id: team.no-print
+    languages: [python]
+    severity: LOW
+    message: print() in library code
+    pattern: print(...)
+"""
+
+
+def run(root: Path, sast: Any, **options: Any) -> Any:
+    return SastCheck().run(sast.context(root, options))
+
+
+def test_malformed_rule_yaml_names_file_and_line(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "x = 1\n", "rules/team.yaml": "rules:\n  - id: x\n    languages: [python\n    severity: LOW\n"})
+    with pytest.raises(CheckFailed) as err:
+        run(root, sast, rules=["rules"])
+    assert err.value.bad_input
+    assert str(err.value).startswith("rules/team.yaml:4: invalid YAML")
+
+
+def test_rule_without_languages_and_duplicate_ids_are_bad_input(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {
+        "a.py": "x = 1\n",
+        "rules/one.yaml": GOOD_RULE,
+        "rules/two.yaml": "rules:\n  - id: other\n    languages: [python]\n    severity: LOW\n    message: m\n    pattern: f()\n"
+                          "  - id: broken\n    severity: LOW\n    message: m\n    pattern: g()\n",
+        "dup/x.yaml": GOOD_RULE,
+    })
+    with pytest.raises(CheckFailed) as err:
+        run(root, sast, rules=["rules"])
+    assert err.value.bad_input and str(err.value).startswith("rules/two.yaml:7: rule 'broken' needs a non-empty 'languages'")
+    with pytest.raises(CheckFailed) as err:
+        run(root, sast, rules=["rules/one.yaml", "dup"])
+    assert str(err.value) == "dup/x.yaml:2: rule id 'team.no-print' is already defined at rules/one.yaml:2"
+
+
+@pytest.mark.slow
+def test_pattern_semgrep_rejects_is_a_check_error_at_the_rule(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {
+        "a.py": "print(1)\n",
+        "rules/team.yaml": GOOD_RULE + "  - id: team.bad\n    languages: [python]\n    severity: LOW\n"
+                                       "    message: m\n    pattern: eval((\n",
+    })
+    with pytest.raises(CheckFailed) as err:
+        run(root, sast, rules=["rules"], builtin_rules=False)
+    assert err.value.bad_input
+    assert str(err.value).startswith("rules/team.yaml:7: semgrep rejected rule 'team.bad'")
+
+
+def test_no_rules_at_all_is_bad_input(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "x = 1\n"})
+    with pytest.raises(CheckFailed, match="nothing would be checked") as err:
+        run(root, sast, builtin_rules=False)
+    assert err.value.bad_input
+
+
+def test_missing_ignore_file_and_scan_path_are_bad_input(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "x = 1\n"})
+    with pytest.raises(CheckFailed, match="ignore file .semgrepignore-team not found"):
+        run(root, sast, ignore_files=[".semgrepignore-team"])
+    with pytest.raises(CheckFailed, match="checks.sast.paths: src does not exist"):
+        run(root, sast, paths=["src"])
+
+
+def test_nothing_to_scan_is_skipped_not_ok(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"README.md": "no code here\n"})
+    result = run(root, sast)
+    assert result.status == "skipped"
+    assert result.error.startswith("no files to scan matching *.py")
+
+
+def test_rules_in_unknown_languages_need_include(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "x = 1\n", "rules/r.yaml": GOOD_RULE.replace("[python]", "[generic]")})
+    with pytest.raises(CheckFailed, match=r"language\(s\) generic have no known file types"):
+        run(root, sast, rules=["rules"], builtin_rules=False)
+
+
+@pytest.mark.slow
+def test_too_large_file_is_reported_and_strict_mode_fails(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"small.py": "print(1)\n", "big.py": "print(2)\n" + "x = 1\n" * 400})
+    result = run(root, sast, max_file_bytes=1000)
+    assert result.status == "ok"
+    assert result.summary["files_scanned"] == 1
+    assert result.summary["skipped_files"][0]["path"] == "big.py"
+    assert result.summary["warnings"] == ["big.py: not scanned (larger than max_file_bytes (2409 > 1000))"]
+    with pytest.raises(CheckFailed, match="strict mode"):
+        run(root, sast, max_file_bytes=1000, strict=True)
+
+
+def test_deadline_kills_semgrep_and_times_out(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "eval(x)\n"})
+    ctx = sast.context(root, {}, timeout=0.5)
+    with pytest.raises(CheckTimeout):
+        SastCheck().run(ctx)
+
+
+def test_semgrep_per_file_errors_become_problems_and_fatal_ones_raise() -> None:
+    """semgrep's JSON error objects (shape from its semgrep_output_v1 schema)."""
+    per_file = (
+        b'{"version": "1.182.0", "results": [], "paths": {"scanned": ["b.py"], "skipped": '
+        b'[{"path": "c.py", "reason": "too_big"}]}, "errors": [{"code": 3, "level": "warn", '
+        b'"type": ["PartialParsing", [{"path": "b.py"}]], "path": "b.py", "message": "Syntax error at line b.py:3"},'
+        b'{"code": 3, "level": "warn", "type": "Timeout", "rule_id": "r1", "path": "b.py", "message": "Timeout"}]}'
+    )
+    out = _parse(0, per_file, b"")
+    assert [(p.kind, p.path, p.rule_id) for p in out.problems] == [("PartialParsing", "b.py", None), ("Timeout", "b.py", "r1")]
+    assert out.skipped == [{"path": "c.py", "reason": "too_big"}]
+    fatal = b'{"version": "1", "results": [], "errors": [{"code": 2, "level": "error", "type": "SemgrepError", "message": "boom"}]}'
+    with pytest.raises(CheckFailed, match="semgrep failed \\(exit status 2\\): boom"):
+        _parse(2, fatal, b"")
+    with pytest.raises(CheckFailed, match="without a JSON report: killed"):
+        _parse(-9, b"", b"killed\n")

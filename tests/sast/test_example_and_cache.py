@@ -1,0 +1,77 @@
+"""The example project through the real CLI, and the result cache around the sast check."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gatecheck.cache import ResultCache
+from gatecheck.runner import CheckRun, RunSettings, run_checks
+from gatecheck_plugins.sast import SastCheck
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), start=1) if needle in line)
+
+
+@pytest.mark.slow
+def test_example_webapp_problems_are_found_through_the_cli(example_copy: Path, cli: Callable[..., Any]) -> None:
+    out = example_copy / "report.json"
+    # Only this check's configuration, so the test does not depend on the other checks' plugins.
+    config = example_copy / "sast-only.toml"
+    config.write_text('version = 1\n\n[run]\nfail_on = "high"\n\n[checks.sast]\nexclude = ["*.toml"]\n')
+    result = cli("run", str(example_copy), "-c", str(config), "--check", "sast", "-q", "-f", f"json:{out}")
+    assert result.exit_code == 1  # high-severity findings deny at fail_on = "high"
+    report = json.loads(out.read_text())
+    sast = next(r for r in report["results"] if r["check"] == "sast")
+    assert sast["status"] == "ok"
+    found = {(f["location"]["path"], f["location"]["start_line"], f["rule_id"]) for f in sast["findings"]}
+    views = example_copy / "app" / "views.py"
+    expected = {
+        ("app/views.py", line_of(views, "conn.execute(text(query))"), "gatecheck.python.sql-string-formatting"),
+        ("app/views.py", line_of(views, "yaml.load("), "gatecheck.python.yaml-unsafe-load"),
+        ("app/views.py", line_of(views, "pickle.loads("), "gatecheck.python.pickle-load"),
+        ("app/views.py", line_of(views, "shell=True"), "gatecheck.python.subprocess-shell-true"),
+        ("app/views.py", line_of(views, "verify=False"), "gatecheck.python.tls-verify-disabled"),
+        ("app/views.py", line_of(views, "verify=False"), "gatecheck.python.request-without-timeout"),
+        ("app/views.py", line_of(views, "hashlib.md5"), "gatecheck.python.weak-hash"),
+        ("app/views.py", line_of(views, 'host="0.0.0.0"'), "gatecheck.python.bind-all-interfaces"),
+        ("app/views.py", line_of(views, 'host="0.0.0.0"'), "gatecheck.python.flask-debug-enabled"),
+        ("app/settings.py", line_of(example_copy / "app" / "settings.py", "DEBUG = True"),
+         "gatecheck.python.django-debug-true"),
+    }
+    assert expected <= found
+    # Nothing else in views.py: the safe file-writing helper is not flagged.
+    assert {f for f in found if f[0] == "app/views.py"} == {e for e in expected if e[0] == "app/views.py"}
+    assert all(re.fullmatch(r"[0-9a-f]{32}", f["id"]) for f in sast["findings"])
+
+
+@pytest.mark.slow
+def test_unchanged_rerun_is_a_cache_hit_and_a_change_is_not(tmp_path: Path, sast: Any) -> None:
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "eval(x)\n", "rules/team.yaml": "rules:\n  - id: team.no-print\n    languages: [python]\n"
+                                                              "    severity: LOW\n    message: print\n    pattern: print(...)\n"})
+    cache = ResultCache(tmp_path / "cache")
+
+    def once() -> Any:
+        settings = RunSettings(root=root, cache=cache, work_dir=tmp_path / "work")
+        return run_checks([CheckRun(SastCheck(), {"rules": ["rules"]}, timeout=180)], settings)[0]
+
+    first = once()
+    assert first.status == "ok" and not first.cached
+    assert [f.rule_id for f in first.findings] == ["gatecheck.python.eval-exec-dynamic"]
+    inputs = {i.path for i in first.inputs}
+    assert {"a.py", "rules/team.yaml"} <= inputs
+    assert any(p.endswith("python/code-injection.yaml") for p in inputs)
+    second = once()
+    assert second.cached and [f.id for f in second.findings] == [f.id for f in first.findings]
+    # A changed rule file is a miss.
+    rule = root / "rules" / "team.yaml"
+    rule.write_text(rule.read_text().replace("pattern: print(...)", "pattern: eval(...)"))
+    third = once()
+    assert not third.cached
+    assert sorted(f.rule_id for f in third.findings) == ["gatecheck.python.eval-exec-dynamic", "team.no-print"]
