@@ -41,11 +41,14 @@ _gc_pg_main() {
 }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
-    # Sourced: run in a subshell-free way but keep the caller's shell options intact.
+    # Sourced: keep the caller's shell options intact (`set +o` inside $(...) would report
+    # errexit as off, so errexit is saved from $- instead).
     _gc_pg_saved_opts=$(set +o)
+    case $- in *e*) _gc_pg_errexit=1 ;; *) _gc_pg_errexit=0 ;; esac
     _gc_pg_main
     _gc_pg_rc=$?
     eval "$_gc_pg_saved_opts"
+    if [ "$_gc_pg_errexit" = 1 ]; then set -e; else set +e; fi
     unset -f _gc_pg_main
     [ "$_gc_pg_rc" = 0 ] || return "$_gc_pg_rc"
 else

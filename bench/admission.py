@@ -258,6 +258,12 @@ def main() -> int:
         m = re.search(rf"^{name} ([0-9.e+-]+)$", metrics, re.M)
         return float(m.group(1)) if m else float("nan")
 
+    # The server's own view: its latency histogram (time inside the app, without the client or
+    # the TLS/HTTP layers), as the share answered within each bucket bound.
+    buckets = [(float(le), float(v)) for le, v in re.findall(
+        r'^gatecheck_request_duration_seconds_bucket\{le="([0-9.e+-]+)",route="validate"\} ([0-9.e+-]+)$', metrics, re.M)]
+    answered_total = metric('gatecheck_request_duration_seconds_count{route="validate"}')
+    server_within = {f"<= {le * 1000:g} ms": round(v / answered_total, 4) for le, v in buckets if le <= 0.05}
     q_sum, q_count = metric("gatecheck_store_query_seconds_sum"), metric("gatecheck_store_query_seconds_count")
     hits = metric('gatecheck_verdict_cache_total{outcome="hit"}')
     misses = metric('gatecheck_verdict_cache_total{outcome="miss"}')
@@ -272,6 +278,7 @@ def main() -> int:
         "store_query_ms": {"p50": round(percentile(query_ms, 50), 3), "p99": round(percentile(query_ms, 99), 3),
                            "server_mean": round(q_sum / q_count * 1000, 3) if q_count else None},
         "cache": {"hits": hits, "misses": misses},
+        "server_side_share_answered_within": server_within,
     }
     print(json.dumps(result, indent=2))
     print(f"p50 {p50:.2f} ms  p95 {p95:.2f} ms  p99 {p99:.2f} ms  (p99 / {BUDGET_MS:.0f} ms budget = {p99 / BUDGET_MS:.2f}); "

@@ -5,7 +5,9 @@ transactions, lock_timeout, new tables, added columns with constant and volatile
 with and without CONCURRENTLY, NOT VALID constraints and their validation, type changes, renames
 and drops. Then runs the real check (parse with pglast, every rule, findings with ids) on it in
 this process, and prints statements/second against the 10,000/s target as a ratio (>= 1.0 meets
-it). The machine is shared, so compare ratios, and run it more than once.
+it), both for wall-clock time and for the CPU time this process used. The machine is shared by
+several engineers: under load the wall-clock figure measures the queue for a core as much as the
+check, while the CPU-time figure is what the check costs; run it more than once.
 
 Usage: python bench/migrations.py [--statements 100000] [--repeat 3]
 """
@@ -81,7 +83,7 @@ def main() -> None:
         count = generate(target, args.statements)
         size_mb = target.stat().st_size / 1e6
         print(f"generated {count:,} statements ({size_mb:.1f} MB) in one file")
-        totals, parses, lints = [], [], []
+        totals, cpus, parses, lints = [], [], [], []
         findings = 0
         for _ in range(args.repeat):
             start = time.perf_counter()
@@ -91,19 +93,21 @@ def main() -> None:
             linted = time.perf_counter()
             parses.append(parsed - start)
             lints.append(linted - parsed)
-            start = time.perf_counter()
+            del migration
+            start, cpu = time.perf_counter(), time.process_time()
             result = MigrationsCheck().run(CheckContext(root=root, options={}))
             totals.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
             assert result.status == "ok", result.error
             findings = len(result.findings)
-        best = min(totals)
-        rate = count / best
-        print(f"parse (pglast)      : best {min(parses):.2f} s, median {statistics.median(parses):.2f} s")
-        print(f"rules               : best {min(lints):.2f} s, median {statistics.median(lints):.2f} s")
-        print(f"whole check         : best {best:.2f} s, median {statistics.median(totals):.2f} s, {findings:,} findings")
-        print(f"throughput          : {rate:,.0f} statements/s (target {TARGET_PER_SECOND:,}/s)")
-        print(f"ratio vs target     : {rate / TARGET_PER_SECOND:.2f}x  ({'meets' if rate >= TARGET_PER_SECOND else 'misses'} "
-              "the target)")
+        print(f"parse (pglast)      : best {min(parses):.2f} s, median {statistics.median(parses):.2f} s (wall)")
+        print(f"rules               : best {min(lints):.2f} s, median {statistics.median(lints):.2f} s (wall)")
+        print(f"whole check         : best {min(totals):.2f} s wall, {min(cpus):.2f} s CPU, {findings:,} findings")
+        for label, seconds in (("wall clock", min(totals)), ("CPU time", min(cpus))):
+            rate = count / seconds
+            verdict = "meets" if rate >= TARGET_PER_SECOND else "misses"
+            print(f"{label:<20}: {rate:,.0f} statements/s, ratio vs {TARGET_PER_SECOND:,}/s target "
+                  f"{rate / TARGET_PER_SECOND:.2f}x ({verdict})")
 
 
 if __name__ == "__main__":

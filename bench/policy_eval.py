@@ -79,11 +79,15 @@ interp.set_input(regopy.Input(job["input"]))
 start = time.perf_counter()
 out = interp.query("data.gatecheck.decision")
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "ok": out.ok(), "text": str(out)[:200]}))
+counts = None
+if out.ok():
+    value = json.loads(str(out))["expressions"][0]
+    counts = [len(value["deny"]), len(value["warn"]), len(value["waived"])]
+print(json.dumps({"seconds": elapsed, "ok": out.ok(), "counts": counts}))
 """
 
 
-def regopy_once(bundle: bundle_mod.Bundle, doc: dict[str, Any], timeout: float) -> str:
+def regopy_once(bundle: bundle_mod.Bundle, doc: dict[str, Any], timeout: float, expected: list[int]) -> str:
     job = json.dumps({"modules": bundle.modules, "data": bundle.data, "input": doc})
     try:
         done = subprocess.run([sys.executable, "-c", _REGOPY_CHILD], input=job, capture_output=True, text=True,
@@ -93,7 +97,10 @@ def regopy_once(bundle: bundle_mod.Bundle, doc: dict[str, Any], timeout: float) 
     if done.returncode != 0:
         return f"crashed (exit {done.returncode})"
     answer = json.loads(done.stdout.strip().splitlines()[-1])
-    return f"{answer['seconds'] * 1000:.0f}ms" + ("" if answer["ok"] else " (error)")
+    if not answer["ok"]:
+        return "error"
+    same = "" if answer["counts"] == expected else " (differs)"
+    return f"{answer['seconds'] * 1000:.0f}ms{same}"
 
 
 def main() -> None:
@@ -112,7 +119,9 @@ def main() -> None:
     engine = EmbeddedEngine()
     ws = waivers()
     decide_once(engine, bundle, results(10), ws)  # compile the bundle and run the self-test once
-    print(f"{'findings':>9} {'embedded median':>16} {'deny':>6} {'waived':>7} {'regopy':>14} {'ratio':>8}")
+    print("decision latency: build the policy input (waiver matching included), validate, evaluate, parse;")
+    print("regopy: evaluation only (data.gatecheck.decision, same policy and input); ratio = regopy / embedded")
+    print(f"{'findings':>9} {'embedded median':>16} {'deny':>6} {'waived':>7} {'regopy':>20} {'ratio':>8}")
     for n in (10, 1_000, 10_000):
         rs = results(n)
         times = []
@@ -122,10 +131,11 @@ def main() -> None:
         median = statistics.median(times)
         regopy_text, ratio = "-", "-"
         if have_regopy:
-            regopy_text = regopy_once(bundle, doc, args.regopy_timeout)
+            expected = [len(decision.deny), len(decision.warn), len(decision.waived)]
+            regopy_text = regopy_once(bundle, doc, args.regopy_timeout, expected)
             if regopy_text.endswith("ms"):
                 ratio = f"{float(regopy_text[:-2]) / (median * 1000):.1f}x"
-        print(f"{n:>9} {median * 1000:>14.1f}ms {len(decision.deny):>6} {len(decision.waived):>7} {regopy_text:>14} {ratio:>8}")
+        print(f"{n:>9} {median * 1000:>14.1f}ms {len(decision.deny):>6} {len(decision.waived):>7} {regopy_text:>20} {ratio:>8}")
     if not have_regopy:
         print("regopy not installed: no ratio (pip install regopy to compare)")
 

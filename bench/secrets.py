@@ -219,19 +219,26 @@ def main() -> int:
         print(f"planted found: {found}/{len(planted)}" + (f"  MISSED: {[(m.rule, m.path) for m in missed]}" if missed else ""))
         print(f"other findings in the copied real code: {len(extra)}")
 
+        # The subset: two planted files of every kind (so recall can be compared per kind), then the
+        # tree's files in order until the subset reaches --subset-mb.
         subset_dir = workdir / "subset"
         subset_files: list[Path] = []
         subset_bytes = 0
-        for path in sorted(tree.rglob("*")):
-            if path.is_file():
-                rel = path.relative_to(tree)
-                target = subset_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                subset_files.append(target)
-                subset_bytes += path.stat().st_size
-                if subset_bytes >= args.subset_mb * 1_000_000:
-                    break
+        per_kind: dict[str, int] = {}
+        chosen: list[str] = []
+        for p in planted:
+            if per_kind.get(p.rule, 0) < 2:
+                per_kind[p.rule] = per_kind.get(p.rule, 0) + 1
+                chosen.append(p.path)
+        ordered = chosen + [path.relative_to(tree).as_posix() for path in sorted(tree.rglob("*")) if path.is_file()]
+        for rel in dict.fromkeys(ordered):
+            source, target = tree / rel, subset_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            subset_files.append(target)
+            subset_bytes += source.stat().st_size
+            if subset_bytes >= args.subset_mb * 1_000_000:
+                break
         subset_planted = [p for p in planted if (subset_dir / p.path).exists()]
         ours_times = [scan(subset_dir)[0] for _ in range(args.runs)]
         ours_subset = subset_bytes / 1e6 / statistics.median(ours_times)
@@ -241,13 +248,16 @@ def main() -> int:
             print("detect-secrets is not installed: pip install detect-secrets (bench-only) for the ratio")
             return 0 if not missed and rate >= 50 else 1
         ds_rate = subset_bytes / 1e6 / ds_elapsed
-        ds_found = sum(1 for p in subset_planted
-                       if any(p.value in v or v in p.value for v in ds_values.get((subset_dir / p.path).as_posix(), ())))
+        ds_hits = [p for p in subset_planted
+                   if any(p.value in v or v in p.value for v in ds_values.get((subset_dir / p.path).as_posix(), ()))]
+        ds_found = len(ds_hits)
+        ds_missed_kinds = sorted({p.rule for p in subset_planted} - {p.rule for p in ds_hits})
         _, subset_result = scan(subset_dir)
         our_found, _ = recall(subset_planted, subset_result.findings)  # type: ignore[attr-defined]
         print(f"subset: {len(subset_files)} files, {subset_bytes / 1e6:.2f} MB, {len(subset_planted)} planted")
         print(f"  gatecheck secrets: {ours_subset:.1f} MB/s, planted found {our_found}/{len(subset_planted)}")
-        print(f"  detect-secrets:    {ds_rate:.2f} MB/s, planted found {ds_found}/{len(subset_planted)}")
+        print(f"  detect-secrets:    {ds_rate:.2f} MB/s, planted found {ds_found}/{len(subset_planted)}"
+              + (f" (missed every planted {', '.join(ds_missed_kinds)})" if ds_missed_kinds else ""))
         print(f"ratio gatecheck/detect-secrets: {ours_subset / ds_rate:.0f}x on the same subset; "
               f"{rate / ds_rate:.0f}x full-tree rate vs detect-secrets' subset rate")
         ok = not missed and rate >= 50

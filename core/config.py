@@ -205,7 +205,7 @@ timeout = 600
 # Reuse results of checks whose inputs, options and version did not change.
 cache = true
 cache_dir = ".gatecheck/cache"
-# Until a Rego policy judges the findings, deny at or above this severity.
+# Deny findings at or above this severity (the Rego policy's threshold for the stage).
 fail_on = "high"
 # Paths never scanned by any check (globs, relative to this file).
 exclude = [".venv/*", "build/*", "dist/*"]

@@ -46,6 +46,9 @@ class GateOptions:
     waivers: Path | None = None
     #: Write the policy input document here (to see what the policy saw, or replay it with `policy eval`).
     policy_input_path: Path | None = None
+    #: Git ref for diff-aware checks (``--baseline-ref origin/main``): passed as the ``baseline_ref``
+    #: option to every check whose options schema declares one, overriding the configured value.
+    baseline_ref: str | None = None
 
 
 @dataclass
@@ -153,6 +156,8 @@ def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRu
         elif not table.get("enabled", True) or (stage_checks is not None and name not in stage_checks):
             continue
         check_options = config.check_options(name)
+        if options.baseline_ref and "baseline_ref" in dict(check.options_schema).get("properties", {}):
+            check_options["baseline_ref"] = options.baseline_ref
         validator = jsonschema.Draft202012Validator(dict(check.options_schema))
         problems = sorted(validator.iter_errors(check_options), key=lambda e: list(e.absolute_path))
         if problems:

@@ -7,7 +7,9 @@ Examples:
   python -m gatecheck_conformance.rego --candidate regopy   # compare with regopy too
   GATECHECK_OPA_URL=http://127.0.0.1:8181 python -m gatecheck_conformance.rego --engine opa
 
-Exit status: 0 when every case passes on every engine run, 1 otherwise, 2 on bad input.
+Exit status: 0 when every case passes on every engine run (a case may list an engine under
+`known_failure`, with the reason and the guard that keeps policies off it: reported as KNOWN,
+not a failure), 1 otherwise, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -68,19 +70,28 @@ def main(names: tuple[str, ...], candidates: tuple[str, ...], case_dir: Path | N
                 failed = True
             continue
         outcomes = cases_mod.run_all(engine, selected)
-        bad = [o for o in outcomes if not o.passed]
+        known = [o for o in outcomes if not o.passed and name in o.case.known_failure]
+        bad = [o for o in outcomes if not o.passed and name not in o.case.known_failure]
         failed = failed or (bool(bad) and name not in candidates)
-        report[name] = {"available": True, "version": engine.version(), "passed": len(outcomes) - len(bad),
+        passed = len(outcomes) - len(bad) - len(known)
+        report[name] = {"available": True, "version": engine.version(), "passed": passed,
+                        "known_failures": [{"id": o.case.id, "got": o.got, "reason": o.case.known_failure[name]} for o in known],
                         "failed": [{"id": o.case.id, "got": o.got} for o in bad]}
         if as_json:
             continue
-        click.echo(f"{name} ({engine.version()}): {len(outcomes) - len(bad)}/{len(outcomes)} passed")
+        click.echo(f"{name} ({engine.version()}): {passed}/{len(outcomes)} passed, {len(known)} known failure(s), "
+                   f"{len(bad)} failed")
         for o in outcomes:
-            if verbose or not o.passed:
-                case = o.case
-                want = "error" if case.error else "undefined" if case.undefined else cases_mod.canonical_json(case.want)
-                mark = "PASS" if o.passed else "FAIL"
-                click.echo(f"  {mark} {case.id}" + ("" if o.passed else f": want {want}, got {o.got}"))
+            case = o.case
+            if o.passed and not verbose:
+                continue
+            want = "error" if case.error else "undefined" if case.undefined else cases_mod.canonical_json(case.want)
+            if o.passed:
+                click.echo(f"  PASS {case.id}")
+            elif name in case.known_failure:
+                click.echo(f"  KNOWN {case.id}: {case.known_failure[name]}")
+            else:
+                click.echo(f"  FAIL {case.id}: want {want}, got {o.got}")
     if as_json:
         click.echo(json.dumps(report, indent=2))
     sys.exit(1 if failed else 0)

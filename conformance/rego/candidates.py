@@ -65,9 +65,11 @@ class RegopyEngine:
                                   timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             raise EngineError(f"regopy did not answer within {self.timeout:g}s") from exc
+        if done.returncode < 0:
+            raise EngineError(f"regopy crashed (signal {-done.returncode})")
         if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["?"])[-1]
-            raise EngineError(f"regopy crashed (exit {done.returncode}): {last}")
+            first = next((ln for ln in done.stderr.splitlines() if "Error" in ln), "?")
+            raise EngineError(f"regopy refused it: {first.strip()}")
         answer = json.loads(done.stdout.strip().splitlines()[-1])
         if "error" in answer:
             raise EngineError(answer["error"])

@@ -434,7 +434,8 @@ def write_vectors(target: Path, vectors: list[Vector]) -> None:
     manifest = []
     for vec in vectors:
         folder = target / vec.name
-        folder.mkdir()
+        if vec.bundles or vec.files:  # git keeps no empty directory, so make none
+            folder.mkdir()
         bundle_names = []
         for name, data in vec.bundles.items():
             if vec.gzip_bundles:

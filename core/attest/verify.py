@@ -200,9 +200,12 @@ def read_bundle(path: str | Path) -> list[tuple[str, bytes]]:
     return entries
 
 
-def check_envelope(source: str, raw: bytes, options: VerifyOptions) -> EnvelopeRecord:
-    """Parse, check signatures, then (only if they hold) parse the statement, of one envelope."""
-    record = EnvelopeRecord(source, raw, hashlib.sha256(raw).hexdigest())
+def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str | None = None) -> EnvelopeRecord:
+    """Parse, check signatures, then (only if they hold) parse the statement, of one envelope.
+
+    ``digest`` is the sha256 hex of ``raw`` when the caller has it already.
+    """
+    record = EnvelopeRecord(source, raw, digest or hashlib.sha256(raw).hexdigest())
     if len(raw) > options.max_envelope_bytes:
         record.problem = Reason(MALFORMED, f"envelope is {len(raw)} bytes, over the {options.max_envelope_bytes}-byte"
                                            " limit", source)
@@ -296,7 +299,7 @@ def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]]
         digest = hashlib.sha256(raw).hexdigest()
         if digest in by_digest:  # the same envelope in two bundles is evaluated once
             continue
-        record = check_envelope(source, raw, options)
+        record = check_envelope(source, raw, options, digest)
         records.append(record)
         by_digest[digest] = record
 

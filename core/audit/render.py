@@ -159,7 +159,8 @@ def render_html(facts: AuditFacts) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    # Markdown renders inline HTML, so stored text is escaped as in the HTML report.
+    return escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(facts: AuditFacts) -> str:

@@ -90,6 +90,9 @@ def write_atomic(path: Path, text: str) -> None:
               help="Waivers file, TOML or YAML (default: [waivers] file, else gatecheck.waivers.toml if present).")
 @click.option("--policy-input", "policy_input_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the policy input document here (replay it with `gatecheck policy eval --input`).")
+@click.option("--baseline-ref", metavar="REF",
+              help="Diff-aware checks (sast) report only findings new since the merge base of this git ref "
+                   "(for pull requests: --baseline-ref origin/main).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("--attest", "attest_path", type=click.Path(dir_okay=False, path_type=Path), metavar="BUNDLE.intoto.jsonl",
               help="Write signed in-toto attestations (DSSE, JSON Lines) ending in a SLSA VSA verdict.")
@@ -117,6 +120,7 @@ def run(
     engine: str | None,
     waivers_path: Path | None,
     policy_input_path: Path | None,
+    baseline_ref: str | None,
     quiet: bool,
     attest_path: Path | None,
     subjects: tuple[str, ...],
@@ -137,6 +141,7 @@ def run(
       gatecheck run . --check sarif --no-cache -f json -o report.json
       gatecheck run . --attest out/gate.intoto.jsonl --subject dist/app.whl --key file:gatecheck.key
       gatecheck run . --policy ./policy --waivers gatecheck.waivers.toml --engine opa
+      gatecheck run . --baseline-ref origin/main
     """
     if not path.is_dir():
         raise BadInput("project directory not found", path=path)
@@ -150,7 +155,7 @@ def run(
         raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
     options = GateOptions(stage=stage, only=list(only), use_cache=not no_cache, jobs=jobs, network=online,
                           fail_on=fail_on, policy=policy_path, engine=engine, waivers=waivers_path,
-                          policy_input_path=policy_input_path)
+                          policy_input_path=policy_input_path, baseline_ref=baseline_ref)
     live = not quiet and wants_live_display(sys.stderr)
     if live:
         with LiveProgress(total=len(plan(cfg, plugins, options))) as display:

@@ -61,12 +61,14 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
 @click.option("--cache-size", type=click.IntRange(0), default=10_000, show_default=True,
               help="Verdicts kept in memory (0 disables the cache).")
 @click.option("--cache-ttl", type=click.FloatRange(0), default=60.0, show_default=True, metavar="SECONDS")
+@click.option("--admission-log/--no-admission-log", default=True, show_default=True,
+              help="Record each judged image in the store for `gatecheck audit report` (off for a read-only store user).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
 def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: str | None, stage: str | None,
           require_checks: tuple[str, ...], max_age: str, clock_skew: str, verifier_id: str, exclude: tuple[str, ...],
           warn: bool, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, insecure_http: bool,
-          cache_size: int, cache_ttl: float, log_level: str) -> None:
+          cache_size: int, cache_ttl: float, admission_log: bool, log_level: str) -> None:
     """Serve the admission webhook (POST /validate), POST /v1/verify, /healthz, /readyz and /metrics.
 
     Every container image of a Pod or pod template must be pinned by digest and have a
@@ -92,7 +94,7 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
             raise BadInput("file not found", path=path)
     options = verify_options(keys, threshold, policy_digest, stage, require_checks, max_age, clock_skew, verifier_id)
     settings = ServerSettings(options=options, exclude_namespaces=frozenset(exclude), warn=warn,
-                              cache_size=cache_size, cache_ttl=cache_ttl)
+                              cache_size=cache_size, cache_ttl=cache_ttl, log_admissions=admission_log)
     with Store.open(store_url) as st:
         app = create_app(st, settings)
         scheme = "http" if insecure_http else "https"

@@ -18,6 +18,8 @@ One case::
       # `rego: <text>` is shorthand for one module t.rego: "package t", "import rego.v1", <text>
       want: [1, 2, 3]      # or `undefined: true`, or `error: true`
       canary: true         # optional: part of the engine self-test
+      known_failure:       # optional: engines known to get it wrong, and why (with the guard)
+        embedded: regorus cannot ...; gatecheck.policy.lint rejects bundles that do this
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Case:
     canary: bool = False
     note: str = ""
     source: str = ""
+    #: Engine name -> why that engine fails this case and what keeps policies off it.
+    known_failure: dict[str, str] = field(default_factory=dict)
 
     def bundle(self) -> Bundle:
         """The case's modules and data as a bundle (its own digest, so engines cache per case)."""
@@ -118,6 +122,7 @@ def _case(raw: Any, where: str) -> Case:
         canary=bool(raw.get("canary", False)),
         note=str(raw.get("note", "")),
         source=where,
+        known_failure={str(k): str(v) for k, v in (raw.get("known_failure") or {}).items()},
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatecheck import validation
-from gatecheck.model import Decision, DecisionEntry
+from gatecheck.model import SEVERITY_RANK, Decision, DecisionEntry
 from gatecheck.policy import selftest
 from gatecheck.policy.bundle import DEFAULT_ENTRYPOINT, Bundle
 from gatecheck.policy.engine import EngineError, EngineTimeout, PolicyEngine
@@ -51,7 +51,7 @@ def decide(
 
     if bundle.empty:
         return deny("gatecheck.policy.empty", f"policy bundle {bundle.source} holds no Rego module; an empty policy never passes")
-    problem = validation.first_error("policy-input", dict(policy_input))
+    problem = input_problem(policy_input)
     if problem:
         return deny("gatecheck.policy.invalid_input", f"policy input is invalid at {problem[0]}: {problem[1]}")
     try:
@@ -70,9 +70,63 @@ def decide(
     return parse_decision(result.value, label, digest, entrypoint)
 
 
+def input_problem(policy_input: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first reason the input is not a policy input, as ``(key path, message)``.
+
+    Everything but the findings is validated against schemas/policy-input.schema.json.
+    Findings were validated against the finding schema where they entered (the runner
+    validates every check result a plugin returns; ``policy eval`` validates its file), and
+    re-validating 10,000 of them here would cost more than the evaluation; so they get the
+    checks the policy relies on: the fields it reads, a known severity, and a check that
+    is listed in ``checks``.
+    """
+    findings = policy_input.get("findings")
+    problem = validation.first_error("policy-input", {**policy_input, "findings": []})
+    if problem:
+        return problem
+    if not isinstance(findings, list):
+        return "findings", "is not an array"
+    checks = policy_input["checks"]
+    for i, f in enumerate(findings):
+        if not isinstance(f, dict) or not all(isinstance(f.get(k), str) for k in ("id", "check", "rule_id", "title", "severity")):
+            return f"findings[{i}]", "a finding needs string id, check, rule_id, title and severity"
+        if f["severity"] not in SEVERITY_RANK:
+            return f"findings[{i}].severity", f"unknown severity {f['severity']!r}"
+        if f["check"] not in checks:
+            return f"findings[{i}].check", f"check {f['check']!r} is not listed in checks"
+    return None
+
+
+def _entry_ok(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("rule"), str) and bool(entry["rule"])
+        and isinstance(entry.get("message"), str)
+        and all(isinstance(entry[k], str) for k in ("finding_id", "check", "waiver_id") if k in entry)
+    )
+
+
+def decision_problem(value: Any) -> tuple[str, str] | None:
+    """The first way ``value`` breaks schemas/decision.schema.json, or None.
+
+    The top level is validated with the schema; entries (thousands of them) get the same
+    rules in a tight loop, and the schema is asked for the exact message only when one fails.
+    """
+    if not isinstance(value, dict):
+        return validation.first_error("decision", value)
+    lists = ("deny", "warn", "waived")
+    skeleton = {k: ([] if k in lists and isinstance(v, list) else v) for k, v in value.items()}
+    problem = validation.first_error("decision", skeleton)
+    if problem:
+        return problem
+    if all(_entry_ok(e) for key in lists for e in value[key]):
+        return None
+    return validation.first_error("decision", value) or ("(entries)", "an entry is malformed")
+
+
 def parse_decision(value: Any, engine: str, digest: str, entrypoint: str = DEFAULT_ENTRYPOINT) -> Decision:
     """Validate the entrypoint's value against the decision schema and convert it."""
-    problem = validation.first_error("decision", value)
+    problem = decision_problem(value)
     if problem:
         message = f"{entrypoint} is malformed at {problem[0]}: {problem[1]}"
         return _deny("gatecheck.policy.malformed", message, engine, digest)

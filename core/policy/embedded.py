@@ -11,12 +11,13 @@ be interrupted: the time limit is checked when it returns, and a late answer is 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import re
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from gatecheck.errors import BadInput
 from gatecheck.policy.bundle import Bundle, canonical_json
@@ -90,7 +91,8 @@ class EmbeddedEngine:
         data_path(query)
         engine = self._engine_for(bundle)
         if input is not None:
-            engine.set_input_json(json.dumps(input))
+            # orjson: at 10,000 findings the standard json module costs as much as the evaluation.
+            engine.set_input_json(orjson.dumps(input).decode())
         start = time.perf_counter()
         try:
             raw = engine.eval_query_as_json(query)
@@ -99,7 +101,7 @@ class EmbeddedEngine:
         elapsed = time.perf_counter() - start
         if elapsed > self.settings.timeout:
             raise EngineTimeout(f"evaluation took {elapsed:.3f}s, over the {self.settings.timeout:g}s limit")
-        results = json.loads(raw).get("result") or []
+        results = orjson.loads(raw).get("result") or []
         if not results:
             return UNDEFINED
         expressions = results[0].get("expressions") or []

@@ -1,10 +1,17 @@
 """Checks that keep a bundle inside what every engine evaluates the same way.
 
-The conformance cases found one construct the embedded engine (regorus) cannot evaluate
-although OPA does: calling a function through an import alias (``import data.lib.util``
-then ``util.double(2)``). Rather than let such a policy fail at evaluation time on one
-engine only, the bundle is rejected on load with the file and line, and the fix: call the
-function by its full path (``data.lib.util.double(2)``).
+The conformance cases found two constructs the embedded engine (regorus) cannot evaluate
+although OPA does (cases ``imports.function_via_alias`` and
+``comprehension.in_head_of_rule_with_body``):
+
+* calling a function through an import alias (``import data.lib.util`` then
+  ``util.double(2)``); the fix is to call it by its full path, ``data.lib.util.double(2)``;
+* a comprehension in the head of a rule that has a body (``x := [n | some n in s] if c``);
+  the fix is to bind it in the body (``x := y if { c; y := [n | some n in s] }``).
+
+Rather than let such a policy fail at evaluation time on one engine only, the bundle is
+rejected on load, naming the file, the line and the fix. The second check reads rule
+heads that start at the beginning of a line (how every formatted policy is written).
 """
 
 from __future__ import annotations
@@ -24,10 +31,38 @@ def _strip_comment(line: str) -> str:
     return line if cut < 0 else line[:cut]
 
 
+_RULE_START = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\([^)]*\))?\s*(:=|=)")
+
+
+def _head_comprehension(lines: list[str]) -> int | None:
+    """The line of the first rule whose head value holds a comprehension and that has a body."""
+    for number, line in enumerate(lines, start=1):
+        if not _RULE_START.match(line):
+            continue
+        head = _strip_comment(line)
+        # A head may run over several lines (a multi-line comprehension); read until its `if`.
+        follow = number
+        while " if" not in head and follow < len(lines) and lines[follow].startswith(("\t", " ", "]", "}")):
+            head += " " + _strip_comment(lines[follow])
+            follow += 1
+        value = head.split(" if", 1)[0]
+        blanked = re.sub(r'"(?:[^"\\]|\\.)*"', '""', value)
+        if " if" in head and "|" in blanked and re.search(r"[\[{][^\]}]*\|", blanked):
+            return number
+    return None
+
+
 def check(bundle: Bundle) -> None:
-    """Raise :class:`BadInput` at the first function call through an import alias."""
+    """Raise :class:`BadInput` at the first construct the embedded engine cannot evaluate."""
     for name, text in sorted({**bundle.modules, **bundle.tests}.items()):
         lines = text.splitlines()
+        head_line = _head_comprehension(lines)
+        if head_line is not None:
+            raise BadInput(
+                "a comprehension in the head of a rule with a body, which the embedded engine cannot evaluate; "
+                "bind it in the body instead: `x := y if { ...; y := [...] }`",
+                path=bundle.display_path(name), line=head_line,
+            )
         aliases: dict[str, str] = {}
         for line in lines:
             m = _IMPORT.match(line)

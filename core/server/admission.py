@@ -50,6 +50,7 @@ class AdmissionRequest:
     name: str
     operation: str
     obj: dict[str, Any] | None
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def parse_review(body: bytes) -> AdmissionRequest:
             name = meta.get("name") or meta.get("generateName") or ""
     if not isinstance(namespace, str) or not isinstance(name, str):
         raise MalformedReview("request.namespace and request.name must be strings")
-    return AdmissionRequest(uid, kind["kind"], namespace, name, operation, obj)
+    return AdmissionRequest(uid, kind["kind"], namespace, name, operation, obj, request.get("dryRun") is True)
 
 
 def images_of(kind: str, obj: dict[str, Any]) -> list[ContainerImage]:

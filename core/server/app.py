@@ -99,8 +99,9 @@ class Metrics:
 class AdmissionLog:
     """Writes admission decisions to the store from a background thread, off the request path."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, linger: float = 0.25) -> None:
         self.store = store
+        self.linger = linger
         self.queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=100_000)
         self.thread = threading.Thread(target=self._run, name="gatecheck-admission-log", daemon=True)
         self.thread.start()
@@ -112,14 +113,17 @@ class AdmissionLog:
             log.warning("admission log queue full; dropping a record")
 
     def _run(self) -> None:
+        # Gather rows for a moment before writing: one transaction per batch instead of one per
+        # request keeps the writer's share of the process (and of SQLite's write lock) small.
         while True:
             row = self.queue.get()
             if row is None:
                 return
             batch = [row]
-            while len(batch) < 500:
+            deadline = time.monotonic() + self.linger
+            while len(batch) < 1000:
                 try:
-                    nxt = self.queue.get_nowait()
+                    nxt = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if nxt is None:
@@ -222,7 +226,9 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
         for img, ans in judged:
             metrics.images.labels("allowed" if ans.ok else ("warned" if settings.warn else "denied"),
                                   ans.reason or "VERIFIED").inc()
-            if admission_log is not None:
+            # Dry runs change nothing in the cluster, so they leave no trace in the log either
+            # (the webhook is registered with sideEffects: NoneOnDryRun).
+            if admission_log is not None and not req.dry_run:
                 admission_log.add({"at": at, "namespace": req.namespace, "kind": req.kind, "name": req.name[:253],
                                    "image": img.image[:1000], "digest": img.digest, "allowed": ans.ok or settings.warn,
                                    "passing": ans.ok, "reason": ans.reason, "mode": mode})

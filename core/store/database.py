@@ -13,6 +13,7 @@ a damaged bundle stores nothing. There is no update or delete.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -22,8 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from gatecheck.attest import VSA_PREDICATE_TYPE
+from gatecheck.attest import PAYLOAD_TYPE, VSA_PREDICATE_TYPE
 from gatecheck.attest.dsse import MALFORMED, EnvelopeError
+from gatecheck.attest.statement import Subject
 from gatecheck.attest.verify import EnvelopeRecord, VerifyOptions, check_envelope
 from gatecheck.attest.vsa import Verdict, parse_predicate
 from gatecheck.errors import BadInput, GatecheckError
@@ -141,6 +143,9 @@ class Store:
         entry is malformed. Envelopes that parse but do not verify are refused and reported.
         """
         options.validate()
+        for value, limit, key in ((repository, 500, "--repo"), (commit, 100, "--commit")):
+            if value is not None and len(value) > limit:
+                raise BadInput(f"is {len(value)} characters long; the store holds at most {limit}", key=key)
         checked: list[tuple[EnvelopeRecord, dict[str, Any]]] = []
         malformed: list[tuple[str, str]] = []
         result = PushResult()
@@ -158,11 +163,12 @@ class Store:
             st = record.statement
             if st.predicate_type == VSA_PREDICATE_TYPE:
                 try:
-                    facts.update(_vsa_fields(parse_predicate(st.predicate)))
+                    verdict = parse_predicate(st.predicate)
                 except EnvelopeError as exc:
                     malformed.append((source, exc.message))
                     continue
-                inputs = [d for _, d in parse_predicate(st.predicate).inputs]
+                facts.update(_vsa_fields(verdict))
+                inputs = [d for _, d in verdict.inputs]
                 facts["repository"] = repository or _text(st.predicate.get(REPOSITORY_FIELD))
                 facts["commit"] = commit or _text(st.predicate.get(COMMIT_FIELD))
             else:
@@ -172,6 +178,10 @@ class Store:
                 facts["commit"] = commit
                 inputs = []
             facts["_inputs"] = inputs
+            too_long = _too_long(st.predicate_type, facts, st.subject)
+            if too_long:
+                malformed.append((source, too_long))
+                continue
             checked.append((record, facts))
         if malformed:
             first_source, message = malformed[0]
@@ -213,7 +223,7 @@ class Store:
                 inputs: list[str] = facts.pop("_inputs")
                 row = {
                     "seq": seq, "digest": record.digest, "envelope": record.raw,
-                    "payload_type": "application/vnd.in-toto+json",
+                    "payload_type": PAYLOAD_TYPE,
                     "predicate_type": record.statement.predicate_type,
                     "source": record.source[:1000], "stored_at": now, **facts,
                 }
@@ -397,16 +407,16 @@ class Store:
             return list(conn.execute(sa.select(a).where(a.c.at >= timestamp(since)).order_by(a.c.id)).mappings())
 
     def ping(self) -> int:
-        """The schema version, reading the database (for readiness probes)."""
+        """The schema version, after reading the tables a decision reads (for readiness probes)."""
         with self.engine.connect() as conn:
+            conn.execute(_HEAD_QUERY).one()
+            conn.execute(_GENERATION_QUERY, {"alg": "sha256", "digest": ""}).scalar()
             return schema.current_version(conn)
 
     # -- tamper evidence ---------------------------------------------------------------------
 
     def check(self, *, expect_head: str | None = None) -> ChainReport:
         """Walk the whole chain and report every record that was changed, removed or reordered."""
-        import hashlib
-
         problems: list[ChainProblem] = []
         prev = schema.GENESIS_HASH
         expected_seq = 1
@@ -451,7 +461,7 @@ class Store:
         return ChainReport(count, head_seq, head_hash, problems)
 
 
-def _verdict_query() -> sa.CompoundSelect:
+def _verdict_query() -> sa.CompoundSelect[int, bytes]:
     t, s, n = schema.attestations, schema.subjects, schema.inputs
     vsas = (sa.select(t.c.seq).join(s, s.c.seq == t.c.seq)
             .where(s.c.algorithm == sa.bindparam("alg"), s.c.digest == sa.bindparam("digest"),
@@ -480,6 +490,23 @@ def parse_digest(text: str) -> tuple[str, str]:
 
 def _prefixed(digest: str) -> str:
     return digest if ":" in digest else f"sha256:{digest}"
+
+
+def _too_long(predicate_type: str, facts: dict[str, Any], subjects: Sequence[Subject]) -> str | None:
+    """A message when a value is longer than its column holds (PostgreSQL would refuse it mid-push)."""
+    limits = {"predicate_type": (predicate_type, 500), "verifier_id": (facts.get("verifier_id"), 500),
+              "stage": (facts.get("stage"), 40), "policy_digest": (facts.get("policy_digest"), 200),
+              "repository": (facts.get("repository"), 500), "commit": (facts.get("commit"), 100)}
+    for name, (value, limit) in limits.items():
+        if isinstance(value, str) and len(value) > limit:
+            return f"{name} is {len(value)} characters long; the store holds at most {limit}"
+    for i, subject in enumerate(subjects):
+        if len(subject.name) > 1000:
+            return f"subject[{i}].name is over 1000 characters"
+        for alg, value in subject.digest.items():
+            if len(alg) > 20 or len(value) > 128:
+                return f"subject[{i}].digest.{alg[:20]} is longer than the store holds (20-character name, 128-character value)"
+    return None
 
 
 def _text(value: object) -> str | None:

@@ -180,7 +180,6 @@ class MigrationsCheck:
         from .source import parse_file
 
         options = ctx.options
-
         settings = Settings(
             postgres_version=int(options.get("postgres_version", DEFAULT_POSTGRES_VERSION)),
             implicit_transaction=bool(options.get("implicit_transaction", False)),
@@ -202,6 +201,7 @@ class MigrationsCheck:
             migration = parse_file(path, rel, fmt)
             formats[rel] = migration.format
             statements += len(migration.statements)
+            ctx.progress(f"{rel}: {len(migration.statements)} statements ({migration.format})")
             hits = linter.lint_file(migration, tick=ctx.check_cancelled, every=CANCEL_EVERY)
             if scope and not any(path.resolve().is_relative_to(s.resolve()) for s in scope):
                 continue  # linted for the state it builds up, but outside the paths asked about

@@ -155,7 +155,8 @@ def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
         message = exc.args[0] if exc.args else str(exc)
         char_offset = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         line = text.count("\n", 0, char_offset) + 1
-        raise CheckFailed(f"{rel}:{line}: invalid PostgreSQL: {message}", bad_input=True) from exc
+        column = char_offset - (text.rfind("\n", 0, char_offset) + 1) + 1
+        raise CheckFailed(f"{rel}:{line}: invalid PostgreSQL: {message} (column {column})", bad_input=True) from exc
     if fmt == "auto":
         fmt = detect_format(data)
     unit_starts: list[int] = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from gatecheck import hookimpl
 from gatecheck.checks import Check
-
 from gatecheck_plugins.sast.check import SastCheck, __version__
 
 __all__ = ["SastCheck", "__version__", "gatecheck_checks"]

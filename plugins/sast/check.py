@@ -16,14 +16,13 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id, severity_counts
-
 from gatecheck_plugins.sast import baseline as baseline_mod
 from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, Rule, RulePack, load_pack
@@ -131,7 +130,7 @@ class SastCheck:
 
     def run(self, ctx: CheckContext) -> CheckResult:
         pack = self._pack(ctx)
-        ignores, selection = self._targets(ctx, pack)
+        _, selection = self._targets(ctx, pack)
         settings = EngineSettings(
             rule_timeout=int(ctx.options.get("rule_timeout", 10)),
             timeout_threshold=int(ctx.options.get("timeout_threshold", 3)),
@@ -226,8 +225,6 @@ class SastCheck:
     def _targets(self, ctx: CheckContext, pack: RulePack) -> tuple[IgnoreSpec, TargetSelection]:
         scoped = ctx
         if ctx.options.get("paths"):
-            from dataclasses import replace
-
             roots = [ctx.root / p for p in ctx.options["paths"]]
             for root, name in zip(roots, ctx.options["paths"], strict=True):
                 if not root.exists():
@@ -278,10 +275,13 @@ class SastCheck:
             ctx.check_cancelled()
             try:
                 data = (cwd / rel).read_bytes()
-            except OSError:
+            except OSError as exc:
+                if rel in results:  # its findings cannot be fingerprinted: do not lose them quietly
+                    raise CheckFailed(f"{rel}: cannot read a file semgrep reported findings in: {exc}") from exc
+                outcome.skipped.append({"path": rel, "reason": f"unreadable: {exc.strerror}"})
                 continue
             text = data.decode("utf-8", "replace")
-            markers = find_markers(text)
+            markers = find_markers(text, python=rel.endswith((".py", ".pyi")))
             file_results = sorted(results.get(rel, []), key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
             for result in file_results:
                 finding = self._finding(pack, rel, data, result, occurrences)
@@ -328,8 +328,8 @@ class SastCheck:
     ) -> Finding | None:
         check_id = str(result.get("check_id", ""))
         rule: Rule | None = pack.rules.get(check_id) or pack.resolve(check_id)
-        extra = result.get("extra") if isinstance(result.get("extra"), dict) else {}
-        meta = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+        extra: dict[str, Any] = result["extra"] if isinstance(result.get("extra"), dict) else {}
+        meta: dict[str, Any] = extra["metadata"] if isinstance(extra.get("metadata"), dict) else {}
         rule_id = rule.id if rule else check_id
         start, end = _offset(result, "start"), _offset(result, "end")
         code = data[start:end].decode("utf-8", "replace") if 0 <= start < end <= len(data) else ""
@@ -349,7 +349,7 @@ class SastCheck:
             check=CHECK,
             rule_id=rule_id,
             title=_title(message) or rule_id,
-            severity=severity,  # type: ignore[arg-type]
+            severity=severity,  # type: ignore[arg-type]  # one of SEVERITIES' values
             confidence=_confidence(meta.get("confidence")),  # type: ignore[arg-type]
             location=Location(rel, start_line, _line(result, "end") or start_line),
             references=references,

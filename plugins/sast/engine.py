@@ -202,7 +202,7 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes) -> EngineOutput:
     fatal = [e for e in errors if e.get("level") == "error" and not e.get("path")]
     if returncode != 0 or fatal:
         raise SemgrepFailed(returncode, fatal or errors, _tail(stderr))
-    paths = doc.get("paths") if isinstance(doc.get("paths"), dict) else {}
+    paths: dict[str, Any] = doc["paths"] if isinstance(doc.get("paths"), dict) else {}
     output = EngineOutput(version=str(doc.get("version") or installed_version()))
     output.results = [r for r in doc["results"] if isinstance(r, dict)]
     output.scanned = {str(p) for p in paths.get("scanned", [])}

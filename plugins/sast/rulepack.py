@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from gatecheck.errors import CheckFailed
 
 #: gatecheck's own rule pack; test files live in ``rules/tests`` (semgrep ``--test`` layout).
@@ -194,7 +195,7 @@ def _read_rules(path: Path, builtin: bool, display: Any) -> list[Rule]:
                             f"(one of {', '.join(SEVERITIES)})")
         if not isinstance(entry.get("message"), str):
             raise bad(line, f"rule {rule_id!r} has no 'message'")
-        meta = entry.get("metadata") if isinstance(entry.get("metadata"), dict) else {}
+        meta: dict[str, Any] = entry["metadata"] if isinstance(entry.get("metadata"), dict) else {}
         rules.append(Rule(id=rule_id, languages=list(languages), severity=SEVERITIES[severity], file=path,
                           line=line, metadata=dict(meta), builtin=builtin))
     return rules

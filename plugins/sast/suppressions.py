@@ -12,7 +12,9 @@ suppresses nothing and is itself reported, so every exception in the code is acc
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 #: A nosemgrep (or nosem) marker inside a comment of any common comment syntax.
@@ -49,15 +51,24 @@ class Marker:
         return "gives no reason"
 
 
-def find_markers(text: str) -> list[Marker]:
-    """Every nosemgrep comment in ``text``, with 1-based lines."""
-    if "nosem" not in text and "NOSEM" not in text.upper():
+def find_markers(text: str, *, python: bool = False) -> list[Marker]:
+    """Every nosemgrep comment in ``text``, with 1-based lines.
+
+    For Python (``python=True``) only real comment tokens count, so a docstring that shows
+    the syntax is not taken for a suppression; other languages are matched line by line.
+    """
+    if "nosem" not in text.lower():
         return []
+    comments = _python_comments(text) if python else None
     markers: list[Marker] = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = _MARKER.search(line)
         if match is None:
             continue
+        if comments is not None:
+            column = comments.get(number)
+            if column is None or column > match.start():
+                continue  # "nosemgrep" outside a comment: in a string or docstring
         tail = _TAIL.match(match.group("rest"))
         ids_text = (tail.group("ids") or "") if tail else ""
         reason = ((tail.group("reason") or "") if tail else "").strip()
@@ -70,6 +81,19 @@ def find_markers(text: str) -> list[Marker]:
             standalone=not line[: match.start()].strip(),
         ))
     return markers
+
+
+def _python_comments(text: str) -> dict[int, int] | None:
+    """Line -> column of the comment on that line; None when the file does not tokenize
+    (then every line is matched, erring on the side of reporting)."""
+    found: dict[int, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.start[1]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return found
 
 
 def covering(markers: list[Marker], line: int) -> list[Marker]:

@@ -17,9 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pathspec import GitIgnoreSpec
+
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
-from pathspec import GitIgnoreSpec
 
 DEFAULT_IGNORE_FILE = ".semgrepignore"
 
@@ -48,15 +49,17 @@ def load_ignores(ctx: CheckContext, ignore_files: list[str] | None, exclude: lis
         names = [DEFAULT_IGNORE_FILE] if default.is_file() else []
     else:
         names = list(ignore_files)
+    read: set[Path] = set()
     for name in names:
         path = ctx.root / name
         if not path.is_file():
             raise CheckFailed(f"ignore file {name} not found (option checks.sast.ignore_files)", bad_input=True)
-        lines = _read_ignore_file(ctx, path, set())
+        lines = _read_ignore_file(ctx, path, read)
         result.specs.append((ctx.relpath(path), GitIgnoreSpec.from_lines(lines)))
     if exclude:
         result.specs.append(("checks.sast.exclude", GitIgnoreSpec.from_lines(exclude)))
-    result.files = [ctx.root / n for n in names]
+    # Included files decide the targets as much as the files naming them: all are inputs.
+    result.files = sorted(read)
     return result
 
 
@@ -91,6 +94,7 @@ class TargetSelection:
 
     files: list[Path] = field(default_factory=list)
     ignored: list[dict[str, str]] = field(default_factory=list)
+    #: Files left out because they are too large or unreadable, with the reason.
     too_large: list[dict[str, str]] = field(default_factory=list)
 
     def ignored_by_source(self) -> dict[str, int]:
@@ -113,8 +117,9 @@ def select_targets(
             continue
         try:
             size = path.stat().st_size
-        except OSError:
-            continue  # vanished or unreadable while walking; nothing to scan
+        except OSError as exc:  # a dangling symlink, or removed while walking
+            selection.too_large.append({"path": rel, "reason": f"unreadable: {exc.strerror}"})
+            continue
         if max_file_bytes > 0 and size > max_file_bytes:
             selection.too_large.append({"path": rel, "reason": f"larger than max_file_bytes ({size} > {max_file_bytes})"})
             continue

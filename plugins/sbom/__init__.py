@@ -240,7 +240,12 @@ class SbomCheck:
             return environment.site_paths(ctx.root, str(configured))
         default = ctx.root / ".venv"
         if default.is_dir():
-            return environment.site_paths(ctx.root, str(default))
+            try:
+                return environment.site_paths(ctx.root, str(default))
+            except CheckFailed:
+                if required:
+                    raise
+                return None  # only borrowing licences: a broken .venv is no reason to fail
         if required:
             raise CheckFailed(
                 "no lock file (" + ", ".join(LOCK_FILE_PRIORITY) + ") and no environment: set checks.sbom.environment "

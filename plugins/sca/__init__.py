@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,28 @@ def is_dependency_file(path: Path) -> bool:
         or name in ("pylock.toml", "uv.lock", "poetry.lock", "pyproject.toml")
         or fnmatch.fnmatch(name, "pylock.*.toml")
     )
+
+
+_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
+
+
+def included_requirement_files(path: Path, seen: set[Path] | None = None) -> list[Path]:
+    """Files a requirements file pulls in with ``-r`` or ``-c`` (recursively), for the cache key."""
+    seen = seen if seen is not None else {path.resolve()}
+    found: list[Path] = []
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        match = _INCLUDE.match(line)
+        if not match:
+            continue
+        target = path.parent / match.group(1)
+        if target.is_file() and target.resolve() not in seen:
+            seen.add(target.resolve())
+            found += [target, *included_requirement_files(target, seen)]
+    return found
 
 
 @dataclass
@@ -179,6 +202,7 @@ class ScaCheck:
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
         paths = self.dependency_files(ctx)
+        paths += [p for f in paths if f.suffix == ".txt" for p in included_requirement_files(f)]
         with contextlib.suppress(CheckFailed):
             env = self.environment_path(ctx)
             if env is not None:
@@ -212,7 +236,12 @@ class ScaCheck:
         )
 
         files = self.dependency_files(ctx)
-        lock_dirs = {f.parent for f in files if f.name in LOCK_NAMES or fnmatch.fnmatch(f.name, "pylock.*.toml")}
+        # A lock file, or a pinned requirements file (pip-compile's output), beside a pyproject.toml
+        # says what its declared ranges resolve to; that is what gets audited, not the ranges.
+        lock_dirs = {
+            f.parent for f in files
+            if f.name in LOCK_NAMES or fnmatch.fnmatch(f.name, "pylock.*.toml") or fnmatch.fnmatch(f.name, "requirements*.txt")
+        }
         sources: list[StaticSource] = []
         for path in files:
             rel = ctx.relpath(path)
@@ -222,7 +251,6 @@ class ScaCheck:
             elif name == "pylock.toml" or fnmatch.fnmatch(name, "pylock.*.toml"):
                 sources.append(PyLockFileSource(path, rel))
             elif name == "pyproject.toml":
-                # A lock file beside it pins what the declared ranges resolve to; audit that instead.
                 if path.parent not in lock_dirs:
                     sources.append(PyProjectSource(path, rel))
             else:
@@ -279,23 +307,22 @@ class ScaCheck:
         combined = CombinedSource(sources)
         results: list[tuple[Dependency, list[VulnerabilityResult]]] = []
         try:
-            for dep, vulns in Auditor(service).audit(combined):
-                ctx.check_cancelled()
-                results.append((dep, vulns))
-        except ServiceError as exc:
-            raise CheckFailed(f"vulnerability service failed: {exc}") from exc
-        except DatabaseError as exc:
-            raise CheckFailed(str(exc), bad_input=True) from exc
+            try:
+                for dep, vulns in Auditor(service).audit(combined):
+                    ctx.check_cancelled()
+                    results.append((dep, vulns))
+            except ServiceError as exc:
+                raise CheckFailed(f"vulnerability service failed: {exc}") from exc
+            except DatabaseError as exc:
+                raise CheckFailed(str(exc), bad_input=True) from exc
+            collected = combined.collected
+            findings = self._advisory_findings(results, collected.origins)
+            findings += self._problem_findings(ctx, collected.problems)
+            if database is not None:
+                findings += self._database_summary(ctx, database, summary)
         finally:
-            if database is not None and database.index_dir is None:
+            if database is not None:
                 database.close()
-
-        collected = combined.collected
-        findings = self._advisory_findings(results, collected.origins)
-        findings += self._problem_findings(ctx, collected.problems)
-        if database is not None:
-            findings += self._database_summary(ctx, database, summary)
-            database.close()
         audited = [d for d in collected.dependencies if isinstance(d, ResolvedDependency)]
         vulnerable = {f.package.name for f in findings if f.package and f.metadata.get("kind") == "advisory"}
         summary.update({

@@ -10,6 +10,7 @@ because a gate must not pick the friendlier of two published assessments.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class ScoredVector:
     error: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # many advisories share a vector; parsing one is the slow part
 def score(vector: SeverityVector) -> ScoredVector:
     """Score one OSV ``severity[]`` entry; an invalid or unsupported vector scores ``unknown``."""
     text = vector.score.strip()

@@ -5,12 +5,14 @@ A gate run reads dependency files statically. pip-audit's own ``RequirementSourc
 runs arbitrary ``setup.py`` code) and stop at the first unpinned line when told not to;
 neither is acceptable in a gate. The sources here:
 
-- ``requirements*.txt``: exact pins (``==1.2.3`` / ``===1.2.3``) are audited; anything else
-  (a range, no version, a URL, an editable) cannot be vouched for and is reported as a
-  problem of its own; in a file that uses ``--hash``, a requirement without one is too.
+- ``requirements*.txt``: exact pins (``==1.2.3`` / ``===1.2.3``) are audited, and so is an
+  open requirement that a ``-c`` constraints file pins exactly (pip installs that version);
+  anything else (a range, no version, a URL, an editable) cannot be vouched for and is
+  reported as a problem of its own; in a file that uses ``--hash``, a requirement without
+  one is too. ``-r`` includes are followed.
 - ``pylock.toml`` (PEP 751): read by pip-audit's own ``PyLockSource``.
 - ``uv.lock`` and ``poetry.lock``: their ``[[package]]`` tables, read as TOML.
-- ``pyproject.toml`` without a lock file beside it: PEP 621 ``dependencies``,
+- ``pyproject.toml`` with no lock file and no ``requirements*.txt`` beside it: PEP 621 ``dependencies``,
   ``optional-dependencies``, PEP 735 ``dependency-groups`` and Poetry's dependency tables;
   exact pins are audited, the rest reported as unpinned.
 - an installed environment: the ``*.dist-info`` metadata of a virtual environment's
@@ -156,8 +158,11 @@ class RequirementsFileSource(StaticSource):
         if parsed.invalid_lines:
             first = parsed.invalid_lines[0]
             raise self.bad(f"invalid requirement: {first.error_message}", first.line_number)
+        self._read_constraints(path, rel, parsed)
+        self.where = rel
         yield from self._requirements(parsed)
-        # "-r other.txt" installs that file too; "-c" constraints install nothing by themselves.
+        # "-r other.txt" installs that file too; "-c" constraints install nothing by themselves
+        # but pin what the requirements leave open (read above).
         for option in parsed.options:
             for include in option.options.get("requirements") or []:
                 target = path.parent / include
@@ -166,6 +171,39 @@ class RequirementsFileSource(StaticSource):
                     raise self.bad(f"-r {include}: no such file", option.line_number)
                 if target.resolve() not in seen:
                     yield from self._read(target, posixpath.normpath(posixpath.join(posixpath.dirname(rel), include)), seen)
+
+    def _read_constraints(self, path: Path, rel: str, parsed: RequirementsFile) -> None:
+        """Exact pins of the ``-c`` files this file names: pip installs those versions of
+        requirements the file leaves unpinned, so the gate can audit them."""
+        if not hasattr(self, "constraints"):
+            self.constraints: dict[str, tuple[str, str, int | None]] = {}
+        for option in parsed.options:
+            for name in option.options.get("constraints") or []:
+                target = path.parent / name
+                if not target.is_file():
+                    raise self.bad(f"-c {name}: no such file", option.line_number)
+                target_rel = posixpath.normpath(posixpath.join(posixpath.dirname(rel), name))
+                try:
+                    constraints = RequirementsFile.from_file(str(target), include_nested=False)
+                except Exception as exc:
+                    self.where = target_rel
+                    raise self.bad(f"cannot parse constraints file: {exc}") from exc
+                for req in constraints.requirements:
+                    version = _exact_pin(req.specifier) if req.name and req.specifier is not None else None
+                    if req.name and version:
+                        self.constraints.setdefault(canonicalize_name(req.name), (version, target_rel, req.line_number))
+
+    def _constrained(self, req: Any) -> str | None:
+        """The version a constraints file pins for an unpinned requirement, if it satisfies it."""
+        pinned = getattr(self, "constraints", {}).get(canonicalize_name(req.name))
+        if pinned is None:
+            return None
+        version = pinned[0]
+        try:
+            allowed = req.specifier is None or req.specifier.contains(Version(version), prereleases=True)
+        except InvalidVersion:
+            return None
+        return version if allowed else None
 
     def _requirements(self, parsed: RequirementsFile) -> Iterator[tuple[Dependency, int | None]]:
         hashed = any(req.hash_options for req in parsed.requirements)
@@ -188,6 +226,8 @@ class RequirementsFileSource(StaticSource):
                              "a URL or editable requirement installs whatever that location holds")
                 continue
             version = _exact_pin(req.specifier) if req.specifier is not None else None
+            if version is None:
+                version = self._constrained(req)
             if version is None:
                 self.problem("unpinned", req.name, text, line,
                              "not pinned to one version (==X): the version that gets installed is not known")

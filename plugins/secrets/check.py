@@ -109,7 +109,23 @@ class SecretsCheck:
         state = self._history_state(ctx)
         if state is not None:
             extra.append(state)
+        listing = self._skipped_listing(ctx, selection)
+        if listing is not None:
+            extra.append(listing)
         return [*map(Path, selection.files), *extra]
+
+    def _skipped_listing(self, ctx: CheckContext, selection: Selection) -> Path | None:
+        """Names of the binary and oversized files, which path-only rules judge by name: adding a
+        ``.p12`` must change the cache key, without digesting every large binary on each cold run."""
+        if ctx.work_dir is None:
+            return None
+        names = sorted([*selection.binary, *selection.large])
+        content = "\n".join(names) + "\n"
+        ctx.work_dir.mkdir(parents=True, exist_ok=True)
+        listing = ctx.work_dir / "skipped-files.txt"
+        if not listing.is_file() or listing.read_text("utf-8") != content:
+            listing.write_text(content, "utf-8")
+        return listing
 
     def _select(self, ctx: CheckContext) -> Selection:
         excluded = list(ctx.options.get("exclude_paths", []))
@@ -176,13 +192,18 @@ class SecretsCheck:
         if mode == "hyperscan" and not hyperscan_available():
             raise CheckFailed("checks.secrets.engine = 'hyperscan' but the hyperscan package cannot be loaded here")
         cache_dir = ctx.work_dir / "engine" if ctx.work_dir is not None else None
-        return Engine(rules, mode, cache_dir=cache_dir)
+        try:
+            return Engine(rules, mode, cache_dir=cache_dir)
+        except RuntimeError as exc:
+            raise CheckFailed(f"checks.secrets.engine: {exc}") from exc
 
     def run(self, ctx: CheckContext) -> CheckResult:
         rules = self.ruleset(ctx)
         engine = self.engine(ctx, rules)
         selection = self._selections.pop(id(ctx), None) or self._select(ctx)
         baseline_path = self._baseline_path(ctx)
+        if baseline_path is not None and not baseline_path.is_file():
+            raise CheckFailed(f"checks.secrets.baseline: {ctx.relpath(baseline_path)} not found", bad_input=True)
         key = hash_key(str(ctx.options.get("hash_key_env", DEFAULT_HASH_KEY_ENV)))
         builder = _Findings(key)
         stats = ScanStats()
@@ -218,8 +239,6 @@ class SecretsCheck:
         findings = builder.findings
         baselined = 0
         if baseline_path is not None:
-            if not baseline_path.is_file():
-                raise CheckFailed(f"checks.secrets.baseline: {ctx.relpath(baseline_path)} not found", bad_input=True)
             known = baseline_mod.load(baseline_path, ctx.relpath(baseline_path))
             keys = known.keys()
             kept = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) not in keys]
@@ -243,7 +262,9 @@ class SecretsCheck:
             "suppressions_without_reason": stats.bare_suppressions,
             "baselined": baselined,
         }
-        if engine.name != "hyperscan":
+        if engine.note:
+            summary["engine_note"] = engine.note
+        elif engine.name != "hyperscan":
             summary["engine_note"] = ("Hyperscan is not available on this machine; the pure-Python matcher was used "
                                       "(same results, slower)") if ctx.options.get("engine", "auto") == "auto" \
                 else "the pure-Python matcher was requested"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import os
 import re
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatecheck_plugins.secrets.rules import Rule, RuleSet
+from gatecheck_plugins.secrets.rules import Rule, RuleSet, compile_path_regex
 
 _hs: Any
 try:
@@ -39,12 +40,16 @@ except OSError:  # pragma: no cover - the shared library failed to load
 #: ``gatecheck:allow <reason>`` on the line of a match or the line above it suppresses it.
 ALLOW_MARK = b"gatecheck:allow"
 _ALLOW_RE = re.compile(rb"gatecheck:allow(?![\w-])[ \t:=-]*(.*)")
+_COMMENT_LEADERS = (b"#", b"//", b"/*", b"*", b"--", b"<!--", b";", b"%", b"{#", b"<%#")
 _COMMENT_TAIL = re.compile(rb"\s*(?:\*/|-->|%>|#}|\"\"\"|''')?\s*$")
 
 
 _HS_CACHE_FORMAT = 1
 #: Serialized databases by content digest: compiling the pack takes a second or two, loading it milliseconds.
 _DATABASES: dict[str, bytes] = {}
+#: Per-pattern compile flags (exact, prefilter, or None for "confirm on every buffer") of rule sets
+#: that needed probing, by a digest of their patterns.
+_FLAGS: dict[str, list[Any]] = {}
 
 
 def hyperscan_available() -> bool:
@@ -86,25 +91,43 @@ class Engine:
         self.rules = [r for r in ruleset.rules if r.compiled is not None]
         self.path_rules = [r for r in ruleset.rules if r.compiled is None and r.path_compiled is not None]
         self.global_allowlists = ruleset.allowlists
+        # One search per file decides whether any path-only rule can apply (None: no such rules).
+        self._any_path_rule = _union([r.path for r in self.path_rules if r.path is not None])
         self._always: list[int] = []
         self.prefiltered: list[str] = []
         self.database: Any = None
         if mode == "hyperscan" and _hs is None:
             raise RuntimeError("the Hyperscan engine was requested but the 'hyperscan' package cannot be loaded")
+        self.note: str | None = None
         if mode != "python" and _hs is not None:
-            self.database = self._compile()
+            try:
+                self.database = self._compile()
+            except Exception as exc:  # hyperscan.error on a rule set it cannot take even in prefilter mode
+                if mode == "hyperscan":
+                    raise RuntimeError(f"Hyperscan cannot compile these rules: {exc}") from exc
+                self.database = None
+                self.note = f"Hyperscan could not compile these rules ({exc}); the pure-Python matcher was used"
         self.name = "hyperscan" if self.database is not None else "python"
 
     def _compile(self) -> Any:
         assert _hs is not None
         patterns = [(index, rule.regex.encode("utf-8")) for index, rule in enumerate(self.rules) if rule.regex is not None]
         single = _hs.HS_FLAG_SINGLEMATCH
-        flags = {index: single for index, _ in patterns}
+        flags: dict[int, Any] = {index: single for index, _ in patterns}
+        key = hashlib.sha256(repr(patterns).encode()).hexdigest()[:32]
+        known = self._known_flags(key)
+        if known is not None and len(known) == len(patterns):
+            flags = dict(zip((i for i, _ in patterns), known, strict=True))
         try:
+            if any(f != single for f in flags.values()):
+                raise ValueError("some patterns need prefilter mode")  # known from an earlier probe
             database = self._build(patterns, flags)
         except Exception:  # hyperscan.error: at least one pattern needs prefilter mode or cannot be taken
-            for index, pattern in patterns:
-                flags[index] = self._probe(index, pattern)
+            if known is None:
+                # Probing compiles each pattern alone (seconds for a large pack), so remember the outcome.
+                for index, pattern in patterns:
+                    flags[index] = self._probe(index, pattern)
+                self._remember_flags(key, [flags[i] for i, _ in patterns])
             for index, flag in flags.items():
                 if flag is None:
                     self._always.append(index)
@@ -115,6 +138,24 @@ class Engine:
             return None
         self._scratch = _hs.Scratch(database)
         return database
+
+    def _known_flags(self, key: str) -> list[Any] | None:
+        if key in _FLAGS:
+            return _FLAGS[key]
+        if self.cache_dir is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stored = json.loads((self.cache_dir / f"hyperscan-flags-{key}.json").read_text())
+                if isinstance(stored, list):
+                    _FLAGS[key] = stored
+                    return stored
+        return None
+
+    def _remember_flags(self, key: str, flags: list[Any]) -> None:
+        _FLAGS[key] = flags
+        if self.cache_dir is not None:
+            with contextlib.suppress(OSError):
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                (self.cache_dir / f"hyperscan-flags-{key}.json").write_text(json.dumps(flags))
 
     def _build(self, patterns: list[tuple[int, bytes]], flags: dict[int, Any]) -> Any:
         """Compile (or load from the in-process or on-disk cache) one block-mode database."""
@@ -170,10 +211,11 @@ class Engine:
 
     def scan(self, path: str, data: bytes, commit: str | None = None) -> list[Match]:
         """Confirmed, allowlist-filtered matches in ``data`` (the content of ``path``)."""
-        if any(a.allows_path(path) and not a.target_rules for a in self.global_allowlists):
-            return []
         fired = self.candidates(data)
         if not fired:
+            return []
+        # Checked only once something fired: most files fire nothing, and path regexes cost per call.
+        if any(a.allows_path(path) and not a.target_rules for a in self.global_allowlists):
             return []
         lowered: bytes | None = None
         matches: list[Match] = []
@@ -191,6 +233,8 @@ class Engine:
 
     def path_matches(self, path: str) -> list[Rule]:
         """Path-only rules (no regex) that flag the file itself."""
+        if self._any_path_rule is None or not self._any_path_rule.search(path.encode("utf-8", "surrogateescape")):
+            return []
         return [r for r in self.path_rules if r.applies_to(path)
                 and not any(a.allows_path(path) for a in r.allowlists)
                 and not any(a.allows_path(path) and (not a.target_rules or r.id in a.target_rules)
@@ -201,7 +245,7 @@ class Engine:
             group = rule.secret_group
             if group == 0 and m.lastindex:
                 # gitleaks' convention: without secretGroup, the first group that matched is the secret.
-                group = next((g for g in range(1, (rule.compiled.groups or 0) + 1) if m.group(g)), 0)
+                group = next((g for g in range(1, rule.groups + 1) if m.group(g)), 0)
             secret = m.group(group) if group else m.group(0)
             if not secret:
                 continue
@@ -226,6 +270,16 @@ class Engine:
             yield found
 
 
+def _union(patterns: list[str]) -> Any:
+    """A regex matching where any of ``patterns`` matches, or None when there are none."""
+    if not patterns:
+        return None
+    try:
+        return compile_path_regex("|".join(f"(?:{p})" for p in patterns))
+    except ValueError:
+        return re.compile(b"")  # cannot be combined (inline flags in the middle): check each rule instead
+
+
 def _apply_inline_allow(found: Match, data: bytes, line_start: int) -> None:
     """Look for ``gatecheck:allow`` on the match's first line or the line above it."""
     first_line_end = data.find(b"\n", found.start)
@@ -235,6 +289,8 @@ def _apply_inline_allow(found: Match, data: bytes, line_start: int) -> None:
         segment = data[lo:hi]
         if ALLOW_MARK not in segment:
             continue
+        if lo != line_start and not segment.lstrip().startswith(_COMMENT_LEADERS):
+            continue  # the line above counts only as a comment of its own, not another line's trailing allow
         marker = _ALLOW_RE.search(segment)
         if marker is None:
             continue

@@ -125,6 +125,8 @@ class Rule:
     line: int | None = None
     compiled: Any = None
     path_compiled: Any = None
+    #: Number of capture groups in ``regex`` (asking RE2 each time costs a call into C).
+    groups: int = 0
 
     @property
     def generic(self) -> bool:
@@ -258,11 +260,12 @@ def _rule(data: Any, index: int, where: _Locator) -> Rule:
             rule.path_compiled = compile_path_regex(path)
         except ValueError as exc:
             raise where.bad(f"rule {rule_id!r}: invalid path regex: {exc}", where.key_line(line, "path")) from exc
+    rule.groups = int(rule.compiled.groups or 0) if rule.compiled is not None else 0
     group = data.get("secretGroup", 0)
     if not isinstance(group, int) or group < 0:
         raise where.bad(f"rule {rule_id!r}: 'secretGroup' must be a non-negative integer", where.key_line(line, "secretGroup"))
-    if rule.compiled is not None and group > rule.compiled.groups:
-        raise where.bad(f"rule {rule_id!r}: secretGroup {group} but the regex has {rule.compiled.groups} group(s)",
+    if rule.compiled is not None and group > rule.groups:
+        raise where.bad(f"rule {rule_id!r}: secretGroup {group} but the regex has {rule.groups} group(s)",
                         where.key_line(line, "secretGroup"))
     rule.secret_group = group
     entropy = data.get("entropy", 0.0)

@@ -51,7 +51,7 @@ policy_rules := {
 }
 
 finding_rule_overrides if {
-	some key, _ in object.union(cfg.actions, stage_actions)
+	some key in object.keys(object.union(cfg.actions, stage_actions))
 	not key in policy_rules
 }
 
@@ -61,7 +61,7 @@ secret_checks := {c | some c in cfg.secret_checks}
 
 migration_checks := {c | some c in cfg.migration_checks}
 
-present := {name | some name, _ in input.checks}
+present := object.keys(input.checks)
 
 special := (secret_checks | migration_checks) & present
 
@@ -76,7 +76,9 @@ required_checks := {c | some c in cfg.required_checks.all} | {c | some c in obje
 
 kind := {c: kinds_for(c) | some c in present}
 
-kinds_for(c) := {s: k | some s, _ in rank; k := kind_of(c, s)}
+kinds_for(c) := {s: k | some s in severities; k := kind_of(c, s)}
+
+severities := object.keys(rank)
 
 kind_of(c, _) := "secret" if c in secret_checks
 
@@ -102,9 +104,9 @@ kind_rule := {"secret": "gatecheck.secret", "migration": "gatecheck.migration", 
 kind_prefix := {"secret": "secret found: ", "migration": "unsafe migration: ", "severity": "", "below": ""}
 
 # The text after the title, per kind and severity.
-kind_suffix := {k: suffixes(k) | some k, _ in kind_rule}
+kind_suffix := {k: suffixes(k) | some k in object.keys(kind_rule)}
 
-suffixes(k) := {s: suffix(k, s) | some s, _ in rank}
+suffixes(k) := {s: suffix(k, s) | some s in severities}
 
 suffix(k, s) := concat("", [" (severity ", s, ", threshold ", threshold, ")"]) if k == "severity"
 
@@ -140,17 +142,38 @@ place := {
 	"dryrun": {true: "dryrun", false: "dryrun"},
 }
 
+# Where each kind's entries go when no finding rule has its own action: [kind][covered].
+kind_place := {k: place[a] | some k, a in kind_action}
+
 # [list, entry] for every finding the policy has something to say about.
-finding_entries := [[list, entry] |
-	some f in input.findings
-	k := kind[f.check][f.severity]
-	act := object.get(rule_actions, [k, f.rule_id], kind_action[k])
-	list := place[act][f.id in waivable[k]]
-	entry := {
-		"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
-		"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
-	}
-]
+finding_entries := entries if {
+	not finding_rule_overrides
+	entries := [[list, entry] |
+		some f in input.findings
+		k := kind[f.check][f.severity]
+		covered := f.id in waivable[k]
+		list := kind_place[k][covered]
+		entry := {
+			"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
+			"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
+		}
+	]
+}
+
+finding_entries := entries if {
+	finding_rule_overrides
+	entries := [[list, entry] |
+		some f in input.findings
+		k := kind[f.check][f.severity]
+		act := object.get(rule_actions, [k, f.rule_id], kind_action[k])
+		covered := f.id in waivable[k]
+		list := place[act][covered]
+		entry := {
+			"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
+			"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
+		}
+	]
+}
 
 # --- checks: none ran, errored, timed out, skipped, missing -------------------------------------
 

@@ -102,6 +102,7 @@ def test_report_formats_escape_stored_text(store: Store) -> None:
     md = render(facts, "md")
     assert "## Top denying rules" in md and "| secrets.leak | policy | 4 |" in md
     assert "| W-2 | 1 |" in md and "expiring soon" in md
+    assert "<script" not in md and "&lt;script&gt;" in md
     rows = list(csv.reader(io.StringIO(render(facts, "csv"))))
     assert rows[0][0] == "section"
     per_day = [r for r in rows if r[0] == "verdicts_per_day"]

@@ -18,7 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-DOCUMENTED = ["README.md", "docs/configuration.md", "docs/reports.md", "docs/plugins.md", "docs/checks/sarif.md"]
+DOCUMENTED = ["README.md", "docs/configuration.md", "docs/reports.md", "docs/plugins.md", "docs/checks/sarif.md",
+              "docs/policies.md"]
 RUNNABLE = ("gatecheck", "python -m gatecheck_conformance")
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 

@@ -141,7 +141,8 @@ FIRES: list[Case] = [
      "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN flag bool;\nUPDATE orders SET flag = true;\n"
      "COMMIT;", {}),
     ("access-exclusive-held",
-     "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE items VALIDATE CONSTRAINT items_qty;", {"implicit_transaction": True}),
+     "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE items VALIDATE CONSTRAINT items_qty;",
+     {"implicit_transaction": True}),
     ("access-exclusive-held",
      "BEGIN;\nALTER TABLE orders RENAME COLUMN a TO b;\nINSERT INTO archive SELECT * FROM orders;\nCOMMIT;", {}),
     ("uncommitted-transaction", "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\n", {}),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
 from gatecheck_plugins.sast import SastCheck

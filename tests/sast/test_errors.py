@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gatecheck.checks import CheckTimeout
 from gatecheck.errors import CheckFailed
 from gatecheck_plugins.sast import SastCheck
@@ -76,9 +77,9 @@ def test_no_rules_at_all_is_bad_input(tmp_path: Path, sast: Any) -> None:
 def test_missing_ignore_file_and_scan_path_are_bad_input(tmp_path: Path, sast: Any) -> None:
     root = tmp_path / "p"
     sast.write(root, {"a.py": "x = 1\n"})
-    with pytest.raises(CheckFailed, match="ignore file .semgrepignore-team not found"):
+    with pytest.raises(CheckFailed, match=r"ignore file \.semgrepignore-team not found"):
         run(root, sast, ignore_files=[".semgrepignore-team"])
-    with pytest.raises(CheckFailed, match="checks.sast.paths: src does not exist"):
+    with pytest.raises(CheckFailed, match=r"checks\.sast\.paths: src does not exist"):
         run(root, sast, paths=["src"])
 
 
@@ -127,9 +128,12 @@ def test_semgrep_per_file_errors_become_problems_and_fatal_ones_raise() -> None:
         b'{"code": 3, "level": "warn", "type": "Timeout", "rule_id": "r1", "path": "b.py", "message": "Timeout"}]}'
     )
     out = _parse(0, per_file, b"")
-    assert [(p.kind, p.path, p.rule_id) for p in out.problems] == [("PartialParsing", "b.py", None), ("Timeout", "b.py", "r1")]
+    assert [(p.kind, p.path, p.rule_id) for p in out.problems] == [
+        ("PartialParsing", "b.py", None), ("Timeout", "b.py", "r1"),
+    ]
     assert out.skipped == [{"path": "c.py", "reason": "too_big"}]
-    fatal = b'{"version": "1", "results": [], "errors": [{"code": 2, "level": "error", "type": "SemgrepError", "message": "boom"}]}'
+    fatal = (b'{"version": "1", "results": [], "errors": '
+             b'[{"code": 2, "level": "error", "type": "SemgrepError", "message": "boom"}]}')
     with pytest.raises(CheckFailed, match="semgrep failed \\(exit status 2\\): boom"):
         _parse(2, fatal, b"")
     with pytest.raises(CheckFailed, match="without a JSON report: killed"):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gatecheck.cache import ResultCache
 from gatecheck.runner import CheckRun, RunSettings, run_checks
 from gatecheck_plugins.sast import SastCheck

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, rule_files
 
 PYTHON_RULES = BUILTIN_RULES / "python"

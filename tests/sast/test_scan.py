@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gatecheck.model import CheckResult
 from gatecheck_plugins.sast import SastCheck
 from gatecheck_plugins.sast.check import BARE_NOSEMGREP
-
 
 PROJECT = {
     "app/main.py": """

@@ -100,3 +100,31 @@ def test_osv_service_results_match_the_data_and_carry_severities(tmp_path, run_s
                      if f.metadata["kind"] == "advisory"}
     assert all(f.metadata["source"] == "osv" for f in online.findings if f.metadata["kind"] == "advisory")
     assert "database" not in online.summary  # no offline database was used
+
+
+def test_gate_run_online_through_the_cli(tmp_path, cli, osv_records) -> None:
+    _requirements(tmp_path)
+    with serving(osv_records) as double:
+        (tmp_path / "gatecheck.toml").write_text(
+            f'version = 1\n[checks.sca]\nservice = "osv"\nosv_url = "{double.url}/v1/query"\n')
+        offline = cli("run", str(tmp_path), "--check", "sca", "-f", f"json:{tmp_path}/offline.json")
+        online = cli("run", str(tmp_path), "--check", "sca", "--online", "-f", f"json:{tmp_path}/online.json")
+    [without] = json.loads((tmp_path / "offline.json").read_text())["results"]
+    [with_network] = json.loads((tmp_path / "online.json").read_text())["results"]
+    assert offline.exit_code == 1 and without["status"] == "error" and "--online" in without["error"]
+    assert online.exit_code == 1 and with_network["status"] == "ok"  # denied by its findings
+    assert with_network["summary"]["advisories"] > 0
+
+
+def test_offline_service_opens_no_socket(tmp_path, run_sca, monkeypatch) -> None:
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the offline check tried to open a network connection")
+
+    _requirements(tmp_path)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    assert advisory_pairs(result)

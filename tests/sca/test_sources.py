@@ -189,6 +189,7 @@ def test_finding_ids_do_not_depend_on_lines_or_paths(tmp_path, run_sca) -> None:
 def test_included_requirement_files_are_followed(tmp_path, run_sca, osv_records) -> None:
     (tmp_path / "deps").mkdir()
     (tmp_path / "deps" / "common.txt").write_text("# shared pins\nurllib3==1.26.4\n-r ../requirements.txt\n")
+    (tmp_path / "constraints.txt").write_text("six==1.16.0\n")
     (tmp_path / "requirements.txt").write_text("-r deps/common.txt\n-c constraints.txt\npyyaml==5.3\n")
     result = run_sca(tmp_path)
     assert result.status == "ok", result.error
@@ -199,3 +200,59 @@ def test_included_requirement_files_are_followed(tmp_path, run_sca, osv_records)
     missing = run_sca(tmp_path)
     assert missing.status == "error" and missing.bad_input
     assert "requirements.txt:2" in missing.error and "missing.txt" in missing.error
+
+
+def test_included_files_are_inputs_of_the_cache_key(tmp_path) -> None:
+    from gatecheck.checks import CheckContext
+    from gatecheck_plugins.sca import ScaCheck
+
+    (tmp_path / "deps").mkdir()
+    (tmp_path / "deps" / "a.txt").write_text("--requirement=b.txt\n")
+    (tmp_path / "deps" / "b.txt").write_text("-r a.txt\nsix==1.16.0\n")
+    (tmp_path / "pins.txt").write_text("six==1.16.0\n")
+    (tmp_path / "requirements.txt").write_text("-rdeps/a.txt\n--constraint pins.txt\n")
+    ctx = CheckContext(root=tmp_path, options={"database": "nowhere"})
+    inputs = {p.relative_to(tmp_path).as_posix() for p in ScaCheck().inputs(ctx)}
+    assert inputs == {"requirements.txt", "deps/a.txt", "deps/b.txt", "pins.txt"}
+
+
+def test_constraints_pin_open_requirements(tmp_path, run_sca, osv_records) -> None:
+    (tmp_path / "constraints.txt").write_text("jinja2==2.11.2\nflask==2.2.2\nrequests==2.25.0\n")
+    (tmp_path / "requirements.txt").write_text("-c constraints.txt\njinja2\nflask>=2\nrequests>=2.30\n")
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    # jinja2 and flask are pinned by the constraints; requests' constraint contradicts its range
+    assert advisory_pairs(result) == _expected(osv_records, [("jinja2", "2.11.2"), ("flask", "2.2.2")])
+    [unpinned] = _by_rule(result, "sca/unpinned-requirement")
+    assert unpinned.package.name == "requests"
+    flask = next(f for f in result.findings if f.package and f.package.name == "flask")
+    assert (flask.location.path, flask.location.start_line) == ("requirements.txt", 3)
+
+
+def test_pyproject_ranges_are_covered_by_a_compiled_requirements_file(tmp_path, run_sca, osv_records) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\ndependencies = ["flask>=2"]\n')
+    (tmp_path / "requirements.txt").write_text("flask==2.2.2\n")
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    assert not _by_rule(result, "sca/unpinned-requirement")
+    assert advisory_pairs(result) == _expected(osv_records, [("flask", "2.2.2")])
+    assert result.summary["files"] == ["requirements.txt"]
+
+
+def test_poetry_pyproject_without_lock(tmp_path, run_sca, osv_records) -> None:
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""\
+        [tool.poetry]
+        name = "app"
+        [tool.poetry.dependencies]
+        python = "^3.11"
+        requests = "2.25.0"
+        flask = "^2.0"
+        mylib = { git = "https://example.invalid/mylib.git" }
+        [tool.poetry.group.dev.dependencies]
+        pyyaml = { version = "==5.3" }
+        """))
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    assert advisory_pairs(result) == _expected(osv_records, [("requests", "2.25.0"), ("pyyaml", "5.3")])
+    assert [f.package.name for f in _by_rule(result, "sca/unpinned-requirement")] == ["flask"]
+    assert [f.package.name for f in _by_rule(result, "sca/unaudited-dependency")] == ["mylib"]

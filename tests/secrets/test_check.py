@@ -3,6 +3,7 @@ file selection, git history, gitleaks configurations and baselines."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -55,7 +56,7 @@ def test_python_engine_finds_the_same_as_hyperscan(example_copy: Path, run_check
 # ------------------------------------------------------------------ redaction: every output and the cache
 
 
-def test_no_output_format_and_not_the_cache_contains_a_planted_secret(
+def test_no_output_format_attestation_or_cache_contains_a_planted_secret(
     example_copy: Path, cli: Callable[..., object], fab: Any
 ) -> None:
     planted = {
@@ -77,7 +78,11 @@ def test_no_output_format_and_not_the_cache_contains_a_planted_secret(
     out = example_copy.parent / "out"  # outside the project, so the second run has the same inputs
     formats = {"text": "report.txt", "json": "report.json", "sarif": "report.sarif", "junit": "report.xml",
                "markdown": "report.md"}
-    args = ["run", str(example_copy), "--check", "secrets"]
+    keys = example_copy.parent / "keys"
+    assert cli("keygen", "-o", str(keys / "ci")).exit_code == 0  # type: ignore[attr-defined]
+    args = ["run", str(example_copy), "--check", "secrets", "--policy-input", str(out / "policy-input.json"),
+            "--attest", str(out / "bundle.intoto.jsonl"), "--attest-failed", "--subject", "orders@sha256:" + "ab" * 32,
+            "--key", f"file:{keys / 'ci.key'}"]
     for fmt, name in formats.items():
         args += ["-f", f"{fmt}:{out / name}"]
     first = cli(*args)
@@ -89,7 +94,12 @@ def test_no_output_format_and_not_the_cache_contains_a_planted_secret(
     rules = {f["rule_id"] for f in secrets_result["findings"]}
     assert {"github-pat", "stripe-secret-key", "postgres-url-password", "aws-access-key-id", "aws-secret-access-key",
             "private-key-openssh"} <= rules
-    texts = {name: (out / name).read_text() for name in formats.values()}
+    texts = {name: (out / name).read_text() for name in [*formats.values(), "policy-input.json"]}
+    envelopes = [json.loads(line) for line in (out / "bundle.intoto.jsonl").read_text().splitlines() if line.strip()]
+    assert envelopes
+    for i, envelope in enumerate(envelopes):  # DSSE payloads are base64: read what was signed
+        texts[f"attestation {i}"] = base64.b64decode(envelope["payload"]).decode("utf-8")
+    assert any("hmac-sha256:" in texts[f"attestation {i}"] for i in range(len(envelopes)))
     cache_dir = example_copy / ".gatecheck"
     assert cache_dir.is_dir()
     for path in cache_dir.rglob("*"):
@@ -128,22 +138,25 @@ def test_finding_ids_do_not_change_when_code_moves(tmp_path: Path, run_check: Ca
 
 
 def test_inline_allow_needs_a_reason(tmp_path: Path, run_check: Callable[..., CheckResult], fab: Any) -> None:
-    allowed, bare, above = fab.github_pat(), fab.github_pat(), fab.stripe_live()
+    allowed, bare, above, after = fab.github_pat(), fab.github_pat(), fab.stripe_live(), fab.github_pat()
     (tmp_path / "conf.py").write_text(
         f'A = "{allowed}"  # gatecheck:allow revoked 2024-05-01, kept as a parser fixture\n'
         f'B = "{bare}"  # gatecheck:allow\n'
         "# gatecheck:allow test-mode key for the sandbox account\n"
         f'C = "{above}"\n'
+        f'D = "{after}"\n'  # the trailing allow on the line above belongs to that line only
     )
+    (tmp_path / "other.py").write_text(f'X = "{fab.github_pat()}"  # gatecheck:allow fixture\nY = "{fab.github_pat()}"\n')
     result = run_check(tmp_path)
-    lines = sorted(f.location.start_line for f in result.findings if f.location)
-    assert lines == [2]
-    bare_finding = result.findings[0]
+    lines = sorted((f.location.path, f.location.start_line) for f in result.findings if f.location)
+    assert lines == [("conf.py", 2), ("conf.py", 5), ("other.py", 2)]
+    bare_finding = next(f for f in result.findings if f.location and f.location.start_line == 2)
+    assert result.findings[1].metadata.get("suppression_error") is None
     assert "suppression_error" in bare_finding.metadata
     assert result.summary["suppressions_without_reason"] == 1
     reasons = sorted(s["reason"] for s in result.summary["suppressions"])
-    assert reasons == ["revoked 2024-05-01, kept as a parser fixture", "test-mode key for the sandbox account"]
-    assert result.summary["suppressed"] == 2
+    assert reasons == ["fixture", "revoked 2024-05-01, kept as a parser fixture", "test-mode key for the sandbox account"]
+    assert result.summary["suppressed"] == 3
 
 
 # ------------------------------------------------------------------ file selection
@@ -415,3 +428,73 @@ def test_compiled_database_is_reused_from_the_work_dir(tmp_path: Path) -> None:
     second = engine.Engine(rules, cache_dir=tmp_path)
     for compiled in (first, second):
         assert [m.rule.id for m in compiled.scan("a.py", b"x = 'tiny_abcdefgh'\n")] == ["tiny"]
+
+
+def test_a_rule_with_lookarounds_runs_in_prefilter_mode(tmp_path: Path) -> None:
+    from gatecheck_plugins.secrets import engine
+    from gatecheck_plugins.secrets.rules import parse_config
+
+    text = ("[[rules]]\nid = 'no-test-prefix'\nregex = '''\\b(?!test_)([a-z]{4}_[0-9a-f]{16})\\b'''\nkeywords = ['_']\n"
+            "[[rules]]\nid = 'plain'\nregex = '''plain_[0-9]{6}'''\n")
+    rules = parse_config(text, "team.toml", base=None)
+    engine._FLAGS.clear()
+    compiled = engine.Engine(rules, cache_dir=tmp_path)
+    assert compiled.name == "hyperscan" and compiled.prefiltered == ["no-test-prefix"]
+    data = b"a = 'live_0123456789abcdef'\nb = 'test_0123456789abcdef'\nc = plain_123456\n"
+    found = [(m.rule.id, m.line) for m in compiled.scan("x.py", data)]
+    assert found == [("no-test-prefix", 1), ("plain", 3)]
+    assert [(m.rule.id, m.line) for m in engine.Engine(rules, "python").scan("x.py", data)] == found
+    engine._FLAGS.clear()  # the probe's outcome is also remembered on disk
+    assert engine.Engine(rules, cache_dir=tmp_path).prefiltered == ["no-test-prefix"]
+    assert list(tmp_path.glob("hyperscan-flags-*.json"))
+
+
+def test_adding_a_keystore_file_invalidates_the_cache(example_copy: Path, cli: Callable[..., object]) -> None:
+    out = example_copy.parent / "r.json"
+    cli("run", str(example_copy), "--check", "secrets", "-q", "-f", f"json:{out}")
+    (example_copy / "client.p12").write_bytes(b"\x30\x82\x00\x00\0binary")
+    cli("run", str(example_copy), "--check", "secrets", "-q", "-f", f"json:{out}")
+    result = json.loads(out.read_text())["results"][0]
+    assert result["cached"] is False
+    assert "pkcs12-file" in {f["rule_id"] for f in result["findings"]}
+
+
+LEGACY_GITLEAKS = """\
+[allowlist]
+description = "older single global allowlist"
+regexes = ['''^ord_0000''']
+
+[[rules]]
+id = "orders-token"
+regex = '''(ord_[a-z0-9]{24})'''
+keywords = ["ord_"]
+
+  [rules.allowlist]
+  condition = "AND"
+  paths = ['''^docs/''']
+  regexTarget = "match"
+  regexes = ['''ord_example''']
+"""
+
+
+def test_gitleaks_legacy_allowlist_tables_and_and_condition(tmp_path: Path, run_check: Callable[..., CheckResult],
+                                                            fab: Any) -> None:
+    (tmp_path / "rules.toml").write_text(LEGACY_GITLEAKS)
+    token = "ord_" + fab.chars("abcdefghijklmnopqrstuvwxyz0123456789", 24)
+    (tmp_path / "docs").mkdir()
+    # AND: only a docs/ file whose match contains "ord_example" is allowed.
+    (tmp_path / "docs" / "a.md").write_text("ord_exampleaaaaaaaaaaaaaaaaa\n" + token + "\n")
+    (tmp_path / "b.py").write_text("ord_exampleaaaaaaaaaaaaaaaaa\nord_0000aaaaaaaaaaaaaaaaaaaa\n")
+    result = run_check(tmp_path, builtin_rules=False, config="rules.toml")
+    assert sorted((f.location.path, f.location.start_line) for f in result.findings if f.location) == [
+        ("b.py", 1), ("docs/a.md", 2)]
+
+
+def test_configured_baseline_that_does_not_exist_is_bad_input(tmp_path: Path,
+                                                             run_check: Callable[..., CheckResult]) -> None:
+    from gatecheck.errors import CheckFailed
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    with pytest.raises(CheckFailed) as info:
+        run_check(tmp_path, baseline="known-secrets.json")
+    assert info.value.bad_input and "known-secrets.json not found" in str(info.value)

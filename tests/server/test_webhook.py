@@ -258,3 +258,46 @@ def test_serve_refuses_to_start_without_tls(cli, tmp_path: Path) -> None:  # typ
     res = cli("serve", "--store", f"sqlite:///{tmp_path / 's.sqlite'}", "--key", str(tmp_path / "missing.pub"),
               "--insecure-http")
     assert res.exit_code == 2 and "missing.pub" in res.stderr
+
+
+def test_webhook_on_a_postgresql_store(tmp_path: Path) -> None:
+    """The same decisions with the store on the real PostgreSQL server (the store suite covers the rest)."""
+    from store_backends import fresh_store_url
+
+    ci = new_key()
+    with fresh_store_url("postgresql", tmp_path) as url, Store.open(url) as store:
+        opts = VerifyOptions(keys=[ci.public])
+        store.push(entries(make_bundle(ci, digest_of("good"))), opts)
+        store.push(entries(make_bundle(ci, digest_of("failed"), passed=False)), opts)
+        pki = make_pki(tmp_path)
+        app = create_app(store, ServerSettings(options=opts))
+        context = ssl.create_default_context(cafile=str(pki.ca_cert))
+        with serve_https(app, pki) as base, httpx.Client(verify=context, timeout=10) as client:
+            env = Env(store, ci, ci, base, base, client)
+            assert admit(env, review(pod(IMAGES["good"])))["allowed"] is True
+            denied = admit(env, review(workload("Deployment", IMAGES["good"], IMAGES["failed"], IMAGES["unsigned"])))
+            assert denied["allowed"] is False
+            assert "RESULT_FAILED" in denied["status"]["message"] and "NO_ATTESTATION" in denied["status"]["message"]
+            assert client.get(f"{base}/readyz").json()["status"] == "ready"
+
+
+def test_an_unreadable_store_denies_and_is_not_ready(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    ci = new_key()
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        opts = VerifyOptions(keys=[ci.public])
+        store.push(entries(make_bundle(ci, digest_of("good"))), opts)
+        pki = make_pki(tmp_path)
+        app = create_app(store, ServerSettings(options=opts, log_admissions=False))
+        context = ssl.create_default_context(cafile=str(pki.ca_cert))
+        with serve_https(app, pki) as base, httpx.Client(verify=context, timeout=10) as client:
+            env = Env(store, ci, ci, base, base, client)
+            assert admit(env, review(pod(IMAGES["good"])))["allowed"] is True
+            with store.engine.begin() as conn:  # the database loses its tables under the running server
+                for table in ("inputs", "signers", "subjects", "chain_head", "attestations"):
+                    conn.execute(sa.text(f"DROP TABLE {table}"))
+            response = admit(env, review(pod(IMAGES["other"])))
+            assert response["allowed"] is False and "STORE_UNAVAILABLE" in response["status"]["message"]
+            assert client.get(f"{base}/readyz").status_code == 503
+            assert client.get(f"{base}/healthz").status_code == 200

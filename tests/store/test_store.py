@@ -294,5 +294,67 @@ def test_cli_malformed_bundle_exits_2_naming_file_and_line(cli, store_url: str, 
     assert cli("store", "check", "--store", store_url).exit_code == 0
     res = cli("store", "push", str(tmp_path / "missing.jsonl"), "--store", store_url, "--key", str(pub))
     assert res.exit_code == 2 and "missing.jsonl" in res.stderr
+    (tmp_path / "empty.jsonl").write_text("\n")
+    res = cli("store", "push", str(tmp_path / "empty.jsonl"), "--store", store_url, "--key", str(pub))
+    assert res.exit_code == 2 and "holds no envelope" in res.stderr
+    (tmp_path / "bad.pub").write_text("-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n")
+    res = cli("store", "push", str(good), "--store", store_url, "--key", str(tmp_path / "bad.pub"))
+    assert res.exit_code == 2 and "bad.pub" in res.stderr
+    assert len(json.loads(cli("store", "search", "--store", store_url).stdout)) == 3
     res = cli("store", "search", "--store", store_url, "--since", "yesterday-ish")
     assert res.exit_code == 2 and "--since" in res.stderr
+
+
+def test_a_vsa_missing_a_required_field_is_malformed_input(store: Store, key: PrivateKey) -> None:
+    from gatecheck.attest import PAYLOAD_TYPE, dsse
+    from gatecheck.attest.statement import Statement, Subject
+
+    store.push(entries(make_bundle(key, digest_of("kept"))), opts(key))
+    before = (store.count(), store.head())
+    predicate = json.loads(dsse.parse_envelope(make_bundle(key, digest_of("x"))[-1]).payload)["predicate"]
+    del predicate["verificationResult"]
+    statement = Statement((Subject("x", {"sha256": digest_of("x")}),), VSA_PREDICATE_TYPE, predicate)
+    line = dsse.sign(PAYLOAD_TYPE, statement.to_json(), [key]).to_json()
+    with pytest.raises(BadInput) as info:
+        store.push([("vsa.jsonl:1", make_bundle(key, digest_of("y"))[0]), ("vsa.jsonl:2", line)], opts(key))
+    assert (info.value.path, info.value.line) == ("vsa.jsonl", 2) and "verificationResult" in info.value.message
+    assert (store.count(), store.head()) == before
+
+
+def test_verdict_entries_and_subject_generation(store: Store, key: PrivateKey) -> None:
+    shop = digest_of("shop")
+    assert store.verdict_entries({"sha256": shop}) == [] and store.subject_generation({"sha256": shop}) == 0
+    store.push(entries(make_bundle(key, shop, checks=("sast", "sca"), when=datetime.now(UTC) - timedelta(minutes=1))),
+               opts(key))
+    store.push(entries(make_bundle(key, digest_of("other"))), opts(key))
+    found = store.verdict_entries({"sha256": shop})
+    assert sorted(source for source, _ in found) == ["store:1", "store:2", "store:3"]
+    assert store.subject_generation({"sha256": shop}) == 3
+    store.push(entries(make_bundle(key, shop, passed=False, checks=())), opts(key))
+    assert store.subject_generation({"sha256": shop}) == 7
+    assert len(store.verdict_entries({"sha256": shop})) == 4
+    from gatecheck.attest.verify import verify_entries
+
+    result = verify_entries({"sha256": shop}, store.verdict_entries({"sha256": shop}), opts(key))
+    assert result.reason == "RESULT_FAILED"  # the newer FAILED verdict wins
+
+
+def test_postgres_half_fails_under_ci_and_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    from store_backends import ENV, postgres_admin_url
+
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not set under CI"):
+        postgres_admin_url()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        postgres_admin_url()
+
+
+def test_values_longer_than_a_column_are_malformed_on_every_backend(store: Store, key: PrivateKey) -> None:
+    lines = make_bundle(key, digest_of("long"), stage="x" * 41)
+    with pytest.raises(BadInput, match="stage is 41 characters long"):
+        store.push(entries(lines, "long.jsonl"), opts(key))
+    with pytest.raises(BadInput, match="--repo"):
+        store.push(entries(make_bundle(key, digest_of("ok"))), opts(key), repository="r" * 501)
+    assert store.count() == 0

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 def delete_account(request, account):
     # ruleid: gatecheck.python.assert-used-for-security
     assert request.user.is_authenticated

@@ -1,4 +1,4 @@
-import socket
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import urllib.request
 
 import requests

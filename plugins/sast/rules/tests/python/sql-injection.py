@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import sqlite3
 
 import sqlalchemy
@@ -10,6 +11,8 @@ def positives(conn, cursor, customer, session, User):
     conn.execute(text(query))
     # ruleid: gatecheck.python.sql-string-formatting
     cursor.execute("SELECT * FROM users WHERE name = '{}'".format(customer))
+    # ruleid: gatecheck.python.sql-string-formatting
+    cursor.execute(f"SELECT * FROM users WHERE name = '{customer}'")
     # ruleid: gatecheck.python.sql-string-formatting
     cursor.execute(f"DELETE FROM sessions WHERE user_id = {customer}")
     # ruleid: gatecheck.python.sql-string-formatting
@@ -30,6 +33,11 @@ def negatives(conn, cursor, customer, log):
     conn.execute(text("SELECT id FROM orders WHERE customer = :c"), {"c": customer})
     # ok: gatecheck.python.sql-string-formatting
     cursor.execute("SELECT 1")
+    # ok: gatecheck.python.sql-string-formatting
+    cursor.execute(f"SELECT id FROM orders")
+    label = f"selected {customer}"
+    # ok: gatecheck.python.sql-string-formatting
+    log.execute(label)
     message = "hello %s" % customer
     # ok: gatecheck.python.sql-string-formatting
     log.execute(message)

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import tempfile
 
 

@@ -1,7 +1,8 @@
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import hashlib
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from Crypto.Cipher import AES, DES
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 
 def positives(user_id, key, data):

@@ -1,10 +1,10 @@
+# ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import jinja2
+from app import settings
 from django.utils.safestring import mark_safe
 from flask import Flask
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-
-from app import settings
 
 app = Flask(__name__)
 
