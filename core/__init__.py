@@ -5,12 +5,10 @@ The import package lives in ``core/``. Public entry points for plugin authors ar
 :mod:`gatecheck.checks` (what a check receives and may use while it runs).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("gatecheck")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+# The single source of the version: pyproject.toml reads it from here. Kept literal, not
+# looked up with importlib.metadata, because that lookup costs a scan of every installed
+# distribution on each start of the CLI.
+__version__ = "0.1.0"
 
 from gatecheck.hookspecs import hookimpl, hookspec
 

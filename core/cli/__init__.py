@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
+from typing import Any
 
 import click
 
@@ -12,7 +14,80 @@ from gatecheck import __version__
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Each command lives in its own module and is imported only when it is used: several of
+# them pull in heavy libraries (SQLAlchemy, the ASGI server, the Rego engine), and a
+# `gatecheck version` or `gatecheck run` must not pay for all of them at start-up.
+COMMAND_MODULES: dict[str, str] = {
+    "run": "gatecheck.cli.run_cmd",
+    "plugins": "gatecheck.cli.plugins_cmd",
+    "config": "gatecheck.cli.config_cmd",
+    "init": "gatecheck.cli.config_cmd",
+    "version": "gatecheck.cli.version_cmd",
+    "db": "gatecheck.cli.db_cmd",
+    "keygen": "gatecheck.cli.keygen_cmd",
+    "verify": "gatecheck.cli.verify_cmd",
+    "store": "gatecheck.cli.store_cmd",
+    "serve": "gatecheck.cli.serve_cmd",
+    "audit": "gatecheck.cli.audit_cmd",
+    "policy": "gatecheck.cli.policy_cmd",
+    "waivers": "gatecheck.cli.waivers_cmd",
+    "explain": "gatecheck.cli.explain_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module on first use, and asks plugins
+    (``gatecheck_commands``) only for names that are not built in."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plugin_commands: dict[str, click.Command] | None = None
+
+    def _plugins(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            self._plugin_commands = _plugin_commands()
+        return self._plugin_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands, *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is not None:
+            module = importlib.import_module(module_name)
+            commands: list[click.Command] = module.COMMANDS
+            for command in commands:
+                if command.name == cmd_name:
+                    self.add_command(command)
+                    return command
+            raise GatecheckError(f"{module_name} does not define the command {cmd_name!r}")
+        plugin_command: click.Command | None = self._plugins().get(cmd_name)
+        return plugin_command
+
+
+def _plugin_commands() -> dict[str, click.Command]:
+    """The commands plugins provide through ``gatecheck_commands`` (``gatecheck secrets ...``).
+
+    A plugin that fails to load is reported by ``gatecheck plugins``; it must not stop
+    the built-in commands from working, so failures here are left to that command.
+    """
+    from gatecheck.plugins import Plugins
+
+    found: dict[str, click.Command] = {}
+    try:
+        provided = Plugins().pm.hook.gatecheck_commands()
+    except Exception:
+        return found
+    for commands in provided:
+        for command in commands or []:
+            if isinstance(command, click.Command) and command.name and command.name not in COMMAND_MODULES:
+                found.setdefault(command.name, command)
+    return found
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="gatecheck")
 def cli() -> None:
     """gatecheck: a policy and compliance gate for software delivery.
@@ -27,51 +102,6 @@ def cli() -> None:
       gatecheck run examples/webapp       # run the gate on a project
       gatecheck run . -f sarif:out.sarif -f markdown:summary.md
     """
-
-
-def _register() -> None:
-    from gatecheck.cli import (
-        audit_cmd,
-        config_cmd,
-        db_cmd,
-        explain_cmd,
-        keygen_cmd,
-        plugins_cmd,
-        policy_cmd,
-        run_cmd,
-        serve_cmd,
-        store_cmd,
-        verify_cmd,
-        version_cmd,
-        waivers_cmd,
-    )
-
-    for module in (run_cmd, plugins_cmd, config_cmd, version_cmd, db_cmd, keygen_cmd, verify_cmd, store_cmd, serve_cmd,
-                   audit_cmd, policy_cmd, waivers_cmd, explain_cmd):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-    _register_plugin_commands()
-
-
-def _register_plugin_commands() -> None:
-    """Add the commands plugins provide through ``gatecheck_commands`` (``gatecheck secrets ...``).
-
-    A plugin that fails to load is reported by ``gatecheck plugins``; it must not stop
-    the built-in commands from working, so failures here are left to that command.
-    """
-    from gatecheck.plugins import Plugins
-
-    try:
-        provided = Plugins().pm.hook.gatecheck_commands()
-    except Exception:
-        return
-    for commands in provided:
-        for command in commands or []:
-            if isinstance(command, click.Command) and command.name and command.name not in cli.commands:
-                cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:

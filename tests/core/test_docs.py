@@ -45,10 +45,14 @@ COMMANDS = documented_commands()
 
 
 def test_every_cli_command_has_a_documented_example() -> None:
+    import click
+
     from gatecheck.cli import cli
 
     shown = " ".join(c for _, c, _ in COMMANDS)
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
         subcommands = getattr(command, "commands", None)
         names = [f"{name} {sub}" for sub in subcommands] if subcommands else [name]
         for full in names:
