@@ -32,7 +32,18 @@ class PluginInfo:
     source: str
     checks: list[str] = field(default_factory=list)
     reporters: list[str] = field(default_factory=list)
+    policy_engines: list[str] = field(default_factory=list)
+    signers: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
     error: str | None = None
+
+    def provides(self) -> list[str]:
+        """Everything the plugin provides, as ``kind:name`` labels."""
+        return (
+            [f"check:{c}" for c in self.checks] + [f"format:{r}" for r in self.reporters]
+            + [f"engine:{e}" for e in self.policy_engines] + [f"signer:{s}:" for s in self.signers]
+            + [f"command:{c}" for c in self.commands]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +52,9 @@ class PluginInfo:
             "source": self.source,
             "checks": self.checks,
             "reporters": self.reporters,
+            "policy_engines": self.policy_engines,
+            "signers": self.signers,
+            "commands": self.commands,
             "error": self.error,
         }
 
@@ -89,7 +103,9 @@ class Plugins:
             self.sources[ep.name] = source
             self.versions[ep.name] = str(getattr(plugin, "__version__", dist_version))
 
-    def _collect(self, hook_name: str, attr: str) -> dict[str, tuple[str, Any]]:
+    def collect(self, hook_name: str, attr: str) -> dict[str, tuple[str, Any]]:
+        """Call every implementation of a list-returning hook: ``{key: (plugin name, item)}``
+        keyed by each item's ``attr``; a missing key or one offered twice is an error."""
         found: dict[str, tuple[str, Any]] = {}
         hook = getattr(self.pm.hook, hook_name)
         for impl in hook.get_hookimpls():
@@ -111,11 +127,11 @@ class Plugins:
 
     @cached_property
     def _checks(self) -> dict[str, tuple[str, Any]]:
-        return self._collect("gatecheck_checks", "name")
+        return self.collect("gatecheck_checks", "name")
 
     @cached_property
     def _reporters(self) -> dict[str, tuple[str, Any]]:
-        return self._collect("gatecheck_reporters", "name")
+        return self.collect("gatecheck_reporters", "name")
 
     def checks(self) -> dict[str, Check]:
         """Every available check by name."""
@@ -127,11 +143,19 @@ class Plugins:
 
     @cached_property
     def _policy_engines(self) -> dict[str, tuple[str, Any]]:
-        return self._collect("gatecheck_policy_engines", "name")
+        return self.collect("gatecheck_policy_engines", "name")
 
     def policy_engines(self) -> dict[str, EngineProvider]:
         """Every available policy engine provider by name."""
         return {name: item for name, (_, item) in sorted(self._policy_engines.items())}
+
+    @cached_property
+    def _signers(self) -> dict[str, tuple[str, Any]]:
+        return self.collect("gatecheck_signers", "scheme")
+
+    def signers(self) -> dict[str, Any]:
+        """Every signer provider by URI scheme."""
+        return {scheme: item for scheme, (_, item) in sorted(self._signers.items())}
 
     def describe(self) -> list[PluginInfo]:
         """One entry per registered plugin with what it provides, then any that failed to load."""
@@ -144,6 +168,18 @@ class Plugins:
             infos[plugin_name].checks.append(check_name)
         for rep_name, (plugin_name, _) in self._reporters.items():
             infos[plugin_name].reporters.append(rep_name)
+        for engine_name, (plugin_name, _) in self._policy_engines.items():
+            infos[plugin_name].policy_engines.append(engine_name)
+        for scheme, (plugin_name, _) in self._signers.items():
+            infos[plugin_name].signers.append(scheme)
+        for impl in self.pm.hook.gatecheck_commands.get_hookimpls():
+            plugin_name = self.pm.get_name(impl.plugin) or "?"
+            try:
+                returned: Any = impl.function()
+                commands: list[Any] = list(returned or [])
+            except Exception as exc:
+                raise GatecheckError(f"plugin {plugin_name!r} failed in gatecheck_commands: {exc}") from exc
+            infos[plugin_name].commands.extend(str(getattr(c, "name", "?")) for c in commands)
         ordered = sorted(infos.values(), key=lambda i: (i.source != "builtin", i.name))
         return ordered + self.load_errors
 

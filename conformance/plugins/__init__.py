@@ -65,6 +65,8 @@ class ConformanceReport:
     plugin: str
     checks: list[str] = field(default_factory=list)
     reporters: list[str] = field(default_factory=list)
+    #: What the plugin provides through the other hooks, as ``kind:name`` labels.
+    others: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -109,6 +111,20 @@ def check_plugin(plugin: Any, project: Path | None = None, *, timeout: float = 6
         for reporter in _call(pm, "gatecheck_reporters", report):
             report.reporters.append(str(getattr(reporter, "name", "?")))
             _check_reporter(reporter, sample, report)
+    # The other extension points: each item needs its key attribute and its factory method.
+    for hook, kind, key, method in (
+        ("gatecheck_policy_engines", "engine", "name", "create"),
+        ("gatecheck_signers", "signer", "scheme", "open"),
+        ("gatecheck_commands", "command", "name", "main"),
+    ):
+        for item in _call(pm, hook, report):
+            label = getattr(item, key, None)
+            if not isinstance(label, str) or not label:
+                report.problems.append(Problem(hook, f"returned an object without a string '{key}'"))
+                continue
+            report.others.append(f"{kind}:{label}")
+            if not callable(getattr(item, method, None)):
+                report.problems.append(Problem(f"{kind} {label!r}", f"has no callable '{method}'"))
     return report
 
 

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot load {args.target!r}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     report = check_plugin(plugin, args.project, timeout=args.timeout)
-    provided = ", ".join([f"check:{c}" for c in report.checks] + [f"format:{r}" for r in report.reporters])
+    provided = ", ".join([f"check:{c}" for c in report.checks] + [f"format:{r}" for r in report.reporters]
+                         + report.others)
     print(f"{report.plugin}: {provided or 'nothing'}")
     for problem in report.problems:
         print(f"  FAIL {problem}")

@@ -8,10 +8,10 @@ usual ones through the same hook any third-party plugin would use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from gatecheck.attest.keys import PublicKey
-from gatecheck.errors import BadInput, GatecheckError
+from gatecheck.errors import BadInput
 
 if TYPE_CHECKING:
     from gatecheck.plugins import Plugins
@@ -48,25 +48,8 @@ class SignerProvider(Protocol):
 
 def providers(plugins: Plugins) -> dict[str, SignerProvider]:
     """Every signer provider by scheme; two plugins offering one scheme is a configuration error."""
-    found: dict[str, tuple[str, SignerProvider]] = {}
-    hook = plugins.pm.hook.gatecheck_signers
-    for impl in hook.get_hookimpls():
-        plugin_name = plugins.pm.get_name(impl.plugin) or "?"
-        try:
-            returned: Any = impl.function()
-            items: list[object] = list(returned or [])
-        except Exception as exc:
-            raise GatecheckError(f"plugin {plugin_name!r} failed in gatecheck_signers: {type(exc).__name__}: {exc}"
-                                 ) from exc
-        for item in items:
-            scheme = getattr(item, "scheme", None)
-            if not isinstance(scheme, str) or not scheme:
-                raise GatecheckError(f"plugin {plugin_name!r} returned a signer provider without a scheme")
-            if scheme in found:
-                raise GatecheckError(f"signer scheme {scheme!r} is provided by both {found[scheme][0]!r} and "
-                                     f"{plugin_name!r}; uninstall one")
-            found[scheme] = (plugin_name, item)  # type: ignore[assignment]  # checked: has a scheme
-    return {scheme: item for scheme, (_, item) in sorted(found.items())}
+    found: dict[str, SignerProvider] = plugins.signers()
+    return found
 
 
 def open_signer(uri: str, plugins: Plugins) -> Signer:

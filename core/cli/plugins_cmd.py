@@ -39,7 +39,7 @@ def plugins(fmt: str) -> None:
     for col in ("plugin", "version", "provides", "source"):
         table.add_column(col, overflow="fold")
     for info in infos:
-        provides = [f"check:{c}" for c in info.checks] + [f"format:{r}" for r in info.reporters]
+        provides = info.provides()
         table.add_row(info.name, info.version, info.error or ", ".join(provides) or "-", info.source)
     Console(width=max(100, Console().width), soft_wrap=False).print(table)
     if any(i.error for i in infos):
