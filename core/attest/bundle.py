@@ -100,13 +100,16 @@ def _sbom_documents(report: Report) -> list[dict[str, Any]]:
 def build(
     report: Report,
     subjects: Sequence[ResolvedSubject],
-    signer: Signer,
+    signer: Signer | Sequence[Signer],
     *,
     bundle_name: str = "gatecheck.intoto.jsonl",
     verifier_id: str = DEFAULT_VERIFIER_ID,
     now: datetime | None = None,
 ) -> list[bytes]:
-    """Sign every statement of the bundle for ``report`` and return the lines (without newlines)."""
+    """Sign every statement of the bundle for ``report`` (by each signer) and return the lines (without newlines)."""
+    signers = list(signer) if isinstance(signer, Sequence) else [signer]
+    if not signers:
+        raise BadInput("an attestation needs at least one --key", key="--key")
     if not subjects:
         raise BadInput("an attestation needs at least one --subject", key="--subject")
     subject_list = tuple(s.subject for s in subjects)
@@ -115,7 +118,7 @@ def build(
         for r in report.results
     ]
     statements += [Statement(subject_list, CYCLONEDX_PREDICATE_TYPE, doc) for doc in _sbom_documents(report)]
-    lines = [dsse.sign(PAYLOAD_TYPE, st.to_json(), [signer]).to_json() for st in statements]
+    lines = [dsse.sign(PAYLOAD_TYPE, st.to_json(), signers).to_json() for st in statements]
     inputs = [(f"{bundle_name}#{i}", hashlib.sha256(line).hexdigest()) for i, line in enumerate(lines, start=1)]
     # The engine label may carry a version in parentheses ("embedded (regorus 0.9.1)"): keep the URI a URI.
     engine = quote((report.decision.engine or "none").split(" ")[0], safe="")
@@ -131,7 +134,7 @@ def build(
         stage=report.stage,
     )
     closing = Statement(subject_list, VSA_PREDICATE_TYPE, verdict)
-    lines.append(dsse.sign(PAYLOAD_TYPE, closing.to_json(), [signer]).to_json())
+    lines.append(dsse.sign(PAYLOAD_TYPE, closing.to_json(), signers).to_json())
     return lines
 
 
@@ -153,41 +156,49 @@ class RunAttestation:
     """What ``gatecheck run --attest`` needs, opened before the checks run so a bad key or
     subject stops the run early (exit 2) instead of after minutes of scanning."""
 
-    def __init__(self, path: Path, subjects: Sequence[ResolvedSubject], signer: Signer, *, verifier_id: str,
-                 attest_failed: bool) -> None:
+    def __init__(self, path: Path, subjects: Sequence[ResolvedSubject], signers: Signer | Sequence[Signer], *,
+                 verifier_id: str, attest_failed: bool) -> None:
         self.path = path
         self.subjects = list(subjects)
-        self.signer = signer
+        self.signers = list(signers) if isinstance(signers, Sequence) else [signers]
         self.verifier_id = verifier_id
         self.attest_failed = attest_failed
 
+    @property
+    def signer(self) -> Signer:
+        """The first (primary) signer: the one whose public key identifies the bundle to a store."""
+        return self.signers[0]
+
     @classmethod
-    def prepare(cls, path: Path | None, subjects: Sequence[str], key: str | None, *, verifier_id: str,
+    def prepare(cls, path: Path | None, subjects: Sequence[str], keys: Sequence[str], *, verifier_id: str,
                 attest_failed: bool, plugins: Plugins) -> RunAttestation | None:
         """Check the ``--attest`` options and open the signer; None when no bundle was asked for."""
         from gatecheck.attest.signing import open_signer
         from gatecheck.attest.subjects import resolve
 
         if path is None:
-            if subjects or key:
+            if subjects or keys:
                 raise BadInput("--subject and --key only make sense with --attest BUNDLE", key="--attest")
             return None
         if not subjects:
             raise BadInput("--attest needs at least one --subject (PATH, sha256:HEX or NAME@sha256:HEX)",
                            key="--subject")
-        if not key:
+        if not keys:
             raise BadInput("--attest needs --key SIGNER_URI (for example file:gatecheck.key or env:GATECHECK_KEY)",
                            key="--key")
         resolved = [resolve(s) for s in subjects]
-        return cls(path, resolved, open_signer(key, plugins), verifier_id=verifier_id, attest_failed=attest_failed)
+        signers = [open_signer(key, plugins) for key in keys]
+        if len({s.keyid for s in signers}) != len(signers):
+            raise BadInput("the same key is given twice: a second signature by one key adds nothing", key="--key")
+        return cls(path, resolved, signers, verifier_id=verifier_id, attest_failed=attest_failed)
 
     def write(self, report: Report) -> str:
         """Write the bundle for ``report`` (or skip a denied run unless asked); returns what happened."""
         passed = report.exit_code == EXIT_PASS and report.decision.allow
         if not passed and not self.attest_failed:
             return f"gatecheck: the run did not pass; no attestation written to {self.path} (use --attest-failed)"
-        lines = build(report, self.subjects, self.signer, bundle_name=self.path.name, verifier_id=self.verifier_id)
+        lines = build(report, self.subjects, self.signers, bundle_name=self.path.name, verifier_id=self.verifier_id)
         write(self.path, lines)
         verdict = "PASSED" if passed else "FAILED"
         return (f"gatecheck: wrote {len(lines)} signed attestation(s), verdict {verdict}, to {self.path} "
-                f"(keyid {self.signer.keyid})")
+                f"(keyid {', '.join(s.keyid for s in self.signers)})")

@@ -40,7 +40,7 @@ def _engine(name: str, timeout: float, opa_url: str | None) -> PolicyEngine:
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds one test may take.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing tests too.")
 def test_cmd(directory: Path | None, engine: str, opa_url: str | None, timeout: float, verbose: bool) -> None:
-    """Run the Rego unit tests (``test_`` rules in ``*_test.rego``) of DIRECTORY.
+    """Run the Rego unit tests (test_ rules in *_test.rego files) of DIRECTORY.
 
     DIRECTORY is a policy bundle (a directory or .tar.gz); default: the bundled policy.
     Exits 1 when a test fails or when there are no tests at all.

@@ -98,8 +98,9 @@ def write_atomic(path: Path, text: str) -> None:
               help="Write signed in-toto attestations (DSSE, JSON Lines) ending in a SLSA VSA verdict.")
 @click.option("--subject", "subjects", multiple=True, metavar="PATH|sha256:HEX|NAME@sha256:HEX",
               help="What the attestations are about (repeatable): a file, a directory, or an image digest.")
-@click.option("--key", "key_uri", metavar="SIGNER_URI",
-              help="Signing key: file:PATH, env:VAR, or a KMS/Vault URI (see docs/attestations.md).")
+@click.option("--key", "key_uris", multiple=True, metavar="SIGNER_URI",
+              help="Signing key: file:PATH, env:VAR, or a KMS/Vault URI (see docs/attestations.md). Repeatable: "
+                   "every envelope is signed by each key.")
 @click.option("--verifier-id", default=DEFAULT_VERIFIER_ID, show_default=True, help="verifier.id written into the VSA.")
 @click.option("--attest-failed/--no-attest-failed", default=False, show_default=True,
               help="Also write a signed FAILED verdict when the run is denied (auditors need it).")
@@ -124,7 +125,7 @@ def run(
     quiet: bool,
     attest_path: Path | None,
     subjects: tuple[str, ...],
-    key_uri: str | None,
+    key_uris: tuple[str, ...],
     verifier_id: str,
     attest_failed: bool,
     store_url: str | None,
@@ -149,7 +150,7 @@ def run(
     plugins = Plugins()
     reporters = plugins.reporters()
     pairs = parse_outputs(formats, outputs, reporters)
-    attestation = RunAttestation.prepare(attest_path, subjects, key_uri, verifier_id=verifier_id,
+    attestation = RunAttestation.prepare(attest_path, subjects, key_uris, verifier_id=verifier_id,
                                          attest_failed=attest_failed, plugins=plugins)
     if store_url and attestation is None:
         raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
@@ -178,7 +179,8 @@ def run(
         if store_url and attestation.path.is_file() and (report.exit_code == 0 or attestation.attest_failed):
             from gatecheck.cli.store_cmd import auto_push
 
-            click.echo(auto_push(store_url, attestation.path, attestation.signer.public_key, path), err=True)
+            click.echo(auto_push(store_url, attestation.path, [s.public_key for s in attestation.signers], path),
+                       err=True)
     raise click.exceptions.Exit(report.exit_code)
 
 

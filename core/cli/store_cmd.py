@@ -75,10 +75,11 @@ def git_facts(root: Path) -> tuple[str | None, str | None]:
     return repository or git("config", "--get", "remote.origin.url"), commit or git("rev-parse", "HEAD")
 
 
-def auto_push(store_url: str, bundle: Path, public_key: PublicKey, root: Path) -> str:
-    """``gatecheck run --store``: push the bundle the run just signed, verified against the signer's key."""
+def auto_push(store_url: str, bundle: Path, public_keys: Sequence[PublicKey], root: Path) -> str:
+    """``gatecheck run --store``: push the bundle the run just signed, verified against every signer's key."""
     repository, commit = git_facts(root)
-    options = VerifyOptions(keys=[public_key])
+    keys = list({k.keyid: k for k in public_keys}.values())
+    options = VerifyOptions(keys=keys, threshold=len(keys))
     with Store.open(store_url) as st:
         result = push_bundles(st, [bundle], options, repository=repository, commit=commit)
     return render_push(result, store_url).rstrip("\n")

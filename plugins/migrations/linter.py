@@ -64,6 +64,8 @@ REWRITING_SUBCOMMANDS = {
 }
 #: Tables a migration tool writes for its own bookkeeping in its generated SQL: not the user's schema.
 BOOKKEEPING_TABLES = {"alembic": frozenset({"alembic_version"}), "django": frozenset({"django_migrations"})}
+#: Constraints the catalog remembers: the ones VALIDATE CONSTRAINT and SET NOT NULL care about.
+RECORDED_CONSTRAINTS = frozenset({"CONSTR_CHECK", "CONSTR_FOREIGN", "CONSTR_NOTNULL"})
 #: Rules whose statements scan, rewrite or build: slow work when run under someone else's lock.
 SLOW_RULES = frozenset({
     "add-column-rewrite", "alter-column-type", "constraint-without-not-valid", "set-not-null-without-check",
@@ -377,7 +379,8 @@ class Linter:
                 if "CONSTR_PRIMARY" in contypes:
                     primary.append(colname)
                 for con in column.get("constraints", ()):
-                    self._record_constraint(name, con.get("Constraint", {}), [colname])
+                    if con.get("Constraint", {}).get("contype") in RECORDED_CONSTRAINTS:
+                        self._record_constraint(name, con["Constraint"], [colname])
             elif "Constraint" in element:
                 con = element["Constraint"]
                 if con.get("contype") == "CONSTR_PRIMARY":
@@ -397,7 +400,7 @@ class Linter:
     def _record_constraint(self, table: str, con: Node, columns: list[str]) -> str | None:
         """Remember a constraint in the catalog; returns its (possibly generated) name."""
         contype = con.get("contype")
-        if contype not in ("CONSTR_CHECK", "CONSTR_FOREIGN", "CONSTR_NOTNULL"):
+        if contype not in RECORDED_CONSTRAINTS:
             return None
         if contype == "CONSTR_CHECK":
             proven = frozenset(pgtypes.not_null_columns(con.get("raw_expr", {})))
@@ -595,7 +598,8 @@ class Linter:
             self._primary_key_rule_for(stmt, table, name, ctype)
         self.catalog.table(table).columns[name] = Column(ctype, bool(contypes & {"CONSTR_NOTNULL", "CONSTR_PRIMARY"}))
         for con in constraints:
-            self._record_constraint(table, con, [name])
+            if con.get("contype") in RECORDED_CONSTRAINTS:
+                self._record_constraint(table, con, [name])
         if new:
             return
         if serial:

@@ -75,11 +75,13 @@ def _const_int(node: Node) -> int | None:
 
 def type_of(type_name: Node) -> PgType:
     """Normalize a ``TypeName`` node (``pg_catalog.varchar`` with typmod 20 -> varchar(20))."""
-    names = [n["String"]["sval"] for n in type_name.get("names", ()) if "String" in n]
-    name = names[-1].lower() if names else "?"
+    names = type_name.get("names")
+    last = names[-1].get("String") if names else None
+    name = last["sval"].lower() if last else "?"
     name = ALIASES.get(name, name)
-    mods = tuple(m for m in (_const_int(t) for t in type_name.get("typmods", ())) if m is not None)
-    return PgType(name, mods, bool(type_name.get("arrayBounds")))
+    typmods = type_name.get("typmods")
+    mods = tuple(m for m in (_const_int(t) for t in typmods) if m is not None) if typmods else ()
+    return PgType(name, mods, "arrayBounds" in type_name)
 
 
 def type_change_rewrites(old: PgType, new: PgType) -> tuple[bool, str]:

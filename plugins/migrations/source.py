@@ -148,7 +148,6 @@ def parse_file(path: Path, rel: str, fmt: str = "auto") -> MigrationFile:
 
 def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
     text, data = read_text(path, rel)
-    lines = Lines(data)
     try:
         tree = json.loads(parse_sql_json(text))
     except ParseError as exc:
@@ -169,7 +168,9 @@ def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
     statements: list[Statement] = []
     size = len(data)
     match_noise = LEADING_NOISE.match
-    line_of = lines.line
+    count = data.count
+    # Statements come in file order, so lines are counted forward from the previous statement.
+    line, counted_to = 1, 0
     for raw in tree["stmts"]:
         start = raw.get("stmt_location", 0)
         length = raw.get("stmt_len", 0)
@@ -180,21 +181,23 @@ def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
             end -= 1
         stmt = raw["stmt"]
         kind = next(iter(stmt))
+        line += count(b"\n", counted_to, start)
+        counted_to = start
         statements.append(Statement(
             kind=kind,
             node=stmt[kind],
             start=start,
             end=end,
-            line=line_of(start),
-            end_line=line_of(max(start, end - 1)),
+            line=line,
+            end_line=line + count(b"\n", start, max(start, end - 1)),
             data=data,
             unit=bisect_right(unit_starts, start) if unit_starts else 0,
         ))
-    _attach_allows(data, text, lines, statements, rel)
+    _attach_allows(data, statements, rel)
     return MigrationFile(path=path, rel=rel, format=fmt, statements=statements, units=units)
 
 
-def _attach_allows(data: bytes, text: str, lines: Lines, statements: list[Statement], rel: str) -> None:
+def _attach_allows(data: bytes, statements: list[Statement], rel: str) -> None:
     """Attach each ``-- gatecheck:allow RULE[,RULE] REASON`` comment to its statement.
 
     A comment inside a statement, or after it on its last line, belongs to that statement; a
@@ -202,6 +205,7 @@ def _attach_allows(data: bytes, text: str, lines: Lines, statements: list[Statem
     """
     if b"gatecheck:allow" not in data:
         return
+    lines = Lines(data)
     starts = [s.start for s in statements]
     for match in ALLOW.finditer(data):
         pos = match.start()
@@ -210,7 +214,7 @@ def _attach_allows(data: bytes, text: str, lines: Lines, statements: list[Statem
         target: Statement | None = None
         if index >= 0 and pos < statements[index].end:
             stmt = statements[index]
-            if not _is_comment(data, text, stmt, pos):
+            if not _is_comment(data, stmt, pos):
                 continue  # the marker is inside a string literal, not a comment
             target = stmt
         elif index >= 0 and statements[index].end_line == line:
@@ -232,7 +236,7 @@ def _attach_allows(data: bytes, text: str, lines: Lines, statements: list[Statem
             target.allow_lines[rule_id] = line
 
 
-def _is_comment(data: bytes, text: str, stmt: Statement, pos: int) -> bool:
+def _is_comment(data: bytes, stmt: Statement, pos: int) -> bool:
     source = data[stmt.start:stmt.end].decode("utf-8")
     offset = len(data[stmt.start:pos].decode("utf-8", "replace"))
     return any(

@@ -156,6 +156,10 @@ class SastCheck:
                 "ref": base.ref, "commit": base.commit, "merge_base": base.merge_base,
                 "changed_files": len(rels),
             }
+        if selection.too_large and ctx.options.get("strict", False):
+            # Strict mode would fail after the scan anyway; say so before spending minutes on it.
+            first = selection.too_large[0]
+            raise CheckFailed(f"{first['path']}: not scanned ({first['reason']}); strict mode allows no skipped files")
         if not selection.files:
             message = "no files to scan" + (f" matching {', '.join(self._patterns(ctx, pack))}")
             return CheckResult(tool=tool, status="skipped", error=message, summary={**summary, "files_scanned": 0})

@@ -13,6 +13,7 @@ footnote on standard error. Here every exclusion is explicit and counted:
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,8 @@ def select_targets(
         try:
             size = path.stat().st_size
         except OSError as exc:  # a dangling symlink, or removed while walking
+            with contextlib.suppress(ValueError):
+                rel = path.relative_to(ctx.root).as_posix()  # the link's own name, not its missing target
             selection.too_large.append({"path": rel, "reason": f"unreadable: {exc.strerror}"})
             continue
         if max_file_bytes > 0 and size > max_file_bytes:

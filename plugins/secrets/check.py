@@ -7,6 +7,7 @@ hash, so it is stable across runs and machines without the raw value.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import hashlib
@@ -130,9 +131,7 @@ class SecretsCheck:
     def _select(self, ctx: CheckContext) -> Selection:
         excluded = list(ctx.options.get("exclude_paths", []))
         if excluded:
-            ctx = CheckContext(root=ctx.root, options=ctx.options, stage=ctx.stage, timeout=ctx.timeout,
-                               paths=ctx.paths, exclude=[*ctx.exclude, *excluded], network=ctx.network,
-                               work_dir=ctx.work_dir, cancelled=ctx.cancelled, started=ctx.started)
+            ctx = dataclasses.replace(ctx, exclude=[*ctx.exclude, *excluded])
         return select(ctx, respect_gitignore=bool(ctx.options.get("respect_gitignore", True)),
                       max_size=int(ctx.options.get("max_file_size", DEFAULT_MAX_FILE_SIZE)))
 

@@ -209,8 +209,9 @@ class Engine:
             return sorted(fired)
         return list(range(len(self.rules)))
 
-    def scan(self, path: str, data: bytes, commit: str | None = None) -> list[Match]:
-        """Confirmed, allowlist-filtered matches in ``data`` (the content of ``path``)."""
+    def scan(self, path: str, data: bytes, commit: str | None = None, *, dedupe: bool = True) -> list[Match]:
+        """Confirmed, allowlist-filtered matches in ``data`` (the content of ``path``); with ``dedupe``,
+        one match per secret (see :func:`_prefer_specific`), else every rule's own matches."""
         fired = self.candidates(data)
         if not fired:
             return []
@@ -229,7 +230,7 @@ class Engine:
                 if not any(k in lowered for k in rule.keywords):
                     continue
             matches.extend(self._confirm(rule, path, data, commit))
-        return _prefer_specific(matches)
+        return _prefer_specific(matches) if dedupe else matches
 
     def path_matches(self, path: str) -> list[Rule]:
         """Path-only rules (no regex) that flag the file itself."""
@@ -274,8 +275,10 @@ def _union(patterns: list[str]) -> Any:
     """A regex matching where any of ``patterns`` matches, or None when there are none."""
     if not patterns:
         return None
+    # A leading (?i) becomes a scoped (?i:...) group, which Python's re accepts inside an alternation.
+    parts = [f"(?i:{p[4:]})" if p.startswith("(?i)") else f"(?:{p})" for p in patterns]
     try:
-        return compile_path_regex("|".join(f"(?:{p})" for p in patterns))
+        return compile_path_regex("|".join(parts))
     except ValueError:
         return re.compile(b"")  # cannot be combined (inline flags in the middle): check each rule instead
 
@@ -303,18 +306,25 @@ def _apply_inline_allow(found: Match, data: bytes, line_start: int) -> None:
         return
 
 
+_CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def _rank(m: Match, order: dict[int, int]) -> tuple[int, int, int]:
+    return _CONFIDENCE_RANK.get(m.rule.confidence, 3), m.start - m.end, order[id(m.rule)]
+
+
 def _prefer_specific(matches: list[Match]) -> list[Match]:
-    """Drop a generic rule's match where a specific rule matched overlapping text, and exact duplicates."""
+    """One finding per secret: drop a generic rule's match where a specific rule matched overlapping
+    text, and where two rules found the very same secret keep the more confident rule, then the one
+    whose match has more context (the longer match), then the earlier one."""
     specific = [(m.start, m.end) for m in matches if not m.rule.generic]
-    kept: list[Match] = []
-    seen: set[tuple[str, int, int]] = set()
+    best: dict[tuple[int, int], Match] = {}
+    order = {id(m.rule): i for i, m in enumerate(matches)}
     for m in matches:
         if m.rule.generic and any(s < m.end and m.start < e for s, e in specific):
             continue
-        key = (m.rule.id, m.secret_start, len(m.secret))
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(m)
-    kept.sort(key=lambda m: (m.secret_start, m.rule.id))
-    return kept
+        key = (m.secret_start, len(m.secret))
+        current = best.get(key)
+        if current is None or _rank(m, order) < _rank(current, order):
+            best[key] = m
+    return sorted(best.values(), key=lambda m: (m.secret_start, m.rule.id))

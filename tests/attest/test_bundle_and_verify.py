@@ -122,16 +122,16 @@ def test_prepare_checks_the_options_before_the_run(keys_dir: Path) -> None:
 
     plugins = Plugins()
     key = f"file:{keys_dir / 'ed25519-a.pem'}"
-    assert RunAttestation.prepare(None, (), None, verifier_id="v", attest_failed=False, plugins=plugins) is None
+    assert RunAttestation.prepare(None, (), (), verifier_id="v", attest_failed=False, plugins=plugins) is None
     with pytest.raises(BadInput, match="--subject"):
-        RunAttestation.prepare(Path("b.jsonl"), (), key, verifier_id="v", attest_failed=False, plugins=plugins)
+        RunAttestation.prepare(Path("b.jsonl"), (), (key,), verifier_id="v", attest_failed=False, plugins=plugins)
     with pytest.raises(BadInput, match="--key"):
-        RunAttestation.prepare(Path("b.jsonl"), ("sha256:" + "a" * 64,), None, verifier_id="v", attest_failed=False,
+        RunAttestation.prepare(Path("b.jsonl"), ("sha256:" + "a" * 64,), (), verifier_id="v", attest_failed=False,
                                plugins=plugins)
     with pytest.raises(BadInput, match="only make sense with --attest"):
-        RunAttestation.prepare(None, ("x",), None, verifier_id="v", attest_failed=False, plugins=plugins)
+        RunAttestation.prepare(None, ("x",), (), verifier_id="v", attest_failed=False, plugins=plugins)
     with pytest.raises(BadInput, match="subject not found"):
-        RunAttestation.prepare(Path("b.jsonl"), ("no/such/file",), key, verifier_id="v", attest_failed=False,
+        RunAttestation.prepare(Path("b.jsonl"), ("no/such/file",), (key,), verifier_id="v", attest_failed=False,
                                plugins=plugins)
 
 
@@ -265,3 +265,25 @@ def test_cli_passing_run_verifies(tmp_path: Path, run_cli, keys_dir: Path) -> No
     assert code == 1 and "EXPIRED" in text
     code, text = run_cli(["verify", image, "--bundle", str(out), "--key", pub, "--max-age", "soon"])
     assert code == 2 and "not a duration" in text
+
+
+def test_cli_two_signing_keys_meet_a_threshold_of_two(tmp_path: Path, run_cli, keys_dir: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    out = tmp_path / "two.intoto.jsonl"
+    subject = "sha256:" + "7" * 64
+    code, text = run_cli(["run", str(project), "-q", "--check", "sarif", "--no-cache", "--attest", str(out),
+                          "--subject", subject, "--key", f"file:{keys_dir / 'ed25519-a.pem'}",
+                          "--key", f"file:{keys_dir / 'ecdsa-p256-a.pem'}"])
+    assert code == 0, text
+    both = ["--key", str(keys_dir / "ed25519-a.pub"), "--key", str(keys_dir / "ecdsa-p256-a.pub")]
+    code, text = run_cli(["verify", subject, "--bundle", str(out), *both, "--threshold", "2"])
+    assert code == 0, text
+    code, text = run_cli(["verify", subject, "--bundle", str(out), "--key", str(keys_dir / "ed25519-a.pub"),
+                          "--key", str(keys_dir / "ed25519-b.pub"), "--threshold", "2"])
+    assert code == 1 and "THRESHOLD_NOT_MET" in text
+    code, text = run_cli(["verify", subject, "--bundle", str(out), *both, "--threshold", "3"])
+    assert code == 2 and "threshold 3" in text
+    code, text = run_cli(["run", str(project), "-q", "--check", "sarif", "--attest", str(out), "--subject", subject,
+                          "--key", f"file:{keys_dir / 'ed25519-a.pem'}", "--key", f"file:{keys_dir / 'ed25519-a.pem'}"])
+    assert code == 2 and "same key is given twice" in text

@@ -152,3 +152,14 @@ def test_sbom_facts_from_cyclonedx_artifact() -> None:
     assert facts["components"][0]["licenses"] == ["AGPL-3.0-only", "MIT"]
     assert facts["licenses"] == ["AGPL-3.0-only", "Apache-2.0", "MIT"]
     assert inputs.to_ns(dt.datetime(2024, 1, 1, tzinfo=dt.UTC)) == 1704067200000000000
+
+
+def test_fast_finding_document_is_the_model_document() -> None:
+    from gatecheck.model import Fix
+
+    rich = Finding(id="1" * 32, check="sca", rule_id="GHSA-x", title="t", severity="high", confidence="high",
+                   location=Location("requirements.txt", 3, 3), package=Package("flask", "2.0", "pkg:pypi/flask@2.0"),
+                   fix=Fix(["2.3.2"]), references=["https://example.org"], aliases=["CVE-1"], metadata={"cvss": 7.5})
+    bare = Finding(id="2" * 32, check="sast", rule_id="r", title="t")
+    for f in (rich, bare):
+        assert inputs.finding_document(f) == f.to_dict()

@@ -107,7 +107,7 @@ def test_too_large_file_is_reported_and_strict_mode_fails(tmp_path: Path, sast: 
     assert result.summary["files_scanned"] == 1
     assert result.summary["skipped_files"][0]["path"] == "big.py"
     assert result.summary["warnings"] == ["big.py: not scanned (larger than max_file_bytes (2409 > 1000))"]
-    with pytest.raises(CheckFailed, match="strict mode"):
+    with pytest.raises(CheckFailed, match=r"^big\.py: not scanned \(larger than max_file_bytes .*strict mode"):
         run(root, sast, max_file_bytes=1000, strict=True)
 
 

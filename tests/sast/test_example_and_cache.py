@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gatecheck.cache import ResultCache
+from gatecheck.cache import ResultCache, cache_key, collect_inputs
 from gatecheck.runner import CheckRun, RunSettings, run_checks
 from gatecheck_plugins.sast import SastCheck
 
@@ -52,7 +52,7 @@ def test_example_webapp_problems_are_found_through_the_cli(example_copy: Path, c
 
 
 @pytest.mark.slow
-def test_unchanged_rerun_is_a_cache_hit_and_a_change_is_not(tmp_path: Path, sast: Any) -> None:
+def test_unchanged_rerun_is_a_cache_hit_and_changed_inputs_change_the_key(tmp_path: Path, sast: Any) -> None:
     root = tmp_path / "p"
     sast.write(root, {"a.py": "eval(x)\n", "rules/team.yaml": "rules:\n  - id: team.no-print\n    languages: [python]\n"
                                                               "    severity: LOW\n    message: print\n    pattern: print(...)\n"})
@@ -70,9 +70,18 @@ def test_unchanged_rerun_is_a_cache_hit_and_a_change_is_not(tmp_path: Path, sast
     assert any(p.endswith("python/code-injection.yaml") for p in inputs)
     second = once()
     assert second.cached and [f.id for f in second.findings] == [f.id for f in first.findings]
-    # A changed rule file is a miss.
+    # A changed rule file, an added source file or a changed ignore file is a different key.
+    def key() -> str:
+        ctx = sast.context(root, {"rules": ["rules"]})
+        return cache_key("sast", SastCheck.version, {"rules": ["rules"]},
+                         collect_inputs(SastCheck().inputs(ctx), root, cache.memo))
+
+    unchanged = key()
     rule = root / "rules" / "team.yaml"
     rule.write_text(rule.read_text().replace("pattern: print(...)", "pattern: eval(...)"))
-    third = once()
-    assert not third.cached
-    assert sorted(f.rule_id for f in third.findings) == ["gatecheck.python.eval-exec-dynamic", "team.no-print"]
+    after_rule = key()
+    (root / "b.py").write_text("x = 1\n")
+    after_source = key()
+    (root / ".semgrepignore").write_text("b.py\n")
+    after_ignore = key()
+    assert len({unchanged, after_rule, after_source, after_ignore}) == 4

@@ -63,3 +63,9 @@ def test_missing_include_target_is_bad_input_with_line(root: Path, sast: Any) ->
     with pytest.raises(CheckFailed, match=r"^\.semgrepignore:2: included ignore file 'missing.txt' not found") as err:
         scanned(root, sast)
     assert err.value.bad_input
+
+
+def test_dangling_symlink_is_reported_not_silently_dropped(root: Path, sast: Any) -> None:
+    (root / "src" / "gone.py").symlink_to(root / "src" / "deleted.py")
+    with pytest.raises(CheckFailed, match=r"^src/gone\.py: not scanned \(unreadable: No such file or directory\)"):
+        SastCheck().run(sast.context(root, {"strict": True}))

@@ -345,13 +345,24 @@ def test_history_since_finds_a_secret_deleted_later(tmp_path: Path, run_check: C
     git(repo, "commit", "-q", "-m", "add deploy")
     leak = git(repo, "rev-parse", "HEAD")
     (repo / "deploy.py").write_text('import os\n\nTOKEN = os.environ["TOKEN"]\n')
-    git(repo, "commit", "-q", "-am", "use env")
-    assert run_check(repo).findings == []
+    kept = fab.stripe_live()
+    (repo / "billing.py").write_text(f'STRIPE = "{kept}"\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "use env, add billing")
+    fix = git(repo, "rev-parse", "HEAD")
+    assert [f.rule_id for f in run_check(repo).findings] == ["stripe-secret-key"]
     result = run_check(repo, history_since=base)
-    assert [(f.rule_id, f.location.path, f.location.start_line, f.metadata["commit"]) for f in result.findings
-            ] == [("github-pat", "deploy.py", 3, leak)]  # type: ignore[union-attr]
+    found = {f.rule_id: f for f in result.findings}
+    assert sorted(found) == ["github-pat", "stripe-secret-key"]
+    deleted = found["github-pat"]
+    assert (deleted.location.path, deleted.location.start_line, deleted.metadata["commit"]) == (  # type: ignore[union-attr]
+        "deploy.py", 3, leak)
+    # Still in the tree: reported once, where it is now, with the commit that added it.
+    assert found["stripe-secret-key"].location.path == "billing.py"  # type: ignore[union-attr]
+    assert found["stripe-secret-key"].metadata["commits"] == [fix]
     assert result.summary["history"]["commits"] == 2
-    assert token not in json.dumps(result.to_dict())
+    dumped = json.dumps(result.to_dict())
+    assert token not in dumped and kept not in dumped
     with pytest.raises(CheckFailed) as info:
         run_check(repo, history_since="no-such-branch")
     assert info.value.bad_input and "unknown git revision" in str(info.value)

@@ -63,11 +63,11 @@ def test_rule_examples(example: dict[str, Any], engines: dict[str, Engine]) -> N
             if text == "":  # a path-only rule: the file name is the finding
                 assert rule_id in [r.id for r in engine.path_matches(path)], f"{name}: {rule_id} misses {path}"
                 continue
-            found = [m for m in engine.scan(path, text.encode()) if m.rule.id == rule_id]
+            found = [m for m in engine.scan(path, text.encode(), dedupe=False) if m.rule.id == rule_id]
             assert found, f"{name}: {rule_id} misses {text[:80]!r}"
             assert all(m.secret in text.encode() and len(m.secret) >= 3 for m in found)
         for text in example["fp"]:
-            hits = [m.rule.id for m in engine.scan(path, text.encode())]
+            hits = [m.rule.id for m in engine.scan(path, text.encode(), dedupe=False)]
             assert rule_id not in hits, f"{name}: {rule_id} fires on false positive {text[:80]!r}"
         for other in example.get("fp_paths", []):
             assert rule_id not in [r.id for r in engine.path_matches(other)], f"{name}: {rule_id} flags {other}"
@@ -93,3 +93,14 @@ def test_lock_files_are_allowlisted_globally(engines: dict[str, Engine]) -> None
     for engine in engines.values():
         assert engine.scan("src/app.py", text)
         assert engine.scan("web/package-lock.json", text) == []
+
+
+def test_one_finding_per_secret_when_several_rules_match_it(engines: dict[str, Engine]) -> None:
+    npm = BY_RULE["npm-access-token"]["tp"][0].split('"')[1]
+    cosmos = BY_RULE["azure-cosmosdb-key"]["tp"][0]
+    for engine in engines.values():
+        # both npm rules fire on an .npmrc line; the one with more context is reported
+        line = f"//registry.npmjs.org/:_authToken={npm}\n".encode()
+        assert {m.rule.id for m in engine.scan(".npmrc", line, dedupe=False)} == {"npm-access-token", "npmrc-auth-token"}
+        assert [m.rule.id for m in engine.scan(".npmrc", line)] == ["npmrc-auth-token"]
+        assert [m.rule.id for m in engine.scan("app.config", cosmos.encode())] == ["azure-cosmosdb-key"]
