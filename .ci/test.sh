@@ -11,6 +11,9 @@ PYTHON=${PYTHON:-python3}
 echo "== ruff" && .venv/bin/ruff check core plugins conformance tests bench
 mkdir -p .mypy-src && ln -sfn ../core .mypy-src/gatecheck
 echo "== mypy core/" && .venv/bin/mypy
-# A real PostgreSQL for the tests that need one (store, migration-rule facts); under CI they fail without it.
+# Debian packages the tests use for real: Chromium (the audit report is opened in it) and a
+# PostgreSQL server (store, migration-rule facts); under CI those tests fail without them.
+echo "== system packages"
+bash .ci/chromium.sh
 [ -n "${GATECHECK_TEST_POSTGRES_URL:-}" ] || source .ci/postgres.sh
 echo "== pytest" && exec .venv/bin/python -m pytest "$@"

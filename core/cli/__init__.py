@@ -13,7 +13,6 @@ import click
 from gatecheck import __version__
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
 
-
 # Each command lives in its own module and is imported only when it is used: several of
 # them pull in heavy libraries (SQLAlchemy, the ASGI server, the Rego engine), and a
 # `gatecheck version` or `gatecheck run` must not pay for all of them at start-up.
