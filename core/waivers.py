@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,8 +117,12 @@ def package_matches(wanted: str, finding: Finding) -> bool:
     return _purl_without_version(pkg.purl) == wanted
 
 
+_PURL_SUFFIX = re.compile(r"[?#]")
+_GLOB_SPECIAL = re.compile(r"[*?\[{]")
+
+
 def _purl_without_version(purl: str) -> str:
-    head = re.split(r"[?#]", purl, maxsplit=1)[0]
+    head = _PURL_SUFFIX.split(purl, maxsplit=1)[0]
     name_part = head.rsplit("/", 1)
     if len(name_part) == 2 and "@" in name_part[1]:
         return name_part[0] + "/" + name_part[1].split("@", 1)[0]
@@ -329,42 +333,55 @@ def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.dat
 
 class _FindingIndex:
     """Findings indexed by every field a waiver can select on, so that matching 100 waivers
-    against 10,000 findings looks only at each waiver's candidates."""
+    against 10,000 findings looks only at each waiver's candidates. Each index is built the
+    first time a waiver needs it."""
+
+    _KEYS: dict[str, Callable[[Finding], str | None]] = {
+        "finding_id": lambda f: f.id,
+        "rule": lambda f: f.rule_id,
+        "check": lambda f: f.check,
+        "name": lambda f: f.package.name if f.package else None,
+        "purl": lambda f: f.package.purl if f.package else None,
+        "purl_base": lambda f: _purl_without_version(f.package.purl) if f.package and f.package.purl else None,
+    }
 
     def __init__(self, findings: list[Finding]) -> None:
         self.all = findings
-        keys = ("finding_id", "rule", "check", "name", "purl", "purl_base")
-        self.by: dict[str, dict[str, list[Finding]]] = {k: {} for k in keys}
-        located = []
-        for f in findings:
-            self.by["finding_id"].setdefault(f.id, []).append(f)
-            self.by["rule"].setdefault(f.rule_id, []).append(f)
-            self.by["check"].setdefault(f.check, []).append(f)
-            if f.package is not None:
-                self.by["name"].setdefault(f.package.name, []).append(f)
-                if f.package.purl:
-                    self.by["purl"].setdefault(f.package.purl, []).append(f)
-                    self.by["purl_base"].setdefault(_purl_without_version(f.package.purl), []).append(f)
-            if f.location is not None:
-                located.append((f.location.path, f))
-        located.sort(key=lambda pair: pair[0])
-        self.paths = [p for p, _ in located]
-        self.located = [f for _, f in located]
+        self._by: dict[str, dict[str, list[Finding]]] = {}
+        self._paths: tuple[list[str], list[Finding]] | None = None
+
+    def by(self, key: str) -> dict[str, list[Finding]]:
+        index = self._by.get(key)
+        if index is None:
+            index = {}
+            value_of = self._KEYS[key]
+            for f in self.all:
+                value = value_of(f)
+                if value is not None:
+                    index.setdefault(value, []).append(f)
+            self._by[key] = index
+        return index
+
+    def by_path_prefix(self, prefix: str) -> list[Finding]:
+        if self._paths is None:
+            located = sorted(((f.location.path, f) for f in self.all if f.location is not None), key=lambda pair: pair[0])
+            self._paths = ([p for p, _ in located], [f for _, f in located])
+        paths, located_findings = self._paths
+        lo = bisect.bisect_left(paths, prefix)
+        hi = bisect.bisect_left(paths, prefix + "\U0010ffff")
+        return located_findings[lo:hi]
 
     def candidates(self, match: dict[str, str]) -> list[Finding]:
         for key in ("finding_id", "rule", "check"):
             if key in match:
-                return self.by[key].get(match[key], [])
+                return self.by(key).get(match[key], [])
         if "package" in match:
             wanted = match["package"]
             if not wanted.startswith("pkg:"):
-                return self.by["name"].get(wanted, [])
+                return self.by("name").get(wanted, [])
             exact = "@" in wanted.split("/")[-1]
-            return self.by["purl" if exact else "purl_base"].get(wanted, [])
+            return self.by("purl" if exact else "purl_base").get(wanted, [])
         if "path" in match:
             # Only paths that start with the glob's literal prefix can match it.
-            prefix = re.split(r"[*?\[{]", match["path"], maxsplit=1)[0]
-            lo = bisect.bisect_left(self.paths, prefix)
-            hi = bisect.bisect_left(self.paths, prefix + "\U0010ffff")
-            return self.located[lo:hi]
+            return self.by_path_prefix(_GLOB_SPECIAL.split(match["path"], maxsplit=1)[0])
         return self.all

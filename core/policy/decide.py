@@ -24,8 +24,6 @@ from gatecheck.policy import selftest
 from gatecheck.policy.bundle import DEFAULT_ENTRYPOINT, Bundle
 from gatecheck.policy.engine import EngineError, EngineTimeout, PolicyEngine
 
-ENTRY_FIELDS = ("rule", "message", "finding_id", "check", "waiver_id")
-
 
 def _deny(rule: str, message: str, engine: str, digest: str) -> Decision:
     return Decision(allow=False, deny=[DecisionEntry(rule, message)], engine=engine, policy_digest=digest or None)
@@ -87,6 +85,16 @@ def input_problem(policy_input: Mapping[str, Any]) -> tuple[str, str] | None:
     if not isinstance(findings, list):
         return "findings", "is not an array"
     checks = policy_input["checks"]
+    try:
+        # The common case in one sweep of set operations; the loop below only runs to name
+        # the first offending finding.
+        if (all(type(f) is dict for f in findings)
+                and {f["check"] for f in findings} <= checks.keys()
+                and {f["severity"] for f in findings} <= SEVERITY_RANK.keys()
+                and all(type(f["id"]) is str and type(f["rule_id"]) is str and type(f["title"]) is str for f in findings)):
+            return None
+    except (KeyError, TypeError):
+        pass
     for i, f in enumerate(findings):
         if not isinstance(f, dict) or not all(isinstance(f.get(k), str) for k in ("id", "check", "rule_id", "title", "severity")):
             return f"findings[{i}]", "a finding needs string id, check, rule_id, title and severity"
@@ -132,7 +140,9 @@ def parse_decision(value: Any, engine: str, digest: str, entrypoint: str = DEFAU
         return _deny("gatecheck.policy.malformed", message, engine, digest)
 
     def entries(key: str) -> list[DecisionEntry]:
-        return [DecisionEntry(**{k: e[k] for k in ENTRY_FIELDS if k in e}) for e in value[key]]
+        get = dict.get
+        return [DecisionEntry(e["rule"], e["message"], get(e, "finding_id"), get(e, "check"), get(e, "waiver_id"))
+                for e in value[key]]
 
     deny = entries("deny")
     if value["allow"] and deny:

@@ -10,6 +10,7 @@ be interrupted: the time limit is checked when it returns, and a late answer is 
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import re
 import threading
@@ -40,6 +41,7 @@ def clean_error(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+@functools.cache
 def regorus_version() -> str:
     try:
         return importlib.metadata.version("celine-regorus")

@@ -10,6 +10,7 @@ PATH, a private ``opa run --server`` is started on loopback for the life of the 
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib.metadata
 import shutil
 import socket
@@ -26,6 +27,11 @@ from gatecheck.policy.bundle import Bundle
 from gatecheck.policy.engine import UNDEFINED, EngineError, EngineSettings, EngineTimeout, QueryResult, data_path
 
 POLICY_PREFIX = "gatecheck/"
+
+
+@functools.cache
+def _client_version() -> str:
+    return importlib.metadata.version("opa-python-client")
 
 
 def _free_port() -> int:
@@ -93,8 +99,7 @@ class OpaEngine:
         self._server_version: str | None = None
 
     def version(self) -> str:
-        client_version = importlib.metadata.version("opa-python-client")
-        return f"OPA at {self.url} (opa-python-client {client_version})"
+        return f"OPA at {self.url} (opa-python-client {_client_version()})"
 
     def _call(self, what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:

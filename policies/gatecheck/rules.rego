@@ -142,20 +142,29 @@ place := {
 	"dryrun": {true: "dryrun", false: "dryrun"},
 }
 
-# Where each kind's entries go when no finding rule has its own action: [kind][covered].
-kind_place := {k: place[a] | some k, a in kind_action}
+# Everything the one pass needs about a finding, looked up once by [check][severity]:
+# its kind, policy rule, message prefix and suffix, and where its entry goes when no
+# finding rule has its own action ([covered] -> list).
+profile := {c: profiles_for(c) | some c in object.keys(kind)}
+
+profiles_for(c) := {s: profile_of(kind[c][s], s) | some s in object.keys(kind[c])}
+
+profile_of(k, s) := {
+	"kind": k, "rule": kind_rule[k], "prefix": kind_prefix[k], "suffix": kind_suffix[k][s],
+	"place": place[kind_action[k]],
+}
 
 # [list, entry] for every finding the policy has something to say about.
 finding_entries := entries if {
 	not finding_rule_overrides
 	entries := [[list, entry] |
 		some f in input.findings
-		k := kind[f.check][f.severity]
-		covered := f.id in waivable[k]
-		list := kind_place[k][covered]
+		p := profile[f.check][f.severity]
+		covered := f.id in waivable[p.kind]
+		list := p.place[covered]
 		entry := {
-			"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
-			"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
+			"rule": p.rule, "finding_id": f.id, "check": f.check,
+			"message": concat("", [p.prefix, f.rule_id, ": ", f.title, p.suffix]),
 		}
 	]
 }

@@ -31,6 +31,8 @@ def negatives(user_input, name):
     subprocess.run(["ls", user_input], shell=False)
     # ok: gatecheck.python.subprocess-shell-true
     subprocess.check_output(["generate-report", "--name", name])
+    # ok: gatecheck.python.subprocess-shell-true-literal
+    subprocess.call(["ls", "-l"])
     # ok: gatecheck.python.os-system-injection
     os.system("make clean")
     # ok: gatecheck.python.os-system-injection
