@@ -92,9 +92,8 @@ class Waiver:
 
 @functools.lru_cache(maxsize=1024)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    include, exclude = wcglob.translate(pattern, flags=_GLOB_FLAGS)
-    if exclude or len(include) != 1:
-        raise BadInput(f"path glob {pattern!r} must be one plain pattern (no negation or brace alternatives)")
+    # Without the BRACE and NEGATE flags a pattern translates to exactly one regex.
+    include, _ = wcglob.translate(pattern, flags=_GLOB_FLAGS)
     return re.compile(include[0])
 
 

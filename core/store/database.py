@@ -66,9 +66,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the admission server read while `store push` appends; busy_timeout makes a
     # second writer wait for the first instead of failing.
+    # busy_timeout first: switching to WAL itself needs the write lock, and without the
+    # timeout a second process opening the store at that moment fails at once.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -33,7 +33,7 @@ from gatecheck.policy.engine import EngineError, EngineSettings
 class OpaRestDouble:
     """A loopback HTTP server with OPA's REST API; start with ``with OpaRestDouble() as opa:``."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, port: int = 0) -> None:
         self.token = token
         self.policies: dict[str, str] = {}
         self.data: dict[str, Any] = {}
@@ -127,7 +127,7 @@ class OpaRestDouble:
                 return self._send(200, {"result": result.value} if result.defined else {})
 
         # One thread serves every request: the embedded engine's objects must stay on one thread.
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -153,3 +153,16 @@ class OpaRestDouble:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def main(argv: list[str]) -> None:
+    """Serve like ``opa run --server --addr HOST:PORT``: used as a test double of the opa binary."""
+    addr = argv[argv.index("--addr") + 1] if "--addr" in argv else "127.0.0.1:8181"
+    double = OpaRestDouble(port=int(addr.rsplit(":", 1)[1]))
+    double.server.serve_forever()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -243,6 +244,39 @@ def test_opa_stale_policies_are_removed() -> None:
         decision = decide_mod.decide(engine, bundle_mod.load(), MINIMAL_INPUT)
         assert "gatecheck/old.rego" not in opa.policies and "someone-else" in opa.policies
     assert decision.allow is True and [e.rule for e in decision.warn] == ["gatecheck.sbom_missing"]
+
+
+def test_opa_engine_starts_a_local_server_when_opa_is_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A test double of the `opa` binary: a script that serves OpaRestDouble on the --addr it is given.
+    helpers = Path(__file__).resolve().parents[1] / "helpers"
+    fake = tmp_path / "bin" / "opa"
+    fake.parent.mkdir()
+    fake.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(helpers)!r})\n"
+                    "import opa_rest_double\nopa_rest_double.main(sys.argv[1:])\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(OpaProvider, "_local", None)
+    engine = OpaProvider().create(EngineSettings(timeout=10))
+    try:
+        local = OpaProvider._local
+        assert local is not None and engine.url == local.url and local.url.startswith("http://127.0.0.1:")
+        a = decide_mod.decide(engine, bundle_mod.load(), MINIMAL_INPUT).to_dict()
+        b = decide_mod.decide(EmbeddedEngine(), bundle_mod.load(), MINIMAL_INPUT).to_dict()
+        assert a.pop("engine").startswith("opa") and b.pop("engine").startswith("embedded") and a == b
+    finally:
+        engine.close()
+        if OpaProvider._local is not None:
+            OpaProvider._local.stop()
+    assert OpaProvider._local.process.poll() is not None
+
+
+def test_opa_engine_without_url_or_binary_denies(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(OpaProvider, "_local", None)
+    from gatecheck.policy import EngineError
+
+    with pytest.raises(EngineError, match="opa_url"):
+        OpaProvider().create(EngineSettings())
 
 
 def test_real_opa_binary_matches_embedded() -> None:
