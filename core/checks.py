@@ -51,6 +51,11 @@ class Check(Protocol):
         """Scan and return a result; raise :class:`CheckFailed` for a clear error."""
         ...
 
+    # Optional: ``restore(ctx, result)`` is called instead of ``run`` when the result comes
+    # from the cache, for a check whose run also writes files (the SBOM check writes its
+    # document): it puts them back as the cached result describes. If it raises, the
+    # check runs again.
+
 
 class CheckTimeout(Exception):
     """The check's deadline passed, or the runner cancelled it."""

@@ -178,7 +178,7 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> CheckRe
             inputs = collect_inputs(check.inputs(ctx), ctx.root, settings.cache.memo)
             key = cache_key(name, check.version, run.options, inputs)
             hit = settings.cache.get(key)
-            if hit is not None:
+            if hit is not None and _restored(check, ctx, hit):
                 hit.duration_ms = int((time.perf_counter() - start) * 1000)
                 return hit
         if ctx.work_dir is not None:
@@ -204,6 +204,19 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> CheckRe
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
         return _errored(name, start, f"check {name!r} raised {type(exc).__name__}: {exc}{at}")
+
+
+def _restored(check: Check, ctx: CheckContext, hit: CheckResult) -> bool:
+    """Let a check that writes files (an SBOM) put them back for a cached result; a check
+    that cannot is simply run again."""
+    restore = getattr(check, "restore", None)
+    if restore is None:
+        return True
+    try:
+        restore(ctx, hit)
+    except Exception:
+        return False
+    return True
 
 
 def _errored(name: str, start: float, message: str, *, bad_input: bool = False) -> CheckResult:

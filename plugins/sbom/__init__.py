@@ -16,12 +16,10 @@ become the SBOM's ``vulnerabilities`` section.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import time
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -37,7 +35,7 @@ from gatecheck.checks import Check, CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import Artifact, CheckResult, Finding, Location, Package, Tool, finding_id
 from gatecheck_plugins.sbom import environment, lockfiles, packages, schema
-from gatecheck_plugins.sbom.document import BuiltSbom, build
+from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
 from gatecheck_plugins.sbom.licenses import denied, ids_in
 from gatecheck_plugins.sbom.packages import Inventory, PackageRecord
 
@@ -137,14 +135,16 @@ class SbomCheck:
         if ctx.options.get("include_vulnerabilities"):
             sca = ctx.results.get("sca")
             material["sca"] = sca.to_dict() | {"duration_ms": 0, "cached": False} if sca is not None else None
-        output = self._output_path(ctx)
-        state = _read_output_state(ctx)
-        stamp = _stat_stamp(files)
-        if not output.is_file() or state.get("stamp") != stamp or state.get("sha256") != _sha256_file(output):
-            # The SBOM on disk is missing, edited, or was written for other inputs: a cached
-            # result would leave it so, so force a fresh run with a key that never repeats.
-            material["regenerate"] = str(uuid.uuid4())
         return material
+
+    def restore(self, ctx: CheckContext, result: CheckResult) -> None:
+        """On a cache hit, put the cached SBOM back on disk if the file there is missing or
+        differs, so the written SBOM always matches the result the gate reports."""
+        [artifact] = [a for a in result.artifacts if a.media_type == MEDIA_TYPE]
+        text = render_text(artifact.content)
+        output = self._output_path(ctx)
+        if not output.is_file() or output.read_text("utf-8") != text:
+            _write(output, text)
 
     # --- the run --------------------------------------------------------------------------
 
@@ -173,9 +173,7 @@ class SbomCheck:
                 f"the generated SBOM does not validate against the CycloneDX {spec_version} schema: " + "; ".join(problems)
             )
         output = self._output_path(ctx)
-        _write(output, built.text)
-        stamp = _stat_stamp(self._decisive_files(ctx, kind, files, items))
-        _write_output_state(ctx, {"stamp": stamp, "sha256": _sha256_file(output)})
+        _write(output, render_text(built.document))
 
         findings = self._findings(ctx, inventory)
         rel_output = ctx.relpath(output)
@@ -456,45 +454,6 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, "utf-8")
     os.replace(tmp, path)
-
-
-def _sha256_file(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _stat_stamp(files: list[Path]) -> str:
-    """A cheap fingerprint of the input files (path, size, mtime): enough to tell the SBOM on
-    disk was written for other inputs, without reading them."""
-    h = hashlib.sha256()
-    for path in sorted(set(files)):
-        if path.name == "key-material.json":
-            continue
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
-def _read_output_state(ctx: CheckContext) -> dict[str, Any]:
-    if ctx.work_dir is None:
-        return {}
-    try:
-        data = json.loads((ctx.work_dir / "output-state.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_output_state(ctx: CheckContext, state: dict[str, Any]) -> None:
-    if ctx.work_dir is None:
-        return
-    ctx.work_dir.mkdir(parents=True, exist_ok=True)
-    (ctx.work_dir / "output-state.json").write_text(json.dumps(state), "utf-8")
 
 
 @hookimpl

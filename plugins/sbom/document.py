@@ -138,11 +138,15 @@ def build(
         # that do not record dependencies (requirements files) that is the truth, not a bug.
         warnings.simplefilter("ignore")
         text = _OUTPUTTERS[spec_version](bom).output_as_string(indent=2) + "\n"
-    placeholder = f"urn:uuid:{_PLACEHOLDER_SERIAL}"
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    serial = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, digest)}"
-    text = text.replace(f'"serialNumber": "{placeholder}"', f'"serialNumber": "{serial}"', 1)
+    # The serial number is derived from the file's own text with a placeholder serial, so
+    # equal content gets an equal serial (CycloneDX wants a serial; reproducibility wants it
+    # to depend on nothing else).
     document = json.loads(text)
+    document["serialNumber"] = f"urn:uuid:{_PLACEHOLDER_SERIAL}"
+    digest = hashlib.sha256(render_text(document).encode("utf-8")).hexdigest()
+    serial = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, digest)}"
+    document["serialNumber"] = serial
+    text = render_text(document)
     refs = {key: [str(c.bom_ref.value) for _, c in pairs] for key, pairs in by_key.items()}
     return BuiltSbom(text=text, document=document, serial_number=serial, refs=refs, unmatched_vulnerabilities=unmatched)
 
@@ -378,3 +382,9 @@ def _datetime(value: Any) -> datetime | None:
 
 def _is_url(value: str) -> bool:
     return bool(re.match(r"https?://[^\s]+$", value))
+
+
+def render_text(document: Any) -> str:
+    """The SBOM file's text: one serialisation for a fresh run and for a cache hit's restore,
+    so the bytes on disk depend only on the document."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
