@@ -117,7 +117,8 @@ def main() -> int:
     colds, warms, overheads, names = real_runs(args.real_repeat)
     cold, warm, overhead = statistics.median(colds), statistics.median(warms), statistics.median(overheads)
     print(f"real checks on examples/webapp: {', '.join(names)}")
-    print(f"real checks: gate overhead incl. policy (wall - longest check) {overhead:7.2f} ms  ratio to budget {overhead / BUDGET_MS:5.2f}")
+    print(f"real checks: gate overhead incl. policy (wall - longest check) {overhead:7.2f} ms  "
+          f"ratio to budget {overhead / BUDGET_MS:5.2f}")
     print(f"cold run {cold:8.1f} ms   warm (cached) run {warm:7.1f} ms   warm/cold ratio {warm / cold:6.3f} (target < 0.10)")
     ok &= overhead < BUDGET_MS and warm / cold < 0.10
     print("PASS" if ok else "OVER BUDGET")
