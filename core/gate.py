@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
@@ -212,4 +213,14 @@ def run_gate(
         started_at=started_at,
         duration_ms=int((time.perf_counter() - start) * 1000),
         exit_code=exit_code,
+        applied_waivers=applied_waivers(decision, judgement.waivers),
     )
+
+
+def applied_waivers(decision: Decision, waiver_file: waivers.WaiverFile) -> list[dict[str, Any]]:
+    """The waivers the decision's ``waived`` entries name, with who owns them and until when."""
+    used = {e.waiver_id for e in decision.waived if e.waiver_id}
+    return [
+        {"id": w.id, "expires": w.expires, "owner": w.owner, "reason": w.reason, "ticket": w.ticket}
+        for w in waiver_file.waivers if w.id in used
+    ]

@@ -97,6 +97,19 @@ def _sbom_documents(report: Report) -> list[dict[str, Any]]:
     return sboms
 
 
+#: Most entries per decision list carried in the verdict; the full decision is in the reports.
+MAX_DECISION_ENTRIES = 1000
+
+
+def _decision_summary(report: Report) -> dict[str, Any]:
+    """The decision as the verdict carries it: every list capped, with the true counts."""
+    doc = report.decision.to_dict()
+    for kind in ("deny", "warn", "waived"):
+        doc[f"{kind}_count"] = len(doc[kind])
+        doc[kind] = doc[kind][:MAX_DECISION_ENTRIES]
+    return doc
+
+
 def build(
     report: Report,
     subjects: Sequence[ResolvedSubject],
@@ -132,6 +145,7 @@ def build(
         input_digests=inputs,
         passed=report.exit_code == EXIT_PASS and report.decision.allow,
         stage=report.stage,
+        extensions={vsa.DECISION_FIELD: _decision_summary(report), vsa.WAIVERS_FIELD: report.applied_waivers},
     )
     closing = Statement(subject_list, VSA_PREDICATE_TYPE, verdict)
     lines.append(dsse.sign(PAYLOAD_TYPE, closing.to_json(), signers).to_json())

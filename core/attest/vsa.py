@@ -21,6 +21,10 @@ from gatecheck.attest.statement import ACCEPTED_DIGESTS
 
 #: Extension field (a URI, as the spec requires) holding the gate stage of the verdict.
 STAGE_FIELD = "https://gatecheck.dev/attestation/vsa/stage"
+#: Extension field holding the policy decision ({allow, deny[], warn[], waived[]}) of the run.
+DECISION_FIELD = "https://gatecheck.dev/attestation/vsa/decision"
+#: Extension field listing the waivers the decision applied: [{id, expires, owner, reason, ticket}].
+WAIVERS_FIELD = "https://gatecheck.dev/attestation/vsa/waivers"
 SLSA_VERSION = "1.0"
 RESULTS = ("PASSED", "FAILED")
 
@@ -55,8 +59,10 @@ def predicate(
     input_digests: list[tuple[str, str]],
     passed: bool,
     stage: str,
+    extensions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build a VSA v1 predicate; ``input_digests`` pairs an attestation URI with its sha256 hex."""
+    """Build a VSA v1 predicate; ``input_digests`` pairs an attestation URI with its sha256 hex.
+    ``extensions`` adds fields named by URIs (as the VSA spec requires of extensions)."""
     return {
         "verifier": {"id": verifier_id, "version": {"gatecheck": verifier_version}},
         "timeVerified": format_time(time_verified),
@@ -67,6 +73,7 @@ def predicate(
         "verifiedLevels": [f"GATECHECK_STAGE_{stage.upper()}"] if passed else ["FAILED"],
         "slsaVersion": SLSA_VERSION,
         STAGE_FIELD: stage,
+        **(extensions or {}),
     }
 
 

@@ -21,13 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gatecheck.attest.dsse import b64decode
+from gatecheck.attest.vsa import DECISION_FIELD, WAIVERS_FIELD
 from gatecheck.audit.reverify import Reverification
 from gatecheck.store import Store, display_url
-
-#: VSA extension field holding the policy decision ({allow, deny[], warn[], waived[]}) of the run.
-DECISION_FIELD = "https://gatecheck.dev/attestation/vsa/decision"
-#: VSA extension field listing the waivers applied: [{id, expires, owner, reason, ticket}].
-WAIVERS_FIELD = "https://gatecheck.dev/attestation/vsa/waivers"
 
 
 @dataclass

@@ -40,6 +40,9 @@ class Report:
     started_at: str = ""
     duration_ms: int = 0
     exit_code: int = 0
+    #: The waivers the decision applied: ``{id, expires, owner, reason, ticket}`` each, for
+    #: reports and the attestation (auditors see who accepted what risk, until when).
+    applied_waivers: list[dict[str, Any]] = field(default_factory=list)
     _index: dict[str, dict[str, DecisionEntry]] = field(default_factory=dict, repr=False)
 
     def findings(self) -> list[Finding]:
@@ -72,4 +75,5 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "decision": self.decision.to_dict(),
             "exit_code": self.exit_code,
+            "applied_waivers": self.applied_waivers,
         }

@@ -287,3 +287,19 @@ def test_cli_two_signing_keys_meet_a_threshold_of_two(tmp_path: Path, run_cli, k
     code, text = run_cli(["run", str(project), "-q", "--check", "sarif", "--attest", str(out), "--subject", subject,
                           "--key", f"file:{keys_dir / 'ed25519-a.pem'}", "--key", f"file:{keys_dir / 'ed25519-a.pem'}"])
     assert code == 2 and "same key is given twice" in text
+
+
+def test_verdict_carries_the_decision_and_the_applied_waivers(signer, subject) -> None:
+    from gatecheck.attest.vsa import DECISION_FIELD, WAIVERS_FIELD
+
+    report = make_report(allow=False)
+    report.decision.waived.append(DecisionEntry(rule="waived", message="accepted", finding_id="f2", waiver_id="w-1"))
+    report.applied_waivers = [{"id": "w-1", "expires": "2027-01-01", "owner": "ops", "reason": "vendor fix due",
+                               "ticket": "OPS-1"}]
+    lines = bundle.build(report, [subject], signer)
+    vsa = parse_statement(parse_envelope(lines[-1]).payload).predicate
+    decision = vsa[DECISION_FIELD]
+    assert decision["allow"] is False and decision["deny_count"] == 1
+    assert [e["rule"] for e in decision["deny"]] == ["no-high"]
+    assert decision["waived"][0]["waiver_id"] == "w-1"
+    assert vsa[WAIVERS_FIELD] == report.applied_waivers
