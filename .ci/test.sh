@@ -8,6 +8,8 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
+# Tests drive the installed `gatecheck` script (and verifier runners take a command line).
+export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff" && .venv/bin/ruff check core plugins conformance tests bench
 mkdir -p .mypy-src && ln -sfn ../core .mypy-src/gatecheck
 echo "== mypy core/" && .venv/bin/mypy
