@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, InputFile
 
 CACHE_FORMAT = 1
@@ -75,7 +74,7 @@ class DigestMemo:
         with self._lock:
             data = canonical_json({"format": CACHE_FORMAT, "entries": self._entries})
             self._dirty = False
-        _atomic_write(self.path, data)
+        atomic_write(self.path, data)
 
 
 def collect_inputs(paths: Iterable[Path], root: Path, memo: DigestMemo) -> list[InputFile]:
@@ -133,21 +132,8 @@ class ResultCache:
         data = result.to_dict()
         data["cached"] = False
         with contextlib.suppress(OSError):
-            _atomic_write(self._path(key), canonical_json(data))
+            atomic_write(self._path(key), canonical_json(data))
 
     def save(self) -> None:
         with contextlib.suppress(OSError):
             self.memo.save()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -16,11 +16,8 @@ the VSA carries the digest of an empty policy listing: sha256 of zero bytes,
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +38,7 @@ from gatecheck.attest.signing import Signer
 from gatecheck.attest.statement import Statement
 from gatecheck.attest.subjects import ResolvedSubject
 from gatecheck.errors import EXIT_PASS, BadInput
+from gatecheck.files import atomic_write
 from gatecheck.reports import Report
 
 if TYPE_CHECKING:
@@ -154,16 +152,7 @@ def build(
 
 def write(path: Path, lines: Sequence[bytes]) -> None:
     """Write a bundle atomically (a reader never sees half of one), one envelope per line."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(b"".join(line + b"\n" for line in lines))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, b"".join(line + b"\n" for line in lines))
 
 
 class RunAttestation:

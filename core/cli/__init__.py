@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, str] = {
     "policy": "gatecheck.cli.policy_cmd",
     "waivers": "gatecheck.cli.waivers_cmd",
     "explain": "gatecheck.cli.explain_cmd",
+    "hook": "gatecheck.cli.hook_cmd",
 }
 
 

@@ -11,9 +11,9 @@ from gatecheck.attest.verify import VerifyOptions
 from gatecheck.audit.facts import gather
 from gatecheck.audit.render import FORMATS, render
 from gatecheck.audit.reverify import Reverification, reverify
-from gatecheck.cli.run_cmd import write_atomic
 from gatecheck.cli.store_cmd import load_keys, store_option, trust_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.files import atomic_write
 from gatecheck.store import Store
 from gatecheck.store.records import parse_since
 
@@ -94,7 +94,7 @@ def report(store_url: str, since: str, fmt: str, output: Path | None, keys: tupl
         return
     if output.exists() and output.is_dir():
         raise BadInput("is a directory", path=output)
-    write_atomic(output, text)
+    atomic_write(output, text)
     click.echo(f"gatecheck: wrote {fmt} audit report to {output} ({facts.verdicts} verdicts since {start:%Y-%m-%d})",
                err=True)
 

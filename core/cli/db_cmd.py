@@ -35,6 +35,7 @@ import platformdirs
 
 from gatecheck import __version__
 from gatecheck.errors import BadInput, GatecheckError
+from gatecheck.files import atomic_write
 
 #: osv.dev's export of every PyPI advisory (the format the ``sca`` check reads).
 DEFAULT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
@@ -82,18 +83,6 @@ def parse_time(value: object) -> datetime | None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def count_records(archive: Path) -> int:
@@ -158,7 +147,7 @@ def update(database: Path, url: str, *, timeout: float = 120.0, force: bool = Fa
         except urllib.error.HTTPError as exc:
             if exc.code == 304 and previous is not None:
                 previous["updated_at"] = _now()
-                _atomic_write_text(manifest_path(database), json.dumps(previous, indent=2) + "\n")
+                atomic_write(manifest_path(database), json.dumps(previous, indent=2) + "\n")
                 return previous
             raise GatecheckError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
@@ -182,7 +171,7 @@ def update(database: Path, url: str, *, timeout: float = 120.0, force: bool = Fa
         "etag": etag,
         "last_modified": last_modified,
     }
-    _atomic_write_text(manifest_path(database), json.dumps(manifest, indent=2) + "\n")
+    atomic_write(manifest_path(database), json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -15,6 +13,7 @@ from gatecheck.attest import DEFAULT_VERIFIER_ID
 from gatecheck.attest.bundle import RunAttestation
 from gatecheck.cli.progress import LineProgress, LiveProgress, wants_live_display
 from gatecheck.errors import BadInput
+from gatecheck.files import atomic_write
 from gatecheck.gate import STAGES, GateOptions, plan, run_gate
 from gatecheck.plugins import Plugins
 from gatecheck.reports import Reporter
@@ -49,20 +48,6 @@ def parse_outputs(
         raise BadInput(f"only one format can go to standard output, got {', '.join(to_stdout)}; give the others a path",
                        key="--format")
     return pairs
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a report so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @click.command("run")
@@ -171,7 +156,7 @@ def run(
         if target is None:
             click.echo(text, nl=False)
         else:
-            write_atomic(target, text)
+            atomic_write(target, text)
             if not quiet:
                 click.echo(f"gatecheck: wrote {reporter.name} report to {target}", err=True)
     if attestation is not None:

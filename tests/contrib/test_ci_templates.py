@@ -1,0 +1,182 @@
+"""The CI integrations validate against the real schemas (check-jsonschema's bundled, offline
+copies of the GitHub Actions, GitHub workflow and GitLab CI schemas), and say what docs/ci.md says."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ACTION = REPO / "contrib" / "github-action" / "action.yml"
+WORKFLOW = REPO / "contrib" / "github-action" / "example-workflow.yml"
+GITLAB = REPO / "contrib" / "gitlab" / "gatecheck.gitlab-ci.yml"
+
+
+def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    # --no-cache plus the builtin schemas: nothing is downloaded.
+    return subprocess.run(
+        [str(BIN / "check-jsonschema"), "--no-cache", *map(str, args)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        ("vendor.github-actions", ACTION),
+        ("vendor.github-workflows", WORKFLOW),
+        ("vendor.gitlab-ci", GITLAB),
+    ],
+)
+def test_validates_against_the_vendor_schema(schema: str, path: Path) -> None:
+    proc = check_jsonschema("--builtin-schema", schema, path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok -- validation done" in proc.stdout
+
+
+def test_the_schema_check_would_catch_a_broken_action(tmp_path: Path) -> None:
+    """The validation is not vacuous: a composite action without `runs.steps` is rejected."""
+    doc = yaml.safe_load(ACTION.read_text())
+    del doc["runs"]["steps"]
+    broken = tmp_path / "action.yml"
+    broken.write_text(yaml.safe_dump(doc))
+    proc = check_jsonschema("--builtin-schema", "vendor.github-actions", broken)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_action_runs_the_gate_uploads_sarif_summary_and_bundle() -> None:
+    doc = yaml.safe_load(ACTION.read_text())
+    assert doc["runs"]["using"] == "composite"
+    steps = doc["runs"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    assert any(u.startswith("actions/upload-artifact@") for u in uses)
+    scripts = "\n".join(s.get("run", "") for s in steps)
+    assert 'gatecheck "${argv[@]}"' in scripts and "--attest" in scripts
+    assert "strip_suppressed" in scripts and "$GITHUB_STEP_SUMMARY" in scripts
+    # Inputs reach the scripts through env, never pasted into the shell text (script injection).
+    assert "${{ inputs." not in scripts
+
+
+def test_action_strips_suppressed_results_with_the_real_gate(tmp_path: Path) -> None:
+    """The action's SARIF post-processing, run on a real gate's SARIF with a waived finding."""
+    project = tmp_path / "webapp"
+    shutil.copytree(REPO / "examples" / "webapp", project, ignore=shutil.ignore_patterns(".gatecheck"))
+    (project / "gatecheck.waivers.toml").write_text(
+        '[[waivers]]\nid = "WVR-1"\nreason = "eval sees constants only"\nowner = "web"\n'
+        'expires = 2099-01-01\nmatch = { rule = "ESLint/no-eval" }\n'
+    )
+    # The waiver is further ahead than max_days allows by default; allow it for this test.
+    (project / "gatecheck.toml").write_text((project / "gatecheck.toml").read_text() + "\n[waivers]\nmax_days = 40000\n")
+    sarif = tmp_path / "gatecheck.sarif"
+    run = subprocess.run(
+        [str(BIN / "gatecheck"), "run", str(project), "--check", "sarif", "-q", "-f", f"sarif:{sarif}"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode in (0, 1), run.stderr
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s.get("id") == "gate")
+    program = step["run"].split("<<'PY'\n", 1)[1].split("\nPY\n", 1)[0]
+    out = tmp_path / "code-scanning.sarif"
+    subprocess.run([sys.executable, "-", str(sarif), str(out)], input=program, text=True, check=True, timeout=60)
+    before = [r for run_ in json.loads(sarif.read_text())["runs"] for r in run_["results"]]
+    after = [r for run_ in json.loads(out.read_text())["runs"] for r in run_["results"]]
+    assert any(r.get("suppressions") for r in before), "the waived finding is a suppressed SARIF result"
+    assert len(after) == len([r for r in before if not r.get("suppressions")]) and after
+    assert not any(r.get("suppressions") for r in after)
+
+
+def test_example_workflow_verifies_in_a_separate_deploy_job() -> None:
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    assert any(s.get("uses") == "./contrib/github-action" for s in jobs["gate"]["steps"])
+    assert jobs["deploy"]["needs"] == "gate"
+    assert any("gatecheck verify" in s.get("run", "") for s in jobs["deploy"]["steps"])
+
+
+def test_gitlab_template_reports_and_verify_job() -> None:
+    doc = yaml.safe_load(GITLAB.read_text())
+    gate = doc["gatecheck"]
+    assert gate["artifacts"]["reports"]["junit"] == "gatecheck-junit.xml"
+    assert gate["artifacts"]["when"] == "always"
+    script = "\n".join(gate["script"])
+    assert "junit:gatecheck-junit.xml" in script and "sarif:gl-gatecheck.sarif" in script
+    verify = doc["gatecheck-verify"]
+    assert verify["stage"] == "deploy" and "gatecheck verify" in "\n".join(verify["script"])
+
+
+def test_action_gate_step_runs_in_bash_with_the_real_gate(tmp_path: Path) -> None:
+    """The action's "Run the gate" step, executed as the runner would (bash, env inputs, files for
+    outputs): it signs a FAILED verdict for the denied example, records the exit code, and leaves
+    the stripped SARIF and the summary for the later steps."""
+    project = tmp_path / "webapp"
+    shutil.copytree(REPO / "examples" / "webapp", project, ignore=shutil.ignore_patterns(".gatecheck"))
+    subprocess.run([str(BIN / "gatecheck"), "keygen", "-o", str(tmp_path / "ci")], check=True, capture_output=True)
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s.get("id") == "gate")
+    outputs, runner_temp = tmp_path / "github_output", tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GITHUB_OUTPUT": str(outputs),
+        "RUNNER_TEMP": str(runner_temp),
+        "GATE_PATH": str(project),
+        "GATE_STAGE": "ci",
+        "GATE_ARGS": "--check sarif --check secrets -q",
+        "GATE_SUBJECT": str(project / "requirements.txt"),
+        "GATE_KEY": f"file:{tmp_path / 'ci.key'}",
+        "GATE_BUNDLE": str(tmp_path / "gate.intoto.jsonl"),
+        "GATE_ATTEST_FAILED": "true",
+    }
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # the verdict step, not this one, fails the job
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written["exit-code"] == "1"
+    assert written["bundle"] == str(tmp_path / "gate.intoto.jsonl")
+    assert json.loads(Path(written["sarif"]).read_text())["runs"]
+    assert "DENIED" in (runner_temp / "gatecheck" / "summary.md").read_text().upper()
+    verify = subprocess.run(
+        [str(BIN / "gatecheck"), "verify", str(project / "requirements.txt"), "--bundle", written["bundle"],
+         "--key", str(tmp_path / "ci.pub"), "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert verify.returncode == 1 and json.loads(verify.stdout)["reason"] == "RESULT_FAILED"
+
+
+def test_gitlab_gate_script_runs_with_the_real_gate(tmp_path: Path) -> None:
+    """The template's gate script, run as a GitLab runner would (the job's variables in the
+    environment, in the project directory): it fails the job on a denial and leaves the JUnit and
+    SARIF reports and the signed bundle that `artifacts:` collects and the verify job reads."""
+    project = tmp_path / "webapp"
+    shutil.copytree(REPO / "examples" / "webapp", project, ignore=shutil.ignore_patterns(".gatecheck"))
+    subprocess.run([str(BIN / "gatecheck"), "keygen", "-o", str(tmp_path / "ci")], check=True, capture_output=True)
+    doc = yaml.safe_load(GITLAB.read_text())
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in doc["variables"].items()},
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GATECHECK_ARGS": "--check sarif --check secrets -q",
+        "GATECHECK_SUBJECT": "requirements.txt",
+        "GATECHECK_SIGNING_KEY": (tmp_path / "ci.key").read_text(),
+    }
+    script = "\n".join(doc["gatecheck"]["script"])
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "gatecheck exit code: 1" in proc.stdout
+    reports = doc["gatecheck"]["artifacts"]
+    assert (project / reports["reports"]["junit"]).read_text().lstrip().startswith("<?xml")
+    assert json.loads((project / "gl-gatecheck.sarif").read_text())["version"] == "2.1.0"
+    # The verify job, with the public key where the template expects it: the FAILED verdict is refused.
+    (project / ".gatecheck").mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "ci.pub", project / ".gatecheck" / "ci.pub")
+    verify = subprocess.run(
+        ["bash", "-e", "-c", "\n".join(doc["gatecheck-verify"]["script"])],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert verify.returncode == 1 and "RESULT_FAILED" in verify.stdout + verify.stderr
