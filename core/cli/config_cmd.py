@@ -39,14 +39,17 @@ def validate(path: Path, config_path: Path | None) -> None:
 
 
 @config_group.command("reference")
-def reference() -> None:
-    """Print the configuration reference (Markdown) generated from the configuration's JSON Schema.
+@click.option("--schema", "name", type=click.Choice(["config", "policy-input", "finding", "waivers"]), default="config",
+              show_default=True, help="Which document to describe.")
+def reference(name: str) -> None:
+    """Print a field-by-field Markdown reference generated from one of gatecheck's JSON Schemas.
 
     \b
-    Example:
+    Examples:
       gatecheck config reference > docs/configuration-reference.md
+      gatecheck config reference --schema policy-input > docs/policy-input-reference.md
     """
-    click.echo(markdown_reference("config"), nl=False)
+    click.echo(markdown_reference(name), nl=False)
 
 
 @click.command("init")

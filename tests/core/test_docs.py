@@ -94,10 +94,14 @@ def test_documented_command(scratch: Path, doc: str, command: str, expected: int
     assert result.returncode == expected, f"{doc}: `{command}` exited {result.returncode}\n{result.stdout}\n{result.stderr}"
 
 
-def test_configuration_reference_is_current() -> None:
+@pytest.mark.parametrize(("schema", "page"), [
+    ("config", "configuration-reference.md"), ("policy-input", "policy-input-reference.md"),
+    ("finding", "finding-reference.md"), ("waivers", "waivers-reference.md"),
+])
+def test_generated_references_are_current(schema: str, page: str) -> None:
     from gatecheck.schemadoc import markdown_reference
 
-    committed = (REPO / "docs" / "configuration-reference.md").read_text()
-    assert committed == markdown_reference("config"), (
-        "docs/configuration-reference.md is out of date: run `gatecheck config reference > docs/configuration-reference.md`"
+    committed = (REPO / "docs" / page).read_text()
+    assert committed == markdown_reference(schema), (
+        f"docs/{page} is out of date: run `gatecheck config reference --schema {schema} > docs/{page}`"
     )
