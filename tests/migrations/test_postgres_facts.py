@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_backends import ENV, postgres_admin_url
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
@@ -39,7 +40,6 @@ from gatecheck_plugins.migrations.rules import (
 
 psycopg = pytest.importorskip("psycopg")
 
-ENV = "GATECHECK_TEST_POSTGRES_URL"
 MODES = {
     "AccessExclusiveLock": ACCESS_EXCLUSIVE,
     "ExclusiveLock": EXCLUSIVE,
@@ -154,15 +154,6 @@ FACTS = [
 ]
 
 
-def server_url() -> str:
-    url = os.environ.get(ENV)
-    if not url:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{ENV} is not set under CI: .ci/test.sh must `source .ci/postgres.sh` before pytest")
-        pytest.skip(f"{ENV} is not set (run `source .ci/postgres.sh`); CI never skips this")
-    return url
-
-
 @dataclass
 class Server:
     conn: Any
@@ -172,7 +163,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    conn = psycopg.connect(server_url(), autocommit=True, connect_timeout=60)
+    conn = psycopg.connect(postgres_admin_url(), autocommit=True, connect_timeout=60)
     notes: list[str] = []
     conn.add_notice_handler(lambda diag: notes.append(diag.message_primary or ""))
     major = int(conn.info.server_version) // 10000
@@ -331,7 +322,7 @@ def test_real_django_sqlmigrate_output(server: Server, tmp_path: Path) -> None:
     project = Path(__file__).resolve().parent / "data" / "django_project"
     out = tmp_path / "migrations"
     subprocess.run([sys.executable, str(project / "sqlmigrate_all.py"), str(out)], check=True, cwd=project,
-                   env={**os.environ, ENV: server_url()}, timeout=120)
+                   env={**os.environ, ENV: postgres_admin_url()}, timeout=120)
     assert (out / "0002_order_status.sql").read_text().startswith("BEGIN;\n--\n-- Add field status to order\n--\n")
     result = MigrationsCheck().run(CheckContext(root=tmp_path, options={"postgres_version": server.major}))
     assert result.status == "ok", result.error
