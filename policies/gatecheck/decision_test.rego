@@ -126,6 +126,24 @@ test_migration_needs_explicit_waiver if {
 	d2.allow == true
 }
 
+# With a broad and an explicit waiver both selecting a migration finding, only the explicit
+# one is listed as applied; an explicit waiver whose other fields do not select it applies not.
+test_migration_waived_lists_only_the_explicit_waiver if {
+	broad := {"id": "w1", "match": {"check": "migrations"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
+	exact := {"id": "w2", "match": {"finding_id": "m1"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
+	inp := object.union(with_findings([finding("m1", "migrations", "drop-column", "low")]), {"waivers": [broad, exact]})
+	d := data.gatecheck.decision with input as inp
+	d.allow == true
+	[e.waiver_id | some e in d.waived] == ["w2"]
+	narrowed := {"id": "w3", "match": {"finding_id": "m1", "path": "db/**"}, "matches": [], "expires_ns": now + 1,
+		"expired": false}
+	d2 := data.gatecheck.decision with input as object.union(inp, {"waivers": [broad, narrowed]})
+	"gatecheck.migration" in rules_of(d2.deny)
+	count(d2.waived) == 0
+	d3 := data.gatecheck.decision with input as object.union(inp, {"waivers": [narrowed, exact]})
+	[e.waiver_id | some e in d3.waived] == ["w2"]
+}
+
 test_sbom_missing_warns_in_ci_denies_at_deploy if {
 	inp := object.remove(base_input, ["sbom"])
 	ci := data.gatecheck.decision with input as inp

@@ -4,14 +4,15 @@
 # Findings can number tens of thousands, so finding rules are array comprehensions over
 # input.findings with cheap filters first (a severity rank lookup), functions are called
 # once per distinct finding rule rather than per finding, and entries are built directly
-# in their final shape. A comprehension never sits in the head of a rule with a body
-# (regorus cannot schedule that; see docs/policies.md): it is bound in the body instead. Everything that is not about a single finding (checks, SBOM,
+# in their final shape. The tables a per-finding comprehension reads are bound to local
+# variables first, and other packages are named by full path rather than an import alias
+# (regorus looks an alias up again on every iteration). A comprehension never sits in the
+# head of a rule with a body (regorus cannot schedule that; see docs/policies.md): it is
+# bound in the body instead. Everything that is not about a single finding (checks, SBOM,
 # waivers) is small and written as plain partial set rules.
 package gatecheck.rules
 
 import rego.v1
-
-import data.gatecheck.waivers
 
 cfg := data.gatecheck.config
 
@@ -133,7 +134,8 @@ actions_for(k, seen) := {r: action(r, kind_rule[k]) | some q in seen; q[0] == k;
 rule_actions := {} if not finding_rule_overrides
 
 # Which waiver set may cover a finding of each kind.
-waivable := {"secret": set(), "migration": waivers.covered_explicit, "severity": waivers.covered, "below": set()}
+waivable := {"secret": set(), "migration": data.gatecheck.waivers.covered_explicit,
+	"severity": data.gatecheck.waivers.covered, "below": set()}
 
 # Where an entry goes, by action and whether a waiver covers it.
 place := {
@@ -157,10 +159,12 @@ profile_of(k, s) := {
 # [list, entry] for every finding the policy has something to say about.
 finding_entries := entries if {
 	not finding_rule_overrides
+	profiles := profile
+	waivable_ids := waivable
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profile[f.check][f.severity]
-		covered := f.id in waivable[p.kind]
+		p := profiles[f.check][f.severity]
+		covered := f.id in waivable_ids[p.kind]
 		list := p.place[covered]
 		entry := {
 			"rule": p.rule, "finding_id": f.id, "check": f.check,
@@ -171,15 +175,18 @@ finding_entries := entries if {
 
 finding_entries := entries if {
 	finding_rule_overrides
+	profiles := profile
+	waivable_ids := waivable
+	actions := rule_actions
 	entries := [[list, entry] |
 		some f in input.findings
-		k := kind[f.check][f.severity]
-		act := object.get(rule_actions, [k, f.rule_id], kind_action[k])
-		covered := f.id in waivable[k]
+		p := profiles[f.check][f.severity]
+		act := object.get(actions, [p.kind, f.rule_id], kind_action[p.kind])
+		covered := f.id in waivable_ids[p.kind]
 		list := place[act][covered]
 		entry := {
-			"rule": kind_rule[k], "finding_id": f.id, "check": f.check,
-			"message": concat("", [kind_prefix[k], f.rule_id, ": ", f.title, kind_suffix[k][f.severity]]),
+			"rule": p.rule, "finding_id": f.id, "check": f.check,
+			"message": concat("", [p.prefix, f.rule_id, ": ", f.title, p.suffix]),
 		}
 	]
 }

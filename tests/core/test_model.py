@@ -71,3 +71,44 @@ def test_check_result_schema_rejects_bad_documents(mutate, where: str) -> None: 
     problem = validation.first_error("check-result", data)
     assert problem is not None
     assert problem[0].startswith(where.split(".")[0])
+
+
+def _policy_input_with_findings(n: int) -> dict[str, object]:
+    finding = full_result().to_dict()["findings"][0]
+    findings = [{**json.loads(json.dumps(finding)), "id": f"{i:032x}"} for i in range(n)]
+    return {"subject": [], "context": {"stage": "ci", "now_ns": 0}, "checks": {"sca": {"status": "ok"}},
+            "findings": findings, "waivers": [], "sbom": None}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where"),
+    [
+        (None, None),
+        (lambda d: d["findings"][777].__setitem__("severity", "severe"), "findings[777].severity"),
+        (lambda d: d["findings"][998]["location"].__setitem__("start_line", "3"), "findings[998].location.start_line"),
+        (lambda d: d["findings"][5].__setitem__("colour", "red"), "findings[5]"),
+        (lambda d: d["context"].__setitem__("stage", "prod"), "context.stage"),
+        (lambda d: d["waivers"].append({"id": "W1"}), "waivers[0]"),
+    ],
+)
+def test_fast_and_reference_validators_agree(mutate, where: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The fast path (jsonschema-rs) answers "valid?"; the reference validator must agree, and an
+    invalid document still gets the reference validator's exact key path, deep in a long list."""
+    document = _policy_input_with_findings(1000)
+    if mutate is not None:
+        mutate(document)
+    reference_ok = not list(validation.validator("policy-input").iter_errors(document))
+    assert validation.is_valid("policy-input", document) is reference_ok is (where is None)
+    problem = validation.first_error("policy-input", document)
+    assert (problem is None) if where is None else (problem is not None and problem[0] == where)
+
+
+def test_values_the_fast_validator_cannot_read_fall_back_to_the_reference() -> None:
+    import datetime as dt
+
+    document = full_result().to_dict()
+    document["summary"] = {"when": dt.date(2026, 1, 1)}  # not JSON: the summary schema allows any value
+    assert validation.is_valid("check-result", document) == (not list(validation.validator("check-result").iter_errors(document)))
+    document["status"] = dt.date(2026, 1, 1)
+    assert not validation.is_valid("check-result", document)
+    assert validation.first_error("check-result", document) is not None
