@@ -153,7 +153,7 @@ profiles_for(c) := {s: profile_of(kind[c][s], s) | some s in object.keys(kind[c]
 
 profile_of(k, s) := {
 	"kind": k, "rule": kind_rule[k], "prefix": kind_prefix[k], "suffix": kind_suffix[k][s],
-	"place": place[kind_action[k]],
+	"place": place[kind_action[k]], "action": kind_action[k],
 }
 
 # [list, entry] for every finding the policy has something to say about.
@@ -178,12 +178,13 @@ finding_entries := entries if {
 	profiles := profile
 	waivable_ids := waivable
 	actions := rule_actions
+	places := place
 	entries := [[list, entry] |
 		some f in input.findings
 		p := profiles[f.check][f.severity]
-		act := object.get(actions, [p.kind, f.rule_id], kind_action[p.kind])
+		act := object.get(actions, [p.kind, f.rule_id], p.action)
 		covered := f.id in waivable_ids[p.kind]
-		list := place[act][covered]
+		list := places[act][covered]
 		entry := {
 			"rule": p.rule, "finding_id": f.id, "check": f.check,
 			"message": concat("", [p.prefix, f.rule_id, ": ", f.title, p.suffix]),
