@@ -6,7 +6,6 @@ front ends (the pre-commit hook, the GitHub Action) get identical behaviour.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ from gatecheck.plugins import Plugins
 from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import inputs as inputs_mod
-from gatecheck.reports import Report
+from gatecheck.reports import Report, json_text
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks
 
 STAGES = ("ci", "deploy", "admission")
@@ -88,7 +87,7 @@ def judge(
     )
     if input_path is not None:
         input_path.parent.mkdir(parents=True, exist_ok=True)
-        input_path.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+        input_path.write_text(json_text(document), "utf-8")
     try:
         engine = policy.create_engine(settings.engine, settings.engine_settings, plugins)
     except policy.EngineError as exc:

@@ -61,6 +61,16 @@ class Fix:
     versions: list[str] = field(default_factory=list)
 
 
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON data's dicts and lists (what :func:`dataclasses.asdict` copies), without
+    :func:`copy.deepcopy`'s bookkeeping, which cost about 15 us a finding."""
+    if type(value) is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy_json(v) for v in value]
+    return value
+
+
 @dataclass
 class Finding:
     """One normalized finding, whatever check produced it (``schemas/finding.schema.json``)."""
@@ -79,8 +89,22 @@ class Finding:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        return {k: v for k, v in data.items() if v is not None}
+        """The finding document; ``None`` fields are left out. Built field by field because
+        :func:`dataclasses.asdict` costs more than a whole policy evaluation at 10,000 findings."""
+        doc: dict[str, Any] = {"id": self.id, "check": self.check, "rule_id": self.rule_id, "title": self.title,
+                               "severity": self.severity, "confidence": self.confidence}
+        if self.location is not None:
+            loc = self.location
+            doc["location"] = {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line}
+        if self.package is not None:
+            pkg = self.package
+            doc["package"] = {"name": pkg.name, "version": pkg.version, "purl": pkg.purl}
+        if self.fix is not None:
+            doc["fix"] = {"versions": list(self.fix.versions)}
+        doc["references"] = list(self.references)
+        doc["aliases"] = list(self.aliases)
+        doc["metadata"] = _copy_json(self.metadata)
+        return doc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:

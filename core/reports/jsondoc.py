@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from gatecheck.reports import Report
+from gatecheck.reports import Report, json_text
 
 
 class JsonReporter:
@@ -13,4 +11,4 @@ class JsonReporter:
     default_filename = "gatecheck.json"
 
     def render(self, report: Report) -> str:
-        return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+        return json_text(report.to_dict())

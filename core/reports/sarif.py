@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from gatecheck.model import CheckResult, Finding
-from gatecheck.reports import Report
+from gatecheck.reports import Report, json_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -34,7 +34,7 @@ class SarifReporter:
             "version": "2.1.0",
             "runs": [self._run(result, report) for result in report.results],
         }
-        return json.dumps(doc, indent=2) + "\n"
+        return json_text(doc)
 
     def _run(self, result: CheckResult, report: Report) -> dict[str, Any]:
         rules: dict[str, dict[str, Any]] = {}

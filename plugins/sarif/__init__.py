@@ -132,6 +132,7 @@ class SarifCheck:
         rules = {r.get("id"): r for r in driver.get("rules", []) if isinstance(r, dict)}
         rules_by_index = [r for r in driver.get("rules", []) if isinstance(r, dict)]
         occurrences: Counter[tuple[str, str, str]] = Counter()
+        source_file = ctx.relpath(path)  # once: it resolves the path on disk
         for index, result in enumerate(run.get("results", [])):
             where = ("runs", run_index, "results", index)
             if not isinstance(result, dict) or not isinstance(result.get("message"), dict):
@@ -177,7 +178,7 @@ class SarifCheck:
                 metadata={
                     "tool": tool_name,
                     "tool_rule_id": rule_id,
-                    "source_file": ctx.relpath(path),
+                    "source_file": source_file,
                     **({"tags": rule_props["tags"]} if isinstance(rule_props.get("tags"), list) else {}),
                 },
             ))
