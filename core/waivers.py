@@ -76,16 +76,7 @@ class Waiver:
 
     def matches(self, finding: Finding) -> bool:
         """Whether every field of ``match`` selects this finding."""
-        m = self.match
-        if "finding_id" in m and m["finding_id"] != finding.id:
-            return False
-        if "rule" in m and m["rule"] != finding.rule_id:
-            return False
-        if "check" in m and m["check"] != finding.check:
-            return False
-        if "path" in m and not path_matches(m["path"], finding):
-            return False
-        return not ("package" in m and not package_matches(m["package"], finding))
+        return all(field_test(key, wanted)(finding) for key, wanted in self.match.items())
 
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
@@ -98,9 +89,19 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(include[0])
 
 
-def path_matches(pattern: str, finding: Finding) -> bool:
-    """A glob (``**`` spans directories, ``*`` does not) over the finding's repository-relative path."""
-    return finding.location is not None and _glob_regex(pattern).match(finding.location.path) is not None
+def field_test(key: str, wanted: str) -> Callable[[Finding], bool]:
+    """The test one ``match`` field applies to a finding: equal id, rule or check; a path glob
+    (``**`` spans directories, ``*`` does not) over the repository-relative path; a package."""
+    if key == "finding_id":
+        return lambda f: f.id == wanted
+    if key == "rule":
+        return lambda f: f.rule_id == wanted
+    if key == "check":
+        return lambda f: f.check == wanted
+    if key == "path":
+        regex = _glob_regex(wanted)
+        return lambda f: f.location is not None and regex.match(f.location.path) is not None
+    return lambda f: package_matches(wanted, f)
 
 
 def package_matches(wanted: str, finding: Finding) -> bool:
@@ -331,20 +332,6 @@ def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.dat
     return out
 
 
-def _field_test(key: str, wanted: str) -> Callable[[Finding], bool]:
-    """The test one ``match`` field applies to a finding (the semantics of :meth:`Waiver.matches`)."""
-    if key == "finding_id":
-        return lambda f: f.id == wanted
-    if key == "rule":
-        return lambda f: f.rule_id == wanted
-    if key == "check":
-        return lambda f: f.check == wanted
-    if key == "path":
-        regex = _glob_regex(wanted)
-        return lambda f: f.location is not None and regex.match(f.location.path) is not None
-    return lambda f: package_matches(wanted, f)
-
-
 class _FindingIndex:
     """Findings indexed by every field a waiver can select on, so that matching 100 waivers
     against 10,000 findings looks only at each waiver's candidates. Each index is built the
@@ -405,7 +392,9 @@ class _FindingIndex:
     def select(self, match: dict[str, str]) -> list[str]:
         """Ids of the findings every field of ``match`` selects (the same set as :meth:`Waiver.matches`)."""
         found, settled = self.candidates(match)
-        tests = [_field_test(key, wanted) for key, wanted in match.items() if key != settled]
+        tests = [field_test(key, wanted) for key, wanted in match.items() if key != settled]
+        # Most waivers leave zero or one field to test; spelling those out avoids a generator
+        # per candidate (a third of the matching time at 10,000 findings).
         if not tests:
             return [f.id for f in found]
         if len(tests) == 1:
