@@ -96,6 +96,10 @@ class Spec:
     transform: Callable[[bytes], bytes] | None = None
     #: Adds fields no parser knows to every statement and to the VSA predicate.
     unknown_fields: bool = False
+    #: Writes ``timeVerified`` as this text instead of gatecheck's own form (microseconds).
+    time_text: str | None = None
+    #: False: the bundle holds only the VSA, and its ``inputAttestations`` is empty.
+    with_inputs: bool = True
 
 
 def statement(spec: Spec, predicate_type: str, predicate: dict[str, Any]) -> bytes:
@@ -118,18 +122,19 @@ def envelope(payload: bytes, signers: list[PrivateKey], payload_type: str = PAYL
 def bundle_lines(spec: Spec, keys: dict[str, PrivateKey]) -> list[bytes]:
     """The lines of a gatecheck-shaped bundle: four check results, an SBOM, then the VSA."""
     payloads = []
-    for name in CHECKS:
+    for name in CHECKS if spec.with_inputs else ():
         status = spec.check_status.get(name, "ok")
         payloads.append(statement(spec, CHECK_RESULT_PREDICATE_TYPE, {
             "check": name, "tool": {"name": name, "version": "1.0.0"}, "status": status,
             "error": None if status == "ok" else "scanner crashed", "findings": [], "summary": {},
             "stage": spec.stage,
         }))
-    payloads.append(statement(spec, CYCLONEDX_PREDICATE_TYPE, {
-        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-        "components": [{"type": "library", "name": "requests", "version": "2.32.3",
-                        "purl": "pkg:pypi/requests@2.32.3"}],
-    }))
+    if spec.with_inputs:
+        payloads.append(statement(spec, CYCLONEDX_PREDICATE_TYPE, {
+            "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+            "components": [{"type": "library", "name": "requests", "version": "2.32.3",
+                            "purl": "pkg:pypi/requests@2.32.3"}],
+        }))
     lines = []
     for i, payload in enumerate(payloads):
         signer_names = spec.input_signers.get(i, spec.signers)
@@ -142,6 +147,8 @@ def bundle_lines(spec: Spec, keys: dict[str, PrivateKey]) -> list[bytes]:
         policy_digest=spec.policy, input_digests=inputs, passed=spec.result == "PASSED", stage=spec.stage,
     )
     predicate["verificationResult"] = spec.result
+    if spec.time_text is not None:
+        predicate["timeVerified"] = spec.time_text
     if spec.drop_vsa_field:
         del predicate[spec.drop_vsa_field]
     if spec.drop_input is not None:
@@ -347,6 +354,14 @@ def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
         valid(check_status={"sca": "error"}), 1, "CHECK_NOT_OK", args=["--require-check", "sca"])
     add("vsa-missing-required-field", "the VSA predicate has no timeVerified", valid(drop_vsa_field="timeVerified"),
         1, "MALFORMED")
+    add("no-input-attestations", "the VSA lists no input attestation (what a gate that ran no check signs)",
+        valid(with_inputs=False), 1, "NO_INPUTS")
+    add("valid-no-inputs-allowed", "a VSA with no input attestation, accepted because --allow-no-inputs says so",
+        valid(with_inputs=False), 0, None, args=["--allow-no-inputs"])
+    add("valid-whole-second-time", "timeVerified in whole seconds (2026-01-01T12:00:00Z), as older producers write it",
+        valid(time_text="2026-01-01T12:00:00Z"), 0, None)
+    add("valid-nanosecond-time", "timeVerified with nine fractional digits",
+        valid(time_text="2026-01-01T12:00:00.123456789Z"), 0, None)
 
     # --- several verdicts ---------------------------------------------------------------------------------
     older = valid(time=BASE_TIME - timedelta(hours=2))
@@ -358,6 +373,21 @@ def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
                      "new.intoto.jsonl": jsonl(valid())}, 0, None))
     v.append(Vector("expired-and-fresh", "an expired PASSED and a fresh PASSED verdict in one bundle",
                     {"bundle.intoto.jsonl": jsonl(valid(time=BASE_TIME - timedelta(days=3)) + valid())}, 0, None))
+    v.append(Vector("same-time-failed-wins", "a PASSED and a FAILED verdict with the same timeVerified: FAILED wins",
+                    {"passed.intoto.jsonl": jsonl(valid()), "failed.intoto.jsonl": jsonl(valid(result="FAILED"))},
+                    1, "RESULT_FAILED"))
+    v.append(Vector("same-second-failed-wins", "a FAILED verdict 0.8 s after a PASSED one, in the same second",
+                    {"passed.intoto.jsonl": jsonl(valid(time=BASE_TIME + timedelta(milliseconds=100))),
+                     "failed.intoto.jsonl": jsonl(valid(time=BASE_TIME + timedelta(milliseconds=900),
+                                                        result="FAILED"))}, 1, "RESULT_FAILED"))
+    v.append(Vector("stageless-failed-supersedes", "--stage deploy: a newer FAILED verdict that names no stage "
+                    "supersedes the PASSED deploy verdict",
+                    {"old.intoto.jsonl": jsonl(older),
+                     "new.intoto.jsonl": jsonl(valid(result="FAILED", drop_vsa_field=vsa.STAGE_FIELD))},
+                    1, "RESULT_FAILED", args=["--stage", "deploy"]))
+    v.append(Vector("newer-failed-other-stage", "a newer FAILED verdict made for another stage does not supersede",
+                    {"old.intoto.jsonl": jsonl(older), "new.intoto.jsonl": jsonl(valid(result="FAILED", stage="ci"))},
+                    0, None, args=["--stage", "deploy"]))
     v.append(Vector("newer-failed-other-policy", "a newer FAILED verdict for another policy does not supersede",
                     {"old.intoto.jsonl": jsonl(older),
                      "new.intoto.jsonl": jsonl(valid(result="FAILED", policy=OTHER_POLICY))}, 0, None))

@@ -17,10 +17,12 @@ Then every VSA about the subject is evaluated (never only the first or the last)
 passes when its verifier id is the expected one, its result is ``PASSED``, its policy digest
 is the expected one (when given), its stage is the expected one (when given),
 ``timeVerified`` is not in the future beyond the allowed clock skew and not older than the
-maximum age, every input attestation it lists is present (by the sha256 of the envelope's
-bytes) and verifies, and every required check is among those inputs and ran. The freshest
-passing verdict counts, but a newer ``FAILED`` verdict for the same subject, policy and
-stage wins over it. A malformed line anywhere fails the whole verification (a damaged
+maximum age, it lists at least one input attestation (unless the caller allows none), every
+input attestation it lists is present (by the sha256 of the envelope's bytes) and verifies,
+and every required check is among those inputs and ran. The freshest passing verdict counts,
+but a ``FAILED`` verdict for the same subject and policy, by the same verifier, made at the
+same instant or later, for the same stage or naming no stage, wins over it
+(:func:`gatecheck.attest.vsa.supersedes`). A malformed line anywhere fails the whole verification (a damaged
 bundle is never half-trusted); envelopes that are merely unverifiable (another team's key)
 and not used by the chosen verdict are reported as warnings.
 
@@ -40,7 +42,7 @@ from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE, DEFAULT_VERIFIER_ID, P
 from gatecheck.attest.dsse import MALFORMED, EnvelopeError, SignatureCheck, check_signatures, parse_envelope
 from gatecheck.attest.keys import PublicKey
 from gatecheck.attest.statement import Statement, parse_statement
-from gatecheck.attest.vsa import Verdict, format_time, parse_predicate
+from gatecheck.attest.vsa import Verdict, format_time, parse_predicate, precedence, supersedes
 from gatecheck.errors import BadInput
 
 #: Every reason code the verifier gives, with what it means. Codes are stable: tools may match on them.
@@ -56,11 +58,14 @@ REASON_CODES: dict[str, str] = {
     "SUBJECT_MISMATCH": "no verified verdict is about the artifact's digest",
     "PREDICATE_TYPE_MISMATCH": "statements about the artifact verify, but none is a SLSA VSA v1",
     "VERIFIER_MISMATCH": "the verdict's verifier.id is not the expected one",
-    "RESULT_FAILED": "the verdict is FAILED, or a newer FAILED verdict supersedes the passing one",
+    "RESULT_FAILED": "the verdict is FAILED, or a FAILED verdict made at the same time or later supersedes the "
+                     "passing one",
     "POLICY_MISMATCH": "the verdict's policy digest is not the expected one",
     "STAGE_MISMATCH": "the verdict was made for another stage",
     "EXPIRED": "timeVerified is older than the maximum age",
     "FUTURE_DATED": "timeVerified is later than now plus the allowed clock skew",
+    "NO_INPUTS": "the verdict lists no input attestation, so it vouches for no check (allowed only when the caller "
+                 "says so: --allow-no-inputs)",
     "INPUT_MISSING": "an input attestation the verdict lists is not in the bundles",
     "INPUT_INVALID": "an input attestation the verdict lists is present but does not verify",
     "CHECK_MISSING": "a required check has no check-result attestation among the verdict's inputs",
@@ -101,6 +106,9 @@ class VerifyOptions:
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW
     now: datetime | None = None
     max_envelope_bytes: int = DEFAULT_MAX_ENVELOPE_BYTES
+    #: Accept a verdict whose ``inputAttestations`` is empty. Off by default: such a verdict
+    #: is what a gate that ran no check signs, and a PASSED one would vouch for nothing.
+    allow_no_inputs: bool = False
 
     def validate(self) -> None:
         """BadInput (exit 2) for options no verification could satisfy."""
@@ -231,10 +239,9 @@ def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str 
     return record
 
 
-def _digest_sets_match(a: dict[str, str], b: dict[str, str]) -> bool:
-    if not a and not b:
-        return True
-    return any(alg in b and b[alg] == value for alg, value in a.items())
+def _precedence(candidate: VerdictRecord) -> tuple[datetime, bool]:
+    assert candidate.verdict is not None
+    return precedence(candidate.verdict)
 
 
 def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], options: VerifyOptions,
@@ -261,6 +268,9 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
     elif options.max_age is not None and now - verdict.time_verified > options.max_age:
         reasons.append(Reason("EXPIRED", f"timeVerified {format_time(verdict.time_verified)} is older than "
                                          f"{options.max_age} at {format_time(now)}", source))
+    if not verdict.inputs and not options.allow_no_inputs:
+        reasons.append(Reason("NO_INPUTS", "the verdict lists no input attestation: it vouches for no check",
+                              source))
     inputs: list[Statement] = []
     for uri, hexval in verdict.inputs:
         found = by_digest.get(hexval)
@@ -325,28 +335,25 @@ def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]]
 
     passing = [c for c in candidates if not c.reasons]
     if passing:
-        best = max(passing, key=lambda c: c.verdict.time_verified if c.verdict else now)
+        best = max(passing, key=_precedence)
         assert best.verdict is not None
-        newer_failures = [
-            c for c in candidates
-            if c.verdict is not None and not c.verdict.passed and c.verdict.verifier_id == options.verifier_id
-            and c.verdict.time_verified > best.verdict.time_verified
-            and c.verdict.stage == best.verdict.stage
-            and _digest_sets_match(c.verdict.policy_digest, best.verdict.policy_digest)
-        ]
-        if newer_failures:
-            latest = max(newer_failures, key=lambda c: c.verdict.time_verified if c.verdict else now)
+        chosen = best.verdict
+        overruling = [c for c in candidates if c.verdict is not None and supersedes(c.verdict, chosen)]
+        if overruling:
+            latest = max(overruling, key=_precedence)
             assert latest.verdict is not None
-            reason = Reason("RESULT_FAILED", f"a newer FAILED verdict ({format_time(latest.verdict.time_verified)}) "
-                                             f"for the same subject and policy supersedes the PASSED one at "
-                                             f"{best.record.source}", latest.record.source)
+            reason = Reason("RESULT_FAILED", f"a FAILED verdict ({format_time(latest.verdict.time_verified)}, stage "
+                                             f"{latest.verdict.stage or 'any'}) for the same subject and policy, made "
+                                             f"no earlier than the PASSED one at {best.record.source} "
+                                             f"({format_time(chosen.time_verified)}), supersedes it",
+                            latest.record.source)
             return result(False, [*fatal, reason], best)
         if fatal:
             return result(False, fatal, best)
         return result(True, [], best)
 
     if candidates:
-        freshest = sorted(candidates, key=lambda c: c.verdict.time_verified if c.verdict else now, reverse=True)
+        freshest = sorted(candidates, key=_precedence, reverse=True)
         return result(False, [*fatal, *[r for c in freshest for r in c.reasons]])
     problems = [r.problem for r in records if r.problem is not None]
     if fatal or problems:

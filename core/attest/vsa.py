@@ -34,12 +34,20 @@ _RFC3339 = re.compile(
 
 
 def format_time(moment: datetime) -> str:
-    """RFC 3339 in UTC with a ``Z`` and whole seconds: the form ``timeVerified`` is written in."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC with microseconds and a ``Z``: the form ``timeVerified`` is written in.
+
+    Fixed width, so text order is time order (the store indexes it as text). Whole seconds
+    are not enough: two verdicts made in the same second must still be told apart.
+    """
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(text: str) -> datetime:
-    """Parse an RFC 3339 timestamp (as in-toto's Timestamp field type) to an aware datetime."""
+    """Parse an RFC 3339 timestamp (as in-toto's Timestamp field type) to an aware datetime.
+
+    Whole seconds (what earlier gatecheck versions and many other producers write) and any
+    fraction up to nanoseconds are accepted; digits beyond microseconds are dropped.
+    """
     m = _RFC3339.fullmatch(text)
     if not m:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
@@ -94,6 +102,41 @@ class Verdict:
     @property
     def passed(self) -> bool:
         return self.result == "PASSED"
+
+
+def precedence(verdict: Verdict) -> tuple[datetime, bool]:
+    """Sort key of verdicts about one subject: the later one wins, and at the same instant FAILED wins.
+
+    A tie must not go to PASSED: two runs that finish together, one denied, would otherwise
+    leave the artifact deployable.
+    """
+    return verdict.time_verified, not verdict.passed
+
+
+def supersedes(failed: Verdict, passed: Verdict) -> bool:
+    """Whether the FAILED verdict ``failed`` overrules the PASSED verdict ``passed`` about the same subject.
+
+    It does when it is by the same verifier, under the same policy (a DigestSet that shares
+    a value, or both empty), for the same stage, and not older (:func:`precedence`: a tie
+    goes to FAILED). A verdict that names no stage speaks for every stage, so a stage-less
+    FAILED verdict overrules a PASSED one made for any stage, and the other way round.
+    This is the one rule for which verdict counts: the verifier, and through it the store's
+    admission decisions, use it.
+    """
+    return (
+        not failed.passed
+        and passed.passed
+        and failed.verifier_id == passed.verifier_id
+        and (failed.stage is None or passed.stage is None or failed.stage == passed.stage)
+        and _same_policy(failed.policy_digest, passed.policy_digest)
+        and precedence(failed) > precedence(passed)
+    )
+
+
+def _same_policy(a: dict[str, str], b: dict[str, str]) -> bool:
+    if not a and not b:
+        return True
+    return any(alg in b and b[alg] == value for alg, value in a.items())
 
 
 def _require(doc: dict[str, Any], key: str, kind: type, where: str = "predicate") -> Any:

@@ -76,6 +76,10 @@ def render_text(result: VerificationResult, artifact: str) -> str:
               help="The verifier.id the verdict must carry.")
 @click.option("--at", "at", metavar="TIMESTAMP",
               help="Judge age and clock skew as of this RFC 3339 time instead of now (audits, test vectors).")
+@click.option("--allow-no-inputs", is_flag=True,
+              help="Accept a verdict that lists no input attestation (refused by default as NO_INPUTS: it vouches "
+                   "for no check). Example: gatecheck verify app.whl --bundle b.intoto.jsonl --key ci.pub "
+                   "--allow-no-inputs")
 @click.option("--max-envelope-size", type=click.IntRange(1), default=DEFAULT_MAX_ENVELOPE_BYTES, show_default=True,
               help="Reject envelopes larger than this many bytes (MALFORMED).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -91,6 +95,7 @@ def verify(
     require_checks: tuple[str, ...],
     verifier_id: str,
     at: str | None,
+    allow_no_inputs: bool,
     max_envelope_size: int,
     fmt: str,
 ) -> None:
@@ -100,14 +105,16 @@ def verify(
     NAME@sha256:HEX, or sha256:HEX. Signatures are checked over the exact envelope bytes
     before anything inside is parsed; then the SLSA VSA about ARTIFACT must name the
     expected verifier, say PASSED, match --policy-digest and --stage when given, be no
-    older than --max-age and not in the future, and every input attestation it lists must
-    be present and verify. The freshest passing verdict counts, unless a newer FAILED one
-    for the same policy exists.
+    older than --max-age and not in the future, list at least one input attestation
+    (unless --allow-no-inputs), and every input attestation it lists must be present and
+    verify. The freshest passing verdict counts, unless a FAILED one for the same policy
+    and stage (or naming no stage) was made at the same time or later.
 
     Exit codes: 0 verified; 1 not verified, with stable reason codes (SIGNATURE_INVALID,
     UNTRUSTED_KEY, THRESHOLD_NOT_MET, SUBJECT_MISMATCH, PREDICATE_TYPE_MISMATCH,
-    RESULT_FAILED, POLICY_MISMATCH, EXPIRED, FUTURE_DATED, INPUT_MISSING, MALFORMED, ...;
-    see docs/attestations.md); 2 unreadable input (bundle, key or artifact) or bad options.
+    RESULT_FAILED, POLICY_MISMATCH, EXPIRED, FUTURE_DATED, NO_INPUTS, INPUT_MISSING,
+    MALFORMED, ...; see docs/attestations.md); 2 unreadable input (bundle, key or artifact)
+    or bad options.
 
     \b
     Examples:
@@ -115,6 +122,7 @@ def verify(
       gatecheck verify registry.example.com/app@sha256:9f86d0... --bundle a.intoto.jsonl \\
           --key ci.pub --key release.pub --threshold 2 --policy-digest sha256:5e1f... \\
           --max-age 24h --stage deploy --require-check sca --format json
+      gatecheck verify sha256:9f86d0... --bundle hand-made.intoto.jsonl --key ci.pub --allow-no-inputs
     """
     public_keys: list[PublicKey] = [load_public_key_file(k) for k in keys]
     digest_match = None
@@ -140,6 +148,7 @@ def verify(
         clock_skew=skew if skew is not None else timedelta(0),
         now=now,
         max_envelope_bytes=max_envelope_size,
+        allow_no_inputs=allow_no_inputs,
     )
     options.validate()
     subject = resolve(artifact)

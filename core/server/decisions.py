@@ -4,10 +4,15 @@ Deciding about an image never runs a scanner and never reaches a registry: it re
 stored VSAs about the image's digest (and the input attestations they list) and gives them
 to the attestation verifier with the server's trust roots and requirements.
 
+Which of several stored verdicts counts (a FAILED one made at the same instant as, or after,
+a PASSED one wins; a verdict with no input attestation is refused unless the options allow
+it) is the verifier's rule, :func:`gatecheck.attest.vsa.supersedes`; nothing here re-decides it.
+
 The cache key holds everything the answer depends on: the digest, the trust configuration
 (keys, threshold, verifier id, policy digest, stage, required checks, maximum age, clock
-skew) and the subject's generation in the store (the newest record about the digest), so a
-push about the image is seen at once while pushes about other images keep the cache warm.
+skew, whether verdicts without inputs are accepted) and the subject's generation in the
+store (the newest record about the digest), so a push about the image is seen at once while
+pushes about other images keep the cache warm.
 The store is append-only, so the stored envelopes an answer was computed from cannot change
 under the same generation; the one exception, a verdict whose input attestation is not
 stored yet (INPUT_MISSING, which a later push can fix), is never cached. Time is the one
@@ -53,6 +58,7 @@ def options_fingerprint(options: VerifyOptions) -> str:
         "max_age": options.max_age.total_seconds() if options.max_age is not None else None,
         "skew": options.clock_skew.total_seconds(),
         "max_bytes": options.max_envelope_bytes,
+        "allow_no_inputs": options.allow_no_inputs,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 

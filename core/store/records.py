@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gatecheck.attest.dsse import b64decode
+from gatecheck.attest.vsa import format_time
 from gatecheck.errors import BadInput
 
 _DURATION = re.compile(r"(?P<n>\d+)(?P<unit>[smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def timestamp(moment: datetime) -> str:
-    """The fixed-width UTC form the store keeps times in, so that text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+#: The fixed-width UTC form the store keeps times in, so that text order is time order: the
+#: form ``timeVerified`` is written in (RFC 3339 with microseconds), whatever form a VSA used.
+timestamp = format_time
 
 
 def parse_since(text: str, *, now: datetime | None = None, key: str = "--since") -> datetime:
