@@ -3,12 +3,17 @@
 :class:`Check` is the protocol every check object satisfies (see the
 ``gatecheck_checks`` hook). :class:`CheckContext` is handed to ``inputs`` and ``run``:
 the project root, the check's validated options, the stage, and helpers that respect
-the check's deadline (``run_command``) and the configured scan paths (``files``).
+the check's deadline (``run_command``, ``git``) and the configured scan paths (``files``).
+
+The tree under judgement is untrusted. A check lists and opens its files only through
+``ctx.repo`` (:class:`gatecheck.repository.Repository`: tracked files, confined to the root,
+no special files) and reads configuration-side files (rule files, baselines, ignore files)
+only through ``ctx.config_source`` (:class:`gatecheck.trust.ConfigSource`), so that in
+trusted mode they come from the operator's side and never from the change itself.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import signal
 import subprocess
@@ -19,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from gatecheck.errors import CheckFailed
+from gatecheck import git
+from gatecheck import redact as redact_mod
+from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.model import CheckResult
-
-#: Directories no check should descend into unless it asks for them explicitly.
-ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".gatecheck", "__pycache__", ".venv", "node_modules"})
+from gatecheck.repository import Repository, matches_any, normalize
+from gatecheck.trust import ConfigSource, RepositorySource
 
 
 @runtime_checkable
@@ -69,6 +75,7 @@ class CheckContext:
     options: dict[str, Any]
     stage: str = "ci"
     timeout: float = 600.0
+    #: Scan paths (inside the root; relative to it or absolute under it); empty means the whole tree.
     paths: list[Path] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     #: True only when the user asked for network access (``--online``); checks must not
@@ -81,6 +88,30 @@ class CheckContext:
     progress: Callable[[str], None] = field(default=lambda message: None)
     #: Results of the checks named in the check's ``after`` that ran in this gate.
     results: dict[str, CheckResult] = field(default_factory=dict)
+    #: The one view of the tree every check lists and opens files through (shared by a gate's checks).
+    repo: Repository = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    #: Where configuration-side files (rules, baselines, ignore files) come from.
+    config_source: ConfigSource = field(default=None)  # type: ignore[assignment]
+    #: The scrubber for everything the check returns or writes; values handed to
+    #: :meth:`sensitive` are masked in every output.
+    redactor: redact_mod.Redactor = field(default_factory=redact_mod.default)
+
+    def __post_init__(self) -> None:
+        if self.repo is None:
+            self.repo = Repository(self.root)
+        if self.config_source is None:
+            self.config_source = RepositorySource(self.root)
+        self._scope = [self._scan_rel(p) for p in self.paths]
+
+    def _scan_rel(self, path: Path) -> str:
+        if path.is_absolute():
+            rel = self.repo.relative(path)
+            if rel is None:
+                rel = self.repo.relative(os.path.realpath(path))
+            if rel is None:
+                raise CheckFailed(f"scan path {path} is outside the repository", bad_input=True)
+            return rel
+        return normalize(str(path), what="scan path")
 
     @property
     def deadline(self) -> float:
@@ -101,6 +132,9 @@ class CheckContext:
         p = Path(path)
         if not p.is_absolute():
             p = self.root / p
+        quick = self.repo.relative(p)
+        if quick is not None:
+            return quick or "."
         try:
             return p.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
@@ -108,29 +142,50 @@ class CheckContext:
 
     def is_excluded(self, rel: str) -> bool:
         """Whether a root-relative POSIX path matches a configured exclude glob."""
-        return any(fnmatch.fnmatch(rel, pat) or rel.startswith(pat.rstrip("/") + "/") for pat in self.exclude)
+        return matches_any(rel, self.exclude)
+
+    def in_scope(self, rel: str) -> bool:
+        """Whether a root-relative path lies under a scan path and no exclude glob names it."""
+        if self._scope and not any(p == "" or rel == p or rel.startswith(p + "/") for p in self._scope):
+            return False
+        return not self.is_excluded(rel)
+
+    def scan_files(self, patterns: Sequence[str] = ("*",)) -> list[str]:
+        """Root-relative paths of the repository's files under the scan paths whose name matches
+        one of ``patterns``, sorted, minus the exclude globs (see :class:`Repository` for which
+        files a repository lists)."""
+        return [rel for rel in self.repo.files(patterns) if self.in_scope(rel)]
 
     def files(self, patterns: Sequence[str] = ("*",)) -> Iterator[Path]:
-        """Files under the scan paths whose name matches one of ``patterns``, sorted, excluding
-        VCS and cache directories and the configured exclude globs."""
-        roots = self.paths or [self.root]
-        for base in roots:
-            base = base if base.is_absolute() else self.root / base
-            if base.is_file():
-                if any(fnmatch.fnmatch(base.name, p) for p in patterns):
-                    yield base
-                continue
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(
-                    d for d in dirnames
-                    if d not in ALWAYS_SKIPPED_DIRS and not self.is_excluded(self.relpath(Path(dirpath, d)))
-                )
-                for name in sorted(filenames):
-                    if not any(fnmatch.fnmatch(name, p) for p in patterns):
-                        continue
-                    full = Path(dirpath, name)
-                    if not self.is_excluded(self.relpath(full)):
-                        yield full
+        """:meth:`scan_files` as absolute paths."""
+        root = self.repo.root
+        for rel in self.scan_files(patterns):
+            yield root / rel
+
+    def read_bytes(self, path: Path | str, *, limit: int | None = None) -> bytes:
+        """A repository file's bytes through the confined view; a path that leaves the tree, a special
+        file or (with ``limit``) a larger file is a :class:`CheckFailed` naming the file (bad input)."""
+        rel = path if isinstance(path, str) else self.relpath(path)
+        try:
+            if limit is None:
+                return self.repo.read_bytes(rel)
+            return self.repo.read_bytes(rel, limit=limit)
+        except OSError as exc:
+            raise CheckFailed(f"{rel}: cannot read file: {exc.strerror or exc}") from exc
+        except BadInput as exc:
+            raise CheckFailed(exc.message if exc.message.startswith(("file", rel)) else f"{rel}: {exc.message}",
+                              bad_input=True) from exc
+
+    def sensitive(self, value: str | bytes) -> None:
+        """Mark a value (a credential the check found) to be masked wherever it appears in any output."""
+        self.redactor.add(value)
+
+    def git(self, args: Sequence[str], *, cwd: Path | None = None, input: bytes | None = None
+            ) -> subprocess.CompletedProcess[bytes]:
+        """Run ``git ARGS`` hardened against the repository's own configuration (:mod:`gatecheck.git`),
+        within the check's deadline."""
+        where = cwd or self.root
+        return self.run_command(git.argv(where, list(args)), cwd=where, env=git.environment(), input=input)
 
     def run_command(
         self,

@@ -12,12 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatecheck import validation
+from gatecheck import trust, validation
 from gatecheck.errors import BadInput
+from gatecheck.repository import OutsideRepository, normalize
 
-CONFIG_FILE = "gatecheck.toml"
-PYPROJECT = "pyproject.toml"
+CONFIG_FILE = trust.CONFIG_FILE
+PYPROJECT = trust.PYPROJECT
 RUNNER_KEYS = ("enabled", "timeout")
+#: Largest configuration file read.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+#: Schema annotations (in schemas/config.schema.json and every check's options schema):
+#: a key only the operator may set (URLs, tokens, environment-variable names, paths anywhere)...
+OPERATOR_ONLY = "x-gatecheck-operator"
+#: ...values of a key that only the operator may use (``environment = "current"``)...
+OPERATOR_VALUES = "x-gatecheck-operator-values"
+#: ...and a key whose string (or strings) name a path that repository configuration must keep inside the tree.
+PATH_KEY = "x-gatecheck-path"
 
 
 @dataclass
@@ -30,6 +40,14 @@ class Config:
     #: Key prefix of the configuration inside its file (``tool.gatecheck`` for pyproject.toml).
     prefix: tuple[str, ...] = ()
     text: str = ""
+    #: Where configuration-side files (this file, waivers, policy, baselines, ignore files) come from.
+    source: trust.ConfigSource = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    #: How the configuration file is named in messages (``origin/main:gatecheck.toml``).
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source is None:
+            self.source = trust.RepositorySource(self.root)
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
@@ -55,53 +73,130 @@ class Config:
         """A :class:`BadInput` located at ``keys`` inside this configuration."""
         parts = [str(k) for k in keys]
         line = locate_key(self.text, [*self.prefix, *parts]) if self.text else None
-        return BadInput(message, path=self.path, line=line, key=_dotted(parts) if parts else None)
+        return BadInput(message, path=self.name or self.path, line=line, key=_dotted(parts) if parts else None)
+
+    def check_trust(self, schema: Any, data: Any, *keys: str) -> None:
+        """Refuse, in configuration the change under judgement can write, what only the operator may set.
+
+        ``schema`` describes ``data``, which sits at ``keys`` inside this configuration. Keys
+        annotated :data:`OPERATOR_ONLY` (URLs, tokens, environment-variable names, signing keys,
+        stores, the cache) are bad input there, and so is a :data:`PATH_KEY` path that is
+        absolute or climbs out of the tree. Trusted configuration may set them all.
+        """
+        if self.source.trusted:
+            return
+        problems: list[tuple[list[str], str]] = []
+        _trust_walk(schema, data, list(keys), problems)
+        if problems:
+            where, message = problems[0]
+            raise self.bad(message, *where)
 
 
-def find_config(root: Path) -> Path | None:
-    """``gatecheck.toml`` in ``root``, else ``pyproject.toml`` when it has ``[tool.gatecheck]``."""
-    candidate = root / CONFIG_FILE
-    if candidate.is_file():
-        return candidate
-    pyproject = root / PYPROJECT
-    if pyproject.is_file():
+def _trust_walk(schema: Any, value: Any, keys: list[str], out: list[tuple[list[str], str]]) -> None:
+    if not isinstance(schema, dict):
+        return
+    dotted = _dotted(keys)
+    if schema.get(OPERATOR_ONLY):
+        out.append((keys, f"{dotted} can only be set by the operator (on the command line, in the environment or in a "
+                          "trusted configuration: --trusted-config / --trusted-ref), never by the repository being gated, "
+                          "which must not choose where the gate connects, what it reads outside the tree, or which "
+                          "environment variables it reads"))
+        return
+    if value in schema.get(OPERATOR_VALUES, ()):
+        out.append((keys, f"{dotted} = {value!r} reads outside the repository; only the operator may choose it"))
+        return
+    if schema.get(PATH_KEY):
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                try:
+                    normalize(item, what=dotted)
+                except OutsideRepository as exc:
+                    out.append((keys + ([str(index)] if isinstance(value, list) else []), exc.message))
+        return
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            sub = props.get(key)
+            if sub is None:
+                sub = next((s for p, s in patterns.items() if re.search(p, key)), extra)
+            _trust_walk(sub, item, [*keys, str(key)], out)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            _trust_walk(schema["items"], item, [*keys, str(index)], out)
+
+
+def find_config(source: trust.ConfigSource) -> tuple[str, Path] | None:
+    """``gatecheck.toml`` of a source, else its ``pyproject.toml`` when that has ``[tool.gatecheck]``."""
+    candidate = source.file(CONFIG_FILE, what="configuration file")
+    if candidate is not None:
+        return CONFIG_FILE, candidate
+    pyproject = source.file(PYPROJECT, what="configuration file")
+    if pyproject is not None:
         try:
-            data = tomllib.loads(pyproject.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-            return pyproject  # let load() report the syntax error with its line
+            data = tomllib.loads(_read(pyproject, source.display(PYPROJECT)))
+        except (tomllib.TOMLDecodeError, BadInput):
+            return PYPROJECT, pyproject  # let load() report the syntax error with its line
         if isinstance(data.get("tool"), dict) and "gatecheck" in data["tool"]:
-            return pyproject
+            return PYPROJECT, pyproject
     return None
 
 
-def load(root: Path, path: Path | None = None) -> Config:
-    """Load the configuration for a project; no file at all means the defaults."""
-    root = root.resolve()
-    if path is None:
-        path = find_config(root)
-        if path is None:
-            return Config(root=root)
-    if not path.is_file():
-        raise BadInput("configuration file not found", path=path)
+def _read(path: Path, name: str) -> str:
     try:
-        text = path.read_text("utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise BadInput(f"cannot read configuration: {exc.strerror or exc}", path=name) from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise BadInput(f"configuration is larger than {MAX_CONFIG_BYTES} bytes", path=name)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput(f"not UTF-8 text: {exc}", path=path) from exc
+        raise BadInput(f"not UTF-8 text: {exc}", path=name) from exc
+
+
+def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | None = None) -> Config:
+    """Load the configuration for a project; no file at all means the defaults.
+
+    ``source`` says where configuration-side files come from (see :mod:`gatecheck.trust`);
+    without one, ``path`` (``-c``) decides: inside the tree it is repository configuration,
+    outside it the operator's.
+    """
+    root = root.resolve()
+    if source is None:
+        if path is not None and not path.is_file():
+            raise BadInput("configuration file not found", path=path)
+        source = trust.open_source(root, config=path)
+    if source.config_file is not None:
+        rel = source.config_file
+        local = source.file(rel, what="configuration file")
+        if local is None:
+            raise BadInput("configuration file not found", path=source.display(rel))
+    else:
+        found = find_config(source)
+        if found is None:
+            return Config(root=root, source=source)
+        rel, local = found
+    name = source.display(rel)
+    text = _read(local, name)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"invalid TOML: {_strip_position(str(exc))}", path=path, line=_toml_error_line(exc)) from exc
+        raise BadInput(f"invalid TOML: {_strip_position(str(exc))}", path=name, line=_toml_error_line(exc)) from exc
     prefix: tuple[str, ...] = ()
-    if path.name == PYPROJECT:
+    if Path(rel).name == PYPROJECT:
         prefix = ("tool", "gatecheck")
         data = document.get("tool", {}).get("gatecheck")
         if data is None:
-            raise BadInput("no [tool.gatecheck] table", path=path)
+            raise BadInput("no [tool.gatecheck] table", path=name)
         if not isinstance(data, dict):
-            raise BadInput("[tool.gatecheck] must be a table", path=path, line=locate_key(text, list(prefix)))
+            raise BadInput("[tool.gatecheck] must be a table", path=name, line=locate_key(text, list(prefix)))
     else:
         data = document
-    config = Config(root=root, data=data, path=path, prefix=prefix, text=text)
+    config = Config(root=root, data=data, path=local, prefix=prefix, text=text, source=source, name=name)
     problem = validation.errors("config", data)
     if problem:
         err = problem[0]
@@ -114,6 +209,7 @@ def load(root: Path, path: Path | None = None) -> Config:
             message = f"unknown key {unknown[0]!r}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
             parts.append(unknown[0])
         raise config.bad(message, *parts)
+    config.check_trust(validation.load("config"), {k: v for k, v in data.items() if k != "checks"})
     return config
 
 
@@ -202,9 +298,9 @@ version = 1
 # How many checks run at once, and the default per-check timeout in seconds.
 jobs = 4
 timeout = 600
-# Reuse results of checks whose inputs, options and version did not change.
+# Reuse results of checks whose inputs, options and version did not change (the cache
+# lives outside the project: --cache-dir or $GATECHECK_CACHE_DIR, else the user cache).
 cache = true
-cache_dir = ".gatecheck/cache"
 # Deny findings at or above this severity (the Rego policy's threshold for the stage).
 fail_on = "high"
 # Paths never scanned by any check (globs, relative to this file).

@@ -6,6 +6,7 @@ front ends (the pre-commit hook, the GitHub Action) get identical behaviour.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,19 +16,25 @@ from typing import Any
 import jsonschema
 
 from gatecheck import __version__, policy, waivers
-from gatecheck.cache import ResultCache
+from gatecheck.cache import ResultCache, cache_directory
 from gatecheck.config import Config
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
-from gatecheck.model import CheckResult, Decision, DecisionEntry
+from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Tool, finding_id
 from gatecheck.plugins import Plugins
 from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import inputs as inputs_mod
 from gatecheck.reports import Report, json_text
+from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks
+from gatecheck.trust import ConfigSource
 
 STAGES = ("ci", "deploy", "admission")
 DEFAULT_TIMEOUT = 600.0
+#: The name of the result that carries the gate's own findings about the tree and its configuration.
+GATE_CHECK = "gatecheck"
+CONFIG_CHANGED = "gatecheck/config-changed"
+UNSAFE_PATH = "gatecheck/unsafe-path"
 
 
 @dataclass
@@ -49,6 +56,8 @@ class GateOptions:
     #: Git ref for diff-aware checks (``--baseline-ref origin/main``): passed as the ``baseline_ref``
     #: option to every check whose options schema declares one, overriding the configured value.
     baseline_ref: str | None = None
+    #: The result cache's directory (``--cache-dir``); None means $GATECHECK_CACHE_DIR or the user cache.
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -67,10 +76,11 @@ def prepare_policy(config: Config, options: GateOptions) -> Judgement:
                                            fail_on=options.fail_on)
     loaded = bundle_mod.load(settings.path).with_data(settings.data)
     table = config.section("waivers")
-    path = options.waivers if options.waivers is not None else waivers.find(config.root, table.get("file"))
+    path = options.waivers if options.waivers is not None else waivers.find(config.source, table.get("file"))
     if options.waivers is not None and not options.waivers.is_file():
         raise BadInput("waivers file not found", path=options.waivers, key="--waivers")
-    waiver_file = waivers.load(path, max_days=int(table.get("max_days", waivers.DEFAULT_MAX_DAYS)))
+    waiver_file = waivers.load(path, max_days=int(table.get("max_days", waivers.DEFAULT_MAX_DAYS)),
+                               name=config.source.name_of(path) if path is not None and options.waivers is None else None)
     return Judgement(settings, loaded, waiver_file)
 
 
@@ -156,14 +166,15 @@ def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRu
         elif not table.get("enabled", True) or (stage_checks is not None and name not in stage_checks):
             continue
         check_options = config.check_options(name)
-        if options.baseline_ref and "baseline_ref" in dict(check.options_schema).get("properties", {}):
-            check_options["baseline_ref"] = options.baseline_ref
         validator = jsonschema.Draft202012Validator(dict(check.options_schema))
         problems = sorted(validator.iter_errors(check_options), key=lambda e: list(e.absolute_path))
         if problems:
             err = problems[0]
             raise config.bad(f"invalid option for check {name!r}: {err.message}", "checks", name,
                              *[str(p) for p in err.absolute_path])
+        config.check_trust(dict(check.options_schema), check_options, "checks", name)
+        if options.baseline_ref and "baseline_ref" in dict(check.options_schema).get("properties", {}):
+            check_options["baseline_ref"] = options.baseline_ref
         runs.append(CheckRun(check=check, options=check_options, timeout=float(table.get("timeout", default_timeout))))
     return runs
 
@@ -183,20 +194,41 @@ def run_gate(
     judgement = prepare_policy(config, options)
     root = config.root
     run_table = config.section("run")
-    cache_dir = root / run_table.get("cache_dir", ".gatecheck/cache")
+    scan_paths = []
+    for index, rel in enumerate(run_table.get("paths", [])):
+        try:
+            scan_paths.append(root / normalize(str(rel), what="run.paths"))
+        except OutsideRepository as exc:
+            raise config.bad(exc.message, "run", "paths", index) from exc
+    cache_dir = cache_directory(root, options.cache_dir or run_table.get("cache_dir"))
     use_cache = options.use_cache and bool(run_table.get("cache", True))
+    repo = Repository(root, untracked=str(run_table.get("untracked", "unignored")))
     settings = RunSettings(
         root=root,
         stage=options.stage,
         jobs=options.jobs or int(run_table.get("jobs", 4)),
-        paths=[root / p for p in run_table.get("paths", [])],
+        paths=scan_paths,
         exclude=list(run_table.get("exclude", [])),
         network=options.network,
         cache=ResultCache(cache_dir) if use_cache else None,
-        work_dir=cache_dir.parent / "work",
+        # Scratch space survives between runs, per project, outside the tree (it holds indexes and
+        # compiled rule databases the checks trust).
+        work_dir=cache_dir / "work" / hashlib.sha256(str(repo.root).encode()).hexdigest()[:16],
+        repo=repo,
+        config_source=config.source,
     )
     results = run_checks(runs, settings, progress)
+    if not options.only:
+        # A plugin that cannot be imported must not quietly take its checks out of the gate.
+        results += [CheckResult.failed(info.name, "error", f"plugin {info.name} could not be loaded: {info.error}")
+                    for info in plugins.load_errors if info.name not in {r.check for r in results}]
+    mark_new_suppressions(results, config.source, repo)
+    own = gate_findings(config.source, repo)
+    if own.findings:
+        settings.redactor.result(own)
+        results.append(own)
     decision = judge(judgement, results, stage=options.stage, root=root, plugins=plugins, input_path=options.policy_input_path)
+    decision = require_checks(decision, results)
     if any(r.bad_input for r in results):
         exit_code = EXIT_BAD_INPUT
     elif not decision.allow:
@@ -213,7 +245,69 @@ def run_gate(
         duration_ms=int((time.perf_counter() - start) * 1000),
         exit_code=exit_code,
         applied_waivers=applied_waivers(decision, judgement.waivers),
+        config_source=config.source.describe(),
     )
+
+
+def require_checks(decision: Decision, results: list[CheckResult]) -> Decision:
+    """A gate that checked nothing never passes, whatever the policy says: no check ran, or every
+    check that ran was skipped (the gate's own findings do not count as a check)."""
+    checked = [r for r in results if r.check != GATE_CHECK and r.status == "ok"]
+    if checked or any(e.rule == "gatecheck.no_checks" for e in decision.deny):
+        return decision
+    ran = [r.check for r in results if r.check != GATE_CHECK]
+    message = ("no check ran; an empty gate never passes" if not ran else
+               f"every check was skipped ({', '.join(ran)}); a gate that checked nothing never passes")
+    decision.deny.append(DecisionEntry("gatecheck.no_checks", message))
+    decision.allow = False
+    return decision
+
+
+def gate_findings(source: ConfigSource, repo: Repository) -> CheckResult:
+    """The gate's own findings: configuration the change modifies (it takes effect only after merge),
+    and paths in the tree the repository view refused (symlinks out of it, special files)."""
+    findings: list[Finding] = []
+    for change in source.changes(repo.root):
+        findings.append(Finding(
+            id=finding_id(GATE_CHECK, CONFIG_CHANGED, path=change.path, key=change.change),
+            check=GATE_CHECK, rule_id=CONFIG_CHANGED, severity="medium", confidence="high",
+            title=f"the change {change.change} {change.path}, which configures the gate; this run used the trusted "
+                  f"version, and the change takes effect after merge",
+            location=Location(change.path, None, None),
+            metadata={"change": change.change, "source": source.describe()},
+        ))
+    for skipped in repo.skipped:
+        findings.append(Finding(
+            id=finding_id(GATE_CHECK, UNSAFE_PATH, path=skipped.path, key=skipped.reason),
+            check=GATE_CHECK, rule_id=UNSAFE_PATH, severity="medium", confidence="high",
+            title=f"{skipped.path} was not scanned: {skipped.reason}",
+            location=Location(skipped.path, None, None), metadata={"reason": skipped.reason},
+        ))
+    return CheckResult(check=GATE_CHECK, tool=Tool("gatecheck", __version__), findings=findings,
+                       summary={"config_source": source.describe(), "config_changes": sum(
+                           1 for f in findings if f.rule_id == CONFIG_CHANGED), "unsafe_paths": len(repo.skipped)})
+
+
+def mark_new_suppressions(results: list[CheckResult], source: ConfigSource, repo: Repository) -> None:
+    """Mark each inline suppression the change under judgement added: its comment line is not in the
+    file as it was at the merge base (known with --trusted-ref). Without a base, ``new`` stays as the
+    check set it (a diff-aware check may know it from --baseline-ref)."""
+    if not source.has_base:
+        return
+    files: dict[str, tuple[list[str], set[str]] | None] = {}
+    for result in results:
+        for item in result.suppressions:
+            if item.path not in files:
+                try:
+                    current = repo.read_bytes(item.path).decode("utf-8", "replace").splitlines()
+                except (OSError, BadInput):
+                    files[item.path] = None
+                    continue
+                before = (source.base_bytes(item.path) or b"").decode("utf-8", "replace")
+                files[item.path] = (current, {line.strip() for line in before.splitlines()})
+            known = files[item.path]
+            if known is not None and 0 < item.line <= len(known[0]):
+                item.new = known[0][item.line - 1].strip() not in known[1]
 
 
 def applied_waivers(decision: Decision, waiver_file: waivers.WaiverFile) -> list[dict[str, Any]]:

@@ -158,6 +158,25 @@ class Artifact:
 
 
 @dataclass
+class Suppression:
+    """A finding the scanned code set aside with an inline comment (``# gatecheck:allow``,
+    ``# nosemgrep``): reported and judged by the policy, never silently dropped."""
+
+    rule_id: str
+    path: str
+    line: int
+    reason: str
+    kind: Literal["inline"] = "inline"
+    finding_id: str | None = None
+    severity: str | None = None
+    #: Whether the change under judgement added the comment; None when no base is known.
+    new: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class CheckResult:
     """What one check returns (``schemas/check-result.schema.json``).
 
@@ -174,6 +193,7 @@ class CheckResult:
     duration_ms: int = 0
     inputs: list[InputFile] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
     cached: bool = False
     bad_input: bool = False
 
@@ -188,6 +208,7 @@ class CheckResult:
             "duration_ms": self.duration_ms,
             "inputs": [asdict(i) for i in self.inputs],
             "artifacts": [{k: v for k, v in asdict(a).items() if v is not None} for a in self.artifacts],
+            "suppressions": [s.to_dict() for s in self.suppressions],
             "cached": self.cached,
             "bad_input": self.bad_input,
         }
@@ -205,6 +226,7 @@ class CheckResult:
             duration_ms=int(data.get("duration_ms", 0)),
             inputs=[InputFile(**i) for i in data.get("inputs", [])],
             artifacts=[Artifact(**a) for a in data.get("artifacts", [])],
+            suppressions=[Suppression(**s) for s in data.get("suppressions", [])],
             cached=bool(data.get("cached", False)),
             bad_input=bool(data.get("bad_input", False)),
         )

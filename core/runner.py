@@ -10,6 +10,7 @@ spend their time in a scanner subprocess anyway.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from gatecheck import validation
+from gatecheck import redact, validation
 from gatecheck.cache import ResultCache, cache_key, collect_inputs
 from gatecheck.checks import Check, CheckContext, CheckTimeout
-from gatecheck.errors import CheckFailed
+from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.model import CheckResult
+from gatecheck.repository import Repository
+from gatecheck.trust import ConfigSource, RepositorySource
 
 
 class Progress(Protocol):
@@ -65,12 +68,24 @@ class RunSettings:
     network: bool = False
     cache: ResultCache | None = None
     work_dir: Path | None = None
+    #: The repository view every check shares (built from ``root`` when not given).
+    repo: Repository | None = None
+    #: Where configuration-side files come from (the working tree when not given).
+    config_source: ConfigSource | None = None
+    redactor: redact.Redactor = field(default_factory=redact.default)
+
+    def __post_init__(self) -> None:
+        if self.repo is None:
+            self.repo = Repository(self.root)
+        if self.config_source is None:
+            self.config_source = RepositorySource(self.root)
 
 
 def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progress | None = None) -> list[CheckResult]:
     """Run ``runs`` at most ``settings.jobs`` at a time; results come back in the order given."""
     sink = progress or NoProgress()
     results: list[CheckResult | None] = [None] * len(runs)
+    keys: list[str | None] = [None] * len(runs)  # cache keys of results to store once the run is over
     contexts: list[CheckContext | None] = [None] * len(runs)
     done = threading.Condition()
     finished: list[int] = []
@@ -90,7 +105,8 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
         while (index := tasks.get()) is not None:
             ctx = contexts[index]
             assert ctx is not None
-            result = _execute(runs[index], ctx, settings)
+            result, keys[index] = _execute(runs[index], ctx, settings)
+            settings.redactor.result(result)
             with done:
                 if results[index] is None:  # not already recorded as a timeout
                     results[index] = result
@@ -147,9 +163,18 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
                     spawn_worker()  # the abandoned worker may never come back
     for _ in range(workers):
         tasks.put(None)
+    final = [r for r in results if r is not None]
+    # Scrub once more now that every check has run: a credential the secrets check found after
+    # another check finished is masked in that check's result too, before anything is stored.
+    for result in final:
+        settings.redactor.result(result)
     if settings.cache:
+        for index, key in enumerate(keys):
+            result = results[index]
+            if key is not None and result is not None and not result.cached:
+                settings.cache.put(key, result)
         settings.cache.save()
-    return [r for r in results if r is not None]
+    return final
 
 
 def _context(run: CheckRun, settings: RunSettings) -> CheckContext:
@@ -163,24 +188,31 @@ def _context(run: CheckRun, settings: RunSettings) -> CheckContext:
         exclude=list(settings.exclude),
         network=settings.network,
         work_dir=work_dir,
+        repo=settings.repo,  # type: ignore[arg-type]  # set in RunSettings.__post_init__
+        config_source=settings.config_source,  # type: ignore[arg-type]
+        redactor=settings.redactor,
     )
 
 
-def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> CheckResult:
-    """Run one check to a schema-valid result, whatever the check does."""
+def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[CheckResult, str | None]:
+    """Run one check to a schema-valid result, whatever the check does; also the cache key to store it under."""
     check = run.check
     name = check.name
     start = time.perf_counter()
+    key = None
     try:
-        key = None
         inputs = []
         if settings.cache is not None:
-            inputs = collect_inputs(check.inputs(ctx), ctx.root, settings.cache.memo)
-            key = cache_key(name, check.version, run.options, inputs)
+            inputs = collect_inputs(check.inputs(ctx), lambda p: _input_name(ctx, p), settings.cache.memo)
+            key = cache_key(name, check.version, run.options, inputs, {
+                "stage": ctx.stage, "network": ctx.network, "config": ctx.config_source.describe(),
+                "untracked": ctx.repo.untracked, "paths": ctx.paths and [str(p) for p in ctx.paths],
+                "exclude": ctx.exclude,
+            })
             hit = settings.cache.get(key)
             if hit is not None and _restored(check, ctx, hit):
                 hit.duration_ms = int((time.perf_counter() - start) * 1000)
-                return hit
+                return hit, None
         if ctx.work_dir is not None:
             ctx.work_dir.mkdir(parents=True, exist_ok=True)
         raw = check.run(ctx)
@@ -190,20 +222,35 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> CheckRe
         result.duration_ms = int((time.perf_counter() - start) * 1000)
         problem = validation.first_error("check-result", result.to_dict())
         if problem is not None:
-            return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}")
-        if key is not None and settings.cache is not None:
-            settings.cache.put(key, result)
-        return result
+            return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}"), None
+        return result, key
     except CheckTimeout as exc:
         timed_out = CheckResult.failed(name, "timeout", f"check {name!r}: {exc}")
         timed_out.duration_ms = int((time.perf_counter() - start) * 1000)
-        return timed_out
+        return timed_out, None
     except CheckFailed as exc:
-        return _errored(name, start, str(exc), bad_input=exc.bad_input)
+        return _errored(name, start, str(exc), bad_input=exc.bad_input), None
+    except BadInput as exc:
+        return _errored(name, start, exc.describe(), bad_input=True), None
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
-        return _errored(name, start, f"check {name!r} raised {type(exc).__name__}: {exc}{at}")
+        return _errored(name, start, f"check {name!r} raised {type(exc).__name__}: {exc}{at}"), None
+
+
+def _input_name(ctx: CheckContext, path: Path) -> str:
+    """How an input file is named in the cache key and the result: root-relative for the tree,
+    ``config:``-prefixed for configuration-side files (whose local copy may move between runs)."""
+    rel = ctx.repo.relative(path)
+    if rel is not None:
+        return rel
+    source_root = ctx.config_source.root
+    text = str(path)
+    if text.startswith(str(source_root) + os.sep):
+        return "config:" + text[len(str(source_root)) + 1:].replace(os.sep, "/")
+    real = os.path.realpath(path)
+    rel = ctx.repo.relative(real)
+    return rel if rel is not None else real
 
 
 def _restored(check: Check, ctx: CheckContext, hit: CheckResult) -> bool:

@@ -39,6 +39,7 @@ from wcmatch import glob as wcglob
 from gatecheck import validation
 from gatecheck.errors import BadInput
 from gatecheck.model import Finding
+from gatecheck.trust import ConfigSource
 
 DEFAULT_FILES = ("gatecheck.waivers.toml", "gatecheck.waivers.yaml", "gatecheck.waivers.yml")
 DEFAULT_MAX_DAYS = 90
@@ -148,32 +149,40 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def find(root: Path, configured: str | None) -> Path | None:
-    """The waivers file for a project: the configured one (which must exist) or a default name."""
+def find(source: ConfigSource, configured: str | None) -> Path | None:
+    """The waivers file of a configuration source: the configured one (which must exist) or a default name.
+
+    With a trusted source (``--trusted-ref``, ``--trusted-config``) this is the trusted file,
+    never one the change under judgement wrote.
+    """
     if configured:
-        path = root / configured
-        if not path.is_file():
-            raise BadInput("waivers file not found", path=path, key="waivers.file")
+        path = source.file(configured, what="waivers.file")
+        if path is None:
+            raise BadInput("waivers file not found", path=source.display(configured), key="waivers.file")
         return path
     for name in DEFAULT_FILES:
-        if (root / name).is_file():
-            return root / name
+        found = source.file(name, what="waivers file")
+        if found is not None:
+            return found
     return None
 
 
-def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetime | None = None) -> WaiverFile:
-    """Load and validate a waivers file; None means no waivers."""
+def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetime | None = None,
+         name: str | None = None) -> WaiverFile:
+    """Load and validate a waivers file; None means no waivers. ``name`` is how messages name it
+    (``origin/main:gatecheck.waivers.toml`` for a trusted copy)."""
     if path is None:
         return WaiverFile(None)
     now = now or now_utc()
+    shown: Path | str = name or path
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read waivers file: {exc}", path=path) from exc
+        raise BadInput(f"cannot read waivers file: {exc}", path=shown) from exc
     if path.suffix in (".yaml", ".yml"):
-        document, lines = _parse_yaml(text, path)
+        document, lines = _parse_yaml(text, shown)
     else:
-        document, lines = _parse_toml(text, path)
+        document, lines = _parse_toml(text, shown)
     if document is None:
         document = {"waivers": []}
     document = _dates_to_text(document)
@@ -181,7 +190,7 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
     if errors:
         err = errors[0]
         parts = tuple(err.absolute_path)
-        raise BadInput(err.message, path=path, line=_line_for(lines, parts), key=validation.key_path(err))
+        raise BadInput(err.message, path=shown, line=_line_for(lines, parts), key=validation.key_path(err))
     waivers: list[Waiver] = []
     seen: dict[str, int | None] = {}
     limit = now + dt.timedelta(days=max_days)
@@ -189,24 +198,24 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
         line = _line_for(lines, ("waivers", index))
         expires_line = _line_for(lines, ("waivers", index, "expires"))
         if raw["id"] in seen:
-            raise BadInput(f"duplicate waiver id {raw['id']!r} (first at line {seen[raw['id']]})", path=path, line=line,
+            raise BadInput(f"duplicate waiver id {raw['id']!r} (first at line {seen[raw['id']]})", path=shown, line=line,
                            key=f"waivers[{index}].id")
         seen[raw["id"]] = line
-        expires_at = _parse_expiry(raw["expires"], path, expires_line, index)
+        expires_at = _parse_expiry(raw["expires"], shown, expires_line, index)
         if expires_at > limit:
             raise BadInput(
                 f"waiver {raw['id']} expires {raw['expires']}, more than {max_days} days ahead; "
                 "waivers are time-boxed (raise [waivers] max_days to allow longer)",
-                path=path, line=expires_line, key=f"waivers[{index}].expires",
+                path=shown, line=expires_line, key=f"waivers[{index}].expires",
             )
         waivers.append(Waiver(
             id=raw["id"], match=dict(raw["match"]), reason=raw["reason"], owner=raw["owner"], expires=raw["expires"],
-            expires_at=expires_at, ticket=raw.get("ticket"), source=str(path), line=line,
+            expires_at=expires_at, ticket=raw.get("ticket"), source=str(shown), line=line,
         ))
     return WaiverFile(path, waivers)
 
 
-def _parse_expiry(value: str, path: Path, line: int | None, index: int) -> dt.datetime:
+def _parse_expiry(value: str, path: Path | str, line: int | None, index: int) -> dt.datetime:
     key = f"waivers[{index}].expires"
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -243,7 +252,7 @@ def _line_for(lines: Lines, parts: tuple[str | int, ...]) -> int | None:
     return None
 
 
-def _parse_yaml(text: str, path: Path) -> tuple[Any, Lines]:
+def _parse_yaml(text: str, path: Path | str) -> tuple[Any, Lines]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
@@ -275,7 +284,7 @@ _TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*
 _TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
 
 
-def _parse_toml(text: str, path: Path) -> tuple[Any, Lines]:
+def _parse_toml(text: str, path: Path | str) -> tuple[Any, Lines]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

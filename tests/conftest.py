@@ -20,6 +20,14 @@ class CliResult:
     stderr: str
 
 
+@pytest.fixture(autouse=True)
+def private_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own result cache (outside any project tree), so no test sees another's results."""
+    directory = tmp_path_factory.mktemp("gatecheck-cache")
+    monkeypatch.setenv("GATECHECK_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A private copy of examples/webapp, so tests may change it and keep their own cache."""

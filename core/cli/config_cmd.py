@@ -33,7 +33,7 @@ def validate(path: Path, config_path: Path | None) -> None:
     cfg = config_mod.load(path, config_path)
     plugins = Plugins()
     counts = {stage: len(plan(cfg, plugins, GateOptions(stage=stage))) for stage in STAGES}
-    where = cfg.path or "(no configuration file: defaults)"
+    where = cfg.name or cfg.path or "(no configuration file: defaults)"
     summary = ", ".join(f"{stage}: {n} checks" for stage, n in counts.items())
     click.echo(f"{where}: valid ({summary})")
 

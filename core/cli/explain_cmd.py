@@ -61,7 +61,7 @@ def explain_cmd(finding_id: str, project: Path, report: Path | None, stage: str,
     """
     cfg = config_mod.load(project)
     table = cfg.section("waivers")
-    wpath = waivers_path or waivers_mod.find(cfg.root, table.get("file"))
+    wpath = waivers_path or waivers_mod.find(cfg.source, table.get("file"))
     waiver_file = waivers_mod.load(wpath, max_days=int(table.get("max_days", waivers_mod.DEFAULT_MAX_DAYS)))
     if report is not None:
         doc = load_report(report)

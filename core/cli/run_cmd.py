@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gatecheck import config as config_mod
+from gatecheck import trust
 from gatecheck.attest import DEFAULT_VERIFIER_ID
 from gatecheck.attest.bundle import RunAttestation
 from gatecheck.cli.progress import LineProgress, LiveProgress, wants_live_display
@@ -53,7 +54,15 @@ def parse_outputs(
 @click.command("run")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file (default: PATH/gatecheck.toml, else [tool.gatecheck] in PATH/pyproject.toml).")
+              help="Configuration file (default: PATH/gatecheck.toml, else [tool.gatecheck] in PATH/pyproject.toml). "
+                   "A file outside PATH is trusted: waivers and policy are then read beside it, never from PATH.")
+@click.option("--trusted-ref", metavar="REF",
+              help="For pull requests: read the configuration, waivers, policy, baselines, ignore and rule files as "
+                   "they are at this git ref (origin/main), never from the change; report the change's edits to them.")
+@click.option("--trusted-config", "trusted_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Like --trusted-ref, from an operator's directory outside PATH.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Result cache directory, outside PATH (default: $GATECHECK_CACHE_DIR, else the user cache).")
 @click.option("--stage", type=click.Choice(STAGES), default="ci", show_default=True,
               help="Which stage this gate runs at; selects per-stage settings.")
 @click.option("--check", "only", multiple=True, metavar="NAME", help="Run only this check (repeatable).")
@@ -94,6 +103,9 @@ def parse_outputs(
 def run(
     path: Path,
     config_path: Path | None,
+    trusted_ref: str | None,
+    trusted_dir: Path | None,
+    cache_dir: Path | None,
     stage: str,
     only: tuple[str, ...],
     formats: tuple[str, ...],
@@ -128,10 +140,14 @@ def run(
       gatecheck run . --attest out/gate.intoto.jsonl --subject dist/app.whl --key file:gatecheck.key
       gatecheck run . --policy ./policy --waivers gatecheck.waivers.toml --engine opa
       gatecheck run . --baseline-ref origin/main
+      gatecheck run . --trusted-ref origin/main -f sarif:gatecheck.sarif     # a pull request
     """
     if not path.is_dir():
         raise BadInput("project directory not found", path=path)
-    cfg = config_mod.load(path, config_path)
+    if config_path is not None and trusted_ref is None and trusted_dir is None and not config_path.is_file():
+        raise BadInput("configuration file not found", path=config_path, key="--config")
+    source = trust.open_source(path, config=config_path, trusted_ref=trusted_ref, trusted_dir=trusted_dir)
+    cfg = config_mod.load(path, source=source)
     plugins = Plugins()
     reporters = plugins.reporters()
     pairs = parse_outputs(formats, outputs, reporters)
@@ -141,7 +157,7 @@ def run(
         raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
     options = GateOptions(stage=stage, only=list(only), use_cache=not no_cache, jobs=jobs, network=online,
                           fail_on=fail_on, policy=policy_path, engine=engine, waivers=waivers_path,
-                          policy_input_path=policy_input_path, baseline_ref=baseline_ref)
+                          policy_input_path=policy_input_path, baseline_ref=baseline_ref, cache_dir=cache_dir)
     live = not quiet and wants_live_display(sys.stderr)
     if live:
         with LiveProgress(total=len(plan(cfg, plugins, options))) as display:

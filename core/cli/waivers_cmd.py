@@ -41,7 +41,7 @@ def _load(project: Path, file: Path | None) -> tuple[waivers_mod.WaiverFile, int
             raise BadInput("waivers file not found", path=file)
         path: Path | None = file
     else:
-        path = waivers_mod.find(cfg.root, table.get("file"))
+        path = waivers_mod.find(cfg.source, table.get("file"))
     return waivers_mod.load(path, max_days=max_days), max_days
 
 

@@ -53,9 +53,15 @@ def settings_from_config(
     stage's severity threshold in the policy data, so the Rego policy still decides.
     """
     table = config.section("policy")
-    path = policy or table.get("path")
-    if path and not os.path.isabs(path) and policy is None:
-        path = str(config.root / path)
+    path = policy
+    if path is None and table.get("path"):
+        # A configured bundle comes from the configuration's own source: with --trusted-ref the
+        # ref's policy, never the working tree's.
+        found = config.source.path(str(table["path"]), what="policy.path")
+        if found is None:
+            raise config.bad(f"policy bundle {config.source.display(str(table['path']))} not found", "policy", "path")
+        path = str(found)
+    # Repository configuration cannot set these (gatecheck.config.check_trust): they are the operator's.
     token_env = table.get("opa_token_env")
     token = os.environ.get(token_env) if token_env else None
     if token_env and not token:
@@ -70,6 +76,10 @@ def settings_from_config(
     )
     data: dict[str, Any] = dict(table.get("data", {}))
     threshold = fail_on or config.run_setting("fail_on", None, stage)
+    if table.get("new_suppressions"):
+        actions = dict(data.get("actions", {}))
+        actions["gatecheck.suppression_added"] = table["new_suppressions"]
+        data["actions"] = actions
     if threshold:
         severity = dict(data.get("severity", {}))
         severity["stages"] = {**dict(severity.get("stages", {})), stage: threshold}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from gatecheck import git
 from gatecheck import waivers as waivers_mod
 from gatecheck.gcpause import while_paused
 from gatecheck.model import CheckResult, Finding
@@ -86,19 +86,11 @@ def _walk_components(components: list[Any]) -> list[dict[str, Any]]:
 
 def git_context(root: Path) -> dict[str, Any] | None:
     """Commit, branch and dirty flag of the repository at ``root``, or None outside one."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
+    commit = git.output(root, "rev-parse", "HEAD")
     if commit is None:
         return None
-    branch = git("rev-parse", "--abbrev-ref", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
+    branch = git.output(root, "rev-parse", "--abbrev-ref", "HEAD")
+    status = git.output(root, "status", "--porcelain", "--untracked-files=no")
     return {"commit": commit, "branch": branch if branch != "HEAD" else None,
             "dirty": bool(status) if status is not None else None}
 
@@ -125,5 +117,6 @@ def build(
         "checks": checks,
         "findings": [f.to_dict() for f in findings],
         "waivers": waivers_mod.policy_input(waivers or [], findings, now),
+        "suppressions": [{"check": r.check, **s.to_dict()} for r in results for s in r.suppressions],
         "sbom": sbom_facts(results),
     }

@@ -58,6 +58,8 @@ class Report:
     #: The waivers the decision applied: ``{id, expires, owner, reason, ticket}`` each, for
     #: reports and the attestation (auditors see who accepted what risk, until when).
     applied_waivers: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the configuration, waivers and policy came from (:meth:`gatecheck.trust.ConfigSource.describe`).
+    config_source: dict[str, Any] = field(default_factory=lambda: {"kind": "repository", "trusted": False})
     _index: dict[str, dict[str, DecisionEntry]] = field(default_factory=dict, repr=False)
 
     def findings(self) -> list[Finding]:
@@ -91,4 +93,5 @@ class Report:
             "decision": self.decision.to_dict(),
             "exit_code": self.exit_code,
             "applied_waivers": self.applied_waivers,
+            "config_source": self.config_source,
         }

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from gatecheck import hookimpl
-from gatecheck.checks import ALWAYS_SKIPPED_DIRS, Check, CheckContext
+from gatecheck.checks import Check, CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Location, Severity, Tool, finding_id
+from gatecheck.repository import UNTRACKED_SKIPPED_DIRS
 
 from .rules import RULES
 
@@ -140,7 +141,7 @@ class MigrationsCheck:
                     continue
                 rel = ctx.relpath(path)
                 inside = path.relative_to(directory).parts[:-1]
-                if ctx.is_excluded(rel) or any(part in ALWAYS_SKIPPED_DIRS for part in inside):
+                if ctx.is_excluded(rel) or any(part in UNTRACKED_SKIPPED_DIRS for part in inside):
                     continue
                 found[path] = path.relative_to(directory).as_posix()
         if options.get("order", "natural") == "lexical":

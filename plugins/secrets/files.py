@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pathspec
 
-from gatecheck.checks import ALWAYS_SKIPPED_DIRS, CheckContext
+from gatecheck.checks import CheckContext
+from gatecheck.repository import UNTRACKED_SKIPPED_DIRS
 
 #: Extensions whose content is never text a developer types a secret into.
 BINARY_EXTENSIONS = frozenset({
@@ -119,7 +120,7 @@ def select(ctx: CheckContext, *, respect_gitignore: bool = True, max_size: int =
             if entry.is_symlink():
                 continue  # the target is scanned where it lives, or is outside the project
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in ALWAYS_SKIPPED_DIRS or ctx.is_excluded(rel):
+                if entry.name in UNTRACKED_SKIPPED_DIRS or ctx.is_excluded(rel):
                     continue
                 if ignore is not None and ignore.ignored(rel, is_dir=True):
                     selection.ignored += 1

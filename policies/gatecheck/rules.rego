@@ -48,7 +48,7 @@ action(finding_rule, rule) := object.get(stage_actions, finding_rule, object.get
 policy_rules := {
 	"gatecheck.severity", "gatecheck.secret", "gatecheck.migration", "gatecheck.no_checks",
 	"gatecheck.check_failed", "gatecheck.required_check_missing", "gatecheck.sbom_missing",
-	"gatecheck.license_denied",
+	"gatecheck.license_denied", "gatecheck.suppression_added",
 }
 
 finding_rule_overrides if {
@@ -231,6 +231,19 @@ notes contains w if {
 reason_text(r) := r if is_string(r)
 
 reason_text(r) := "no reason given" if not is_string(r)
+
+# --- inline suppressions the change under judgement adds (gatecheck:allow, nosemgrep) ------------
+#
+# A suppressed finding is not in input.findings; the comment that set it aside is in
+# input.suppressions. One the change itself added is a decision a reviewer should see:
+# warned about by default ([policy] new_suppressions = "deny" makes it deny).
+
+violations contains v if {
+	some s in object.get(input, "suppressions", [])
+	s.new == true
+	msg := sprintf("%s:%d: the change adds an inline suppression of %s (check %s): %s", [s.path, s.line, s.rule_id, s.check, s.reason])
+	v := {"rule": "gatecheck.suppression_added", "message": msg, "check": s.check}
+}
 
 # --- SBOM: required, and no component under a denied licence ----------------------------------
 

@@ -192,9 +192,14 @@ def test_opa_double_and_embedded_decide_identically_on_the_example(example_copy:
     with OpaRestDouble(token="s3cret") as opa:
         monkeypatch.setenv("GATECHECK_OPA_URL", opa.url)
         monkeypatch.setenv("OPA_TOKEN", "s3cret")
-        (example_copy / "gatecheck.toml").write_text((example_copy / "gatecheck.toml").read_text()
-                                                     + '\n[policy]\nengine = "opa"\nopa_token_env = "OPA_TOKEN"\n')
-        remote = run_gate(load_config(example_copy), Plugins(), GateOptions(only=["sarif"], use_cache=False))
+        # The token's variable is the operator's to name: a configuration outside the tree, with its waivers.
+        operator = example_copy.parent / "operator"
+        operator.mkdir()
+        (operator / "gatecheck.waivers.toml").write_text((example_copy / "gatecheck.waivers.toml").read_text())
+        (operator / "gatecheck.toml").write_text((example_copy / "gatecheck.toml").read_text()
+                                                 + '\n[policy]\nengine = "opa"\nopa_token_env = "OPA_TOKEN"\n')
+        remote = run_gate(load_config(example_copy, operator / "gatecheck.toml"), Plugins(),
+                          GateOptions(only=["sarif"], use_cache=False))
         assert ("POST", "/v1/data/gatecheck/decision") in opa.requests
         assert any(path.startswith("/v1/policies/gatecheck/") for method, path in opa.requests if method == "PUT")
     a, b = embedded.decision.to_dict(), remote.decision.to_dict()
