@@ -10,6 +10,9 @@ Sources, all read from the store:
   ``waived`` entries), with the ones that expire within the warning window;
 * deployed without a passing verdict: images the admission webhook admitted (warn mode) although
   they had no passing verdict.
+
+Stored text is shown through the one scrubber (:func:`gatecheck.redact.scrub`): a verdict signed
+by an older gatecheck may carry a URL password in its decision or a waiver's reason.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from gatecheck.attest.dsse import b64decode
 from gatecheck.attest.vsa import DECISION_FIELD, WAIVERS_FIELD
 from gatecheck.audit.reverify import Reverification
+from gatecheck.redact import scrub
 from gatecheck.store import Store, display_url
 
 
@@ -154,7 +158,9 @@ def gather(store: Store, since: datetime, *, now: datetime | None = None, expiri
                     if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
                         key = (entry["rule"], "policy")
                         rules[key] += 1
-                        examples.setdefault(key, str(entry.get("message", ""))[:200])
+                        # Scrubbed before the cut: a URL cut short of its '@' would no longer be
+                        # recognised, and its password's start would be shown.
+                        examples.setdefault(key, scrub(str(entry.get("message", "")))[:200])
         # One use per verdict, whether the waiver is listed in the decision, the waivers field, or both.
         applied: dict[str, dict[str, Any]] = {}
         for waiver in predicate.get(WAIVERS_FIELD) or []:
@@ -172,11 +178,11 @@ def gather(store: Store, since: datetime, *, now: datetime | None = None, expiri
         if not row["passing"]:
             key = (str(row["reason"]), "admission")
             rules[key] += 1
-            examples.setdefault(key, f"{row['image']} in {row['namespace']}")
+            examples.setdefault(key, scrub(f"{row['image']} in {row['namespace']}"))
         if row["allowed"] and not row["passing"]:
             item = unverified.get(row["image"])
             if item is None:
-                item = unverified[row["image"]] = UnverifiedDeployment(row["image"], row["digest"], [], [], 0,
+                item = unverified[row["image"]] = UnverifiedDeployment(scrub(row["image"]), row["digest"], [], [], 0,
                                                                        row["at"], row["at"])
             item.admissions += 1
             item.last = row["at"]
@@ -208,6 +214,6 @@ def _use(waivers: dict[str, WaiverUse], doc: dict[str, Any], now: datetime, wind
         owner, reason = doc.get("owner"), doc.get("reason")
         item = waivers[wid] = WaiverUse(
             wid, 0, expires.date().isoformat() if expires else None,
-            owner if isinstance(owner, str) else None, reason if isinstance(reason, str) else None,
+            scrub(owner) if isinstance(owner, str) else None, scrub(reason) if isinstance(reason, str) else None,
             expiring=bool(expires and now <= expires <= now + window), expired=bool(expires and expires < now))
     item.uses += 1

@@ -13,6 +13,7 @@ import click
 from gatecheck.attest.keys import PublicKey, load_public_key_file
 from gatecheck.attest.verify import VerifyOptions, read_bundle
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.redact import scrub
 from gatecheck.store import DEFAULT_URL, Store, display_url
 from gatecheck.store.database import dumps
 from gatecheck.store.records import PushResult, parse_since
@@ -54,7 +55,11 @@ def push_bundles(store: Store, bundles: Sequence[Path], options: VerifyOptions, 
 
 
 def git_facts(root: Path) -> tuple[str | None, str | None]:
-    """The repository and commit a run in ``root`` is about: CI variables first, then git itself."""
+    """The repository and commit a run in ``root`` is about: CI variables first, then git itself.
+
+    The repository is scrubbed: a CI checkout's ``origin`` usually carries the job's token
+    (``https://x-access-token:TOKEN@github.com/...``), and this value is stored and printed.
+    """
     env = os.environ
     repository = None
     if env.get("GITHUB_REPOSITORY"):
@@ -72,7 +77,8 @@ def git_facts(root: Path) -> tuple[str | None, str | None]:
             return None
         return out.stdout.strip() or None if out.returncode == 0 else None
 
-    return repository or git("config", "--get", "remote.origin.url"), commit or git("rev-parse", "HEAD")
+    repository = repository or git("config", "--get", "remote.origin.url")
+    return (scrub(repository) if repository else None), commit or git("rev-parse", "HEAD")
 
 
 def auto_push(store_url: str, bundle: Path, public_keys: Sequence[PublicKey], root: Path) -> str:
@@ -111,7 +117,8 @@ def store() -> None:
 @click.argument("bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @store_option
 @trust_options
-@click.option("--repo", "repository", metavar="REPO", help="Repository the attestations come from (indexed).")
+@click.option("--repo", "repository", metavar="REPO",
+              help="Repository the attestations come from (indexed; credentials in a URL are masked).")
 @click.option("--commit", metavar="SHA", help="Commit the attestations were made at (indexed).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[str, ...], threshold: int,

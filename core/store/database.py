@@ -29,6 +29,7 @@ from gatecheck.attest.statement import Subject
 from gatecheck.attest.verify import EnvelopeRecord, VerifyOptions, check_envelope
 from gatecheck.attest.vsa import Verdict, parse_predicate
 from gatecheck.errors import BadInput, GatecheckError
+from gatecheck.redact import scrub
 from gatecheck.store import schema
 from gatecheck.store.chain import ChainProblem, ChainReport, record_hash
 from gatecheck.store.records import PushResult, Refusal, StoredRecord, timestamp
@@ -55,9 +56,9 @@ def normalise_url(url: str) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
+    """The URL with any password hidden, for messages (a token given as the user name is masked too)."""
     try:
-        return sa.engine.make_url(normalise_url(url)).render_as_string(hide_password=True)
+        return scrub(sa.engine.make_url(normalise_url(url)).render_as_string(hide_password=True))
     except (sa.exc.ArgumentError, BadInput):
         return "<unparsable store URL>"
 
@@ -145,6 +146,9 @@ class Store:
         entry is malformed. Envelopes that parse but do not verify are refused and reported.
         """
         options.validate()
+        # A repository URL is often a checkout's remote, token included: only its scrubbed form
+        # is ever indexed (the envelope is stored byte for byte, as signed).
+        repository = _repository(repository)
         for value, limit, key in ((repository, 500, "--repo"), (commit, 100, "--commit")):
             if value is not None and len(value) > limit:
                 raise BadInput(f"is {len(value)} characters long; the store holds at most {limit}", key=key)
@@ -171,7 +175,7 @@ class Store:
                     continue
                 facts.update(_vsa_fields(verdict))
                 inputs = [d for _, d in verdict.inputs]
-                facts["repository"] = repository or _text(st.predicate.get(REPOSITORY_FIELD))
+                facts["repository"] = repository or _repository(_text(st.predicate.get(REPOSITORY_FIELD)))
                 facts["commit"] = commit or _text(st.predicate.get(COMMIT_FIELD))
             else:
                 stage = st.predicate.get("stage")
@@ -513,6 +517,11 @@ def _too_long(predicate_type: str, facts: dict[str, Any], subjects: Sequence[Sub
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _repository(value: str | None) -> str | None:
+    """A repository as the store indexes it: credentials in a URL masked."""
+    return scrub(value) if value else None
 
 
 def _record(row: Any, subjects: list[tuple[str, str, str]], signers: list[str], inputs: list[str]) -> StoredRecord:

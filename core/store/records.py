@@ -11,6 +11,7 @@ from typing import Any
 from gatecheck.attest.dsse import b64decode
 from gatecheck.attest.vsa import format_time
 from gatecheck.errors import BadInput
+from gatecheck.redact import default
 
 _DURATION = re.compile(r"(?P<n>\d+)(?P<unit>[smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -67,6 +68,13 @@ class StoredRecord:
         return parsed
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """The record as ``store search`` and ``store get`` print it (``full``: envelope and statement too).
+
+        Text is scrubbed on the way out, so a credential an older gatecheck stored (a remote URL
+        with its token, a password in a decision message) is never printed. The envelope is
+        printed as stored: its payload stays base64, the exact bytes the signature covers.
+        """
+        redactor = default()
         data: dict[str, Any] = {
             "id": self.seq,
             "digest": f"sha256:{self.digest}",
@@ -76,9 +84,9 @@ class StoredRecord:
             "verifier": self.verifier_id,
             "stage": self.stage,
             "timeVerified": self.time_verified,
-            "repository": self.repository,
+            "repository": redactor.text(self.repository) if self.repository else self.repository,
             "commit": self.commit,
-            "source": self.source,
+            "source": redactor.text(self.source),
             "storedAt": self.stored_at,
             "subjects": [{"name": n, "digest": {alg: d}} for n, alg, d in self.subjects],
             "signers": list(self.signers),
@@ -87,7 +95,7 @@ class StoredRecord:
         }
         if full and self.envelope is not None:
             data["envelope"] = json.loads(self.envelope)
-            data["statement"] = self.statement()
+            data["statement"] = redactor.data(self.statement())
         return data
 
 
