@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from gatecheck import git
 from gatecheck.attest.keys import PublicKey, load_public_key_file
 from gatecheck.attest.verify import VerifyOptions, read_bundle
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
-from gatecheck.redact import scrub
 from gatecheck.store import DEFAULT_URL, Store, display_url
 from gatecheck.store.database import dumps
 from gatecheck.store.records import PushResult, parse_since
@@ -57,8 +56,10 @@ def push_bundles(store: Store, bundles: Sequence[Path], options: VerifyOptions, 
 def git_facts(root: Path) -> tuple[str | None, str | None]:
     """The repository and commit a run in ``root`` is about: CI variables first, then git itself.
 
-    The repository is scrubbed: a CI checkout's ``origin`` usually carries the job's token
-    (``https://x-access-token:TOKEN@github.com/...``), and this value is stored and printed.
+    git runs hardened (:mod:`gatecheck.git`: the repository under judgement names no program
+    git would run), and the remote comes back with its credentials masked: a CI checkout's
+    ``origin`` usually carries the job's token (``https://x-access-token:TOKEN@github.com/...``).
+    The store scrubs whatever repository it indexes once more, whatever its source.
     """
     env = os.environ
     repository = None
@@ -68,17 +69,7 @@ def git_facts(root: Path) -> tuple[str | None, str | None]:
     elif env.get("CI_PROJECT_URL"):
         repository = env["CI_PROJECT_URL"].removeprefix("https://").removeprefix("http://")
     commit = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA")
-
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
-                                 check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout.strip() or None if out.returncode == 0 else None
-
-    repository = repository or git("config", "--get", "remote.origin.url")
-    return (scrub(repository) if repository else None), commit or git("rev-parse", "HEAD")
+    return repository or git.remote_url(root), commit or git.output(root, "rev-parse", "HEAD") or None
 
 
 def auto_push(store_url: str, bundle: Path, public_keys: Sequence[PublicKey], root: Path) -> str:
