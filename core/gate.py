@@ -108,12 +108,13 @@ def judge(
 
 
 def enforce_expiry(decision: Decision, waiver_file: waivers.WaiverFile, now: datetime) -> Decision:
-    """Expired waivers are never applied, whatever the policy says, and are always reported.
+    """Expired waivers are never applied, whatever the policy says, and are always reported."""
+    return enforce_expired(decision, {w.id: w.age_days(now) for w in waiver_file.expired(now)})
 
-    An entry the policy waived with an expired waiver is moved back to ``deny``; an expired
-    waiver the policy did not warn about gets a ``gatecheck.waiver_expired`` warning.
-    """
-    expired = {w.id: w for w in waiver_file.expired(now)}
+
+def enforce_expired(decision: Decision, expired: dict[str, int | None]) -> Decision:
+    """Move entries the policy waived with an expired waiver (id -> days since expiry) back to ``deny``,
+    and warn (``gatecheck.waiver_expired``) about every expired waiver the policy did not warn about."""
     if not expired:
         return decision
     kept: list[DecisionEntry] = []
@@ -128,11 +129,11 @@ def enforce_expiry(decision: Decision, waiver_file: waivers.WaiverFile, now: dat
             kept.append(entry)
     decision.waived = kept
     warned = {e.waiver_id for e in decision.warn if e.rule == "gatecheck.waiver_expired"}
-    for waiver_id, w in sorted(expired.items()):
+    for waiver_id, age in sorted(expired.items()):
         if waiver_id not in warned:
+            when = f"expired {age} day(s) ago" if age is not None else "has no readable expiry"
             decision.warn.append(DecisionEntry(
-                "gatecheck.waiver_expired",
-                f"waiver {waiver_id} expired {w.age_days(now)} day(s) ago and was not applied", waiver_id=waiver_id,
+                "gatecheck.waiver_expired", f"waiver {waiver_id} {when} and was not applied", waiver_id=waiver_id,
             ))
     decision.allow = decision.allow and not decision.deny
     return decision

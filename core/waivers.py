@@ -341,6 +341,32 @@ def policy_input(waivers: Iterable[Waiver], findings: list[Finding], now: dt.dat
     return out
 
 
+def recompute_expiry(entries: list[Any], now: dt.datetime) -> list[Any]:
+    """The ``waivers`` of a policy input someone else wrote (``policy eval --input``), with ``expires_ns``,
+    ``expired`` and, for an expired waiver, ``matches`` computed again from ``expires`` and the clock.
+
+    An input cannot keep a waiver alive by saying ``expired: false``: a waiver whose ``expires`` is
+    missing or unreadable counts as expired.
+    """
+    out: list[Any] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            out.append(entry)
+            continue
+        fixed = dict(entry)
+        try:
+            expires_at = _parse_expiry(str(entry["expires"]), "policy input", None, 0)
+        except (KeyError, BadInput, OverflowError):
+            expires_at = None
+        fixed["expired"] = expires_at is None or now >= expires_at
+        if expires_at is not None:
+            fixed["expires_ns"] = int(expires_at.timestamp()) * NS_PER_SECOND
+        if fixed["expired"]:
+            fixed["matches"] = []
+        out.append(fixed)
+    return out
+
+
 class _FindingIndex:
     """Findings indexed by every field a waiver can select on, so that matching 100 waivers
     against 10,000 findings looks only at each waiver's candidates. Each index is built the

@@ -8,10 +8,13 @@ from pathlib import Path
 import click
 
 from gatecheck import jsonpos
+from gatecheck import waivers as waivers_mod
 from gatecheck.errors import BadInput
+from gatecheck.gate import enforce_expired
 from gatecheck.policy import DEFAULT_ENGINE, EngineError, EngineSettings, PolicyEngine, create_engine, regotest
 from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
+from gatecheck.policy.inputs import to_ns
 
 
 @click.group("policy")
@@ -102,9 +105,18 @@ def eval_cmd(input_path: Path, policy_path: Path | None, engine: str, opa_url: s
         err = errors[0]
         raise BadInput(err.message, path=input_path, line=jsonpos.locate(text, list(err.absolute_path)),
                        key=validation.key_path(err))
+    # Whether a waiver has run out is decided here, from its `expires` and the clock, never
+    # taken from the document: an input cannot keep an expired waiver alive.
+    now = waivers_mod.now_utc()
+    document["waivers"] = waivers_mod.recompute_expiry(document["waivers"], now)
     bundle = bundle_mod.load(policy_path)
     runner = _engine(engine, timeout, opa_url)
     decision = decide_mod.decide(runner, bundle, document, entrypoint=entrypoint)
+    day_ns = 86_400 * waivers_mod.NS_PER_SECOND
+    decision = enforce_expired(decision, {
+        str(w["id"]): max(0, (to_ns(now) - w["expires_ns"]) // day_ns) if isinstance(w.get("expires_ns"), int) else None
+        for w in document["waivers"] if isinstance(w, dict) and w.get("expired")
+    })
     click.echo(json.dumps(decision.to_dict(), indent=2))
     raise click.exceptions.Exit(0 if decision.allow else 1)
 
