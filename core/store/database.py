@@ -307,7 +307,8 @@ class Store:
             k = schema.signers
             query = query.where(t.c.seq.in_(sa.select(k.c.seq).where(k.c.keyid == keyid)))
         if repository is not None:
-            query = query.where(t.c.repository == repository)
+            # Stored repositories are scrubbed; a filter given with its credentials finds them too.
+            query = query.where(t.c.repository == _repository(repository))
         if commit is not None:
             query = query.where(t.c.commit == commit)
         if since is not None:
