@@ -24,6 +24,7 @@ import queue
 import re
 import threading
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ UNSUPPORTED_OBJECT = "UNSUPPORTED_OBJECT"
 STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # the API server's own request limit is about this size
 _DIGEST = re.compile(r"(?:[^@\s]+@)?sha256:([0-9a-f]{64})")
+#: Failed admission records logged one by one per reason, before the rest are only counted.
+_FAILURES_LOGGED = 10
 
 
 @dataclass
@@ -94,13 +97,21 @@ class Metrics:
                              registry=self.registry)
         self.bad_requests = Counter("gatecheck_bad_requests", "Requests answered with HTTP 400, by route.", ["route"],
                                     registry=self.registry)
+        self.admission_log = Counter("gatecheck_admission_log_records",
+                                     "Admission records by outcome: written, failed (the store refused it), "
+                                     "dropped (the writer's queue was full).", ["outcome"], registry=self.registry)
 
 
 class AdmissionLog:
-    """Writes admission decisions to the store from a background thread, off the request path."""
+    """Writes admission decisions to the store from a background thread, off the request path.
 
-    def __init__(self, store: Store, linger: float = 0.25) -> None:
+    A record the store cannot write is logged with its reason and counted (``failed``); the
+    store writes the others of its batch regardless (see :meth:`Store.log_admissions`).
+    """
+
+    def __init__(self, store: Store, metrics: Metrics, linger: float = 0.25) -> None:
         self.store = store
+        self.records = metrics.admission_log
         self.linger = linger
         self.queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=100_000)
         self.thread = threading.Thread(target=self._run, name="gatecheck-admission-log", daemon=True)
@@ -110,6 +121,7 @@ class AdmissionLog:
         try:
             self.queue.put_nowait(row)
         except queue.Full:
+            self.records.labels("dropped").inc()
             log.warning("admission log queue full; dropping a record")
 
     def _run(self) -> None:
@@ -134,9 +146,28 @@ class AdmissionLog:
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
         try:
-            self.store.log_admissions(batch)
+            failed = self.store.log_admissions(batch)
         except Exception as exc:  # the log must never take the webhook down
-            log.error("cannot write %d admission record(s): %s", len(batch), exc)
+            failed = [(row, f"{type(exc).__name__}: {exc}") for row in batch]
+        if len(batch) > len(failed):
+            self.records.labels("written").inc(len(batch) - len(failed))
+        if not failed:
+            return
+        self.records.labels("failed").inc(len(failed))
+        # One line per lost record, but an unreachable store fails a whole batch for one reason:
+        # a few examples and a count say that as well as a thousand lines would.
+        by_reason: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row, reason in failed:
+            by_reason[reason].append(row)
+        for reason, rows in by_reason.items():
+            for row in rows[:_FAILURES_LOGGED]:
+                # repr, cut short: the values come from the request, and a newline in one must not
+                # forge a line of the server's log.
+                log.error("admission record not written: kind=%.100r namespace=%.300r name=%.300r image=%.300r "
+                          "at=%.40r: %s", row.get("kind"), row.get("namespace"), row.get("name"), row.get("image"),
+                          row.get("at"), reason)
+            if len(rows) > _FAILURES_LOGGED:
+                log.error("%d more admission record(s) not written: %s", len(rows) - _FAILURES_LOGGED, reason)
 
     def close(self) -> None:
         self.queue.put(None)
@@ -165,7 +196,7 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
     metrics = Metrics()
     service = VerdictService(store, settings.options, cache_size=settings.cache_size, cache_ttl=settings.cache_ttl,
                              on_query=metrics.store_query.observe)
-    admission_log = AdmissionLog(store) if settings.log_admissions else None
+    admission_log = AdmissionLog(store, metrics) if settings.log_admissions else None
 
     def decide(digest: str) -> Answer:
         try:
@@ -229,8 +260,9 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
             # Dry runs change nothing in the cluster, so they leave no trace in the log either
             # (the webhook is registered with sideEffects: NoneOnDryRun).
             if admission_log is not None and not req.dry_run:
-                admission_log.add({"at": at, "namespace": req.namespace, "kind": req.kind, "name": req.name[:253],
-                                   "image": img.image[:1000], "digest": img.digest, "allowed": ans.ok or settings.warn,
+                # Values longer than their column are cut and marked by the store, not here.
+                admission_log.add({"at": at, "namespace": req.namespace, "kind": req.kind, "name": req.name,
+                                   "image": img.image, "digest": img.digest, "allowed": ans.ok or settings.warn,
                                    "passing": ans.ok, "reason": ans.reason, "mode": mode})
         if not failures:
             return review_response(req.uid, allowed=True), "allowed", "VERIFIED"

@@ -251,11 +251,44 @@ class Store:
                 conn.execute(sa.update(schema.chain_head).where(schema.chain_head.c.id == 1)
                              .values(seq=seq, record_hash=prev))
 
-    def log_admissions(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Append admission decisions (see :data:`gatecheck.store.schema.admissions`)."""
-        if rows:
+    def log_admissions(self, rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+        """Append admission decisions (see :data:`gatecheck.store.schema.admissions`); return the ones not written.
+
+        Each row is fitted to the table first (:func:`~gatecheck.store.schema.fit_admission`: long
+        values cut and marked), then all go in one transaction. Should the database still refuse
+        that, each row goes in its own transaction, so a record it refuses never takes the others
+        with it; the refused ones come back, fitted, each with the database's reason. When the
+        database cannot be reached at all (OperationalError) the rows not yet written come back with
+        that reason instead of being tried one by one.
+        """
+        def reason(exc: Exception) -> str:
+            cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+            # The first line only: PostgreSQL's DETAIL line repeats the whole row.
+            return f"{type(cause).__name__}: {(str(cause).splitlines() or [''])[0]}"
+
+        fitted = [schema.fit_admission(row) for row in rows]
+        if not fitted:
+            return []
+        insert = sa.insert(schema.admissions)
+        try:
             with self.engine.begin() as conn:
-                conn.execute(sa.insert(schema.admissions), list(rows))
+                conn.execute(insert, fitted)
+            return []
+        except sa.exc.OperationalError as exc:
+            return [(row, reason(exc)) for row in fitted]
+        except Exception:
+            # One row the database refuses fails the whole batch: write them one by one below.
+            pass
+        failed: list[tuple[dict[str, Any], str]] = []
+        for i, row in enumerate(fitted):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert, row)
+            except sa.exc.OperationalError as exc:
+                return failed + [(rest, reason(exc)) for rest in fitted[i:]]
+            except Exception as exc:  # returned with its reason: the caller reports it
+                failed.append((row, reason(exc)))
+        return failed
 
     # -- reading ---------------------------------------------------------------------------
 
