@@ -30,6 +30,8 @@ CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 
 # NAME[:TAG]@sha256:HEX. The digest is what the kubelet pulls, whatever the tag says.
 _PINNED = re.compile(r"^(?P<name>[^@\s]+)@sha256:(?P<hex>[0-9a-f]{64})$")
+# A \uD800-\uDFFF escape: valid JSON, but alone it is half a character no UTF-8 can hold.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class MalformedReview(ValueError):
@@ -67,12 +69,45 @@ class ContainerImage:
         return m.group("hex") if m else None
 
 
-def parse_review(body: bytes) -> AdmissionRequest:
-    """Parse an AdmissionReview v1 request body; MalformedReview with a plain reason otherwise."""
+def load_json(body: bytes) -> Any:
+    """The JSON document of a request body; MalformedReview for anything that is not JSON text.
+
+    Besides syntax errors: nesting deeper than the parser recurses, and a lone surrogate escape
+    (``"\\ud800"``), which parses but could be neither answered nor stored as UTF-8.
+    """
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedReview(f"the body is not JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedReview("the body is not JSON this server reads: nested too deeply") from None
+    # The scan is cheap and almost never matches (the API server writes non-ASCII as UTF-8);
+    # only then is the document walked.
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(doc):
+        raise MalformedReview("the body is not Unicode text: it holds a lone surrogate escape (\\ud800-\\udfff)")
+    return doc
+
+
+def _has_lone_surrogate(doc: Any) -> bool:
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
+def parse_review(body: bytes) -> AdmissionRequest:
+    """Parse an AdmissionReview v1 request body; MalformedReview with a plain reason otherwise."""
+    doc = load_json(body)
     if not isinstance(doc, dict):
         raise MalformedReview("the body is not a JSON object")
     if doc.get("apiVersion") != API_VERSION or doc.get("kind") != "AdmissionReview":

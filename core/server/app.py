@@ -18,7 +18,6 @@ error; an exception while deciding denies (fail closed) with reason ``STORE_UNAV
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import re
@@ -45,6 +44,7 @@ from gatecheck.server.admission import (
     MalformedReview,
     UnsupportedObject,
     images_of,
+    load_json,
     parse_review,
     review_response,
 )
@@ -281,9 +281,9 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
             if body is None:
                 return _bad_request(metrics, "verify", f"request body over {MAX_BODY_BYTES} bytes", 413)
             try:
-                doc = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                return _bad_request(metrics, "verify", f"the body is not JSON: {exc}")
+                doc = load_json(body)
+            except MalformedReview as exc:
+                return _bad_request(metrics, "verify", str(exc))
             target = doc.get("image", doc.get("digest")) if isinstance(doc, dict) else None
             if not isinstance(target, str):
                 return _bad_request(metrics, "verify", 'expected {"image": "NAME@sha256:HEX"} or {"digest": "sha256:HEX"}')

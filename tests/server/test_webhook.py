@@ -182,6 +182,9 @@ def test_object_without_pod_spec_is_denied_with_400_status(env: Env) -> None:
     b'"operation": "CREATE"}}',
     "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": \"\udcff\"}".encode(
         "utf-8", "surrogateescape"),
+    # Valid JSON, but a lone surrogate is no Unicode text: it cannot be answered or stored.
+    json.dumps(review(pod(IMAGES["good"]), namespace="shop\ud800")).encode(),
+    b"[" * 100_000,  # deeper than the JSON parser recurses
 ])
 def test_malformed_review_is_400_and_the_server_keeps_answering(env: Env, body: bytes) -> None:
     res = env.client.post(f"{env.enforce}/validate", content=body, headers={"content-type": "application/json"})
@@ -205,6 +208,8 @@ def test_verify_endpoint(env: Env) -> None:
     assert tagged["ok"] is False and tagged["reason"] == "NOT_PINNED"
     assert env.client.post(f"{env.enforce}/v1/verify", content=b"{").status_code == 400
     assert env.client.post(f"{env.enforce}/v1/verify", json={"img": 1}).status_code == 400
+    assert env.client.post(f"{env.enforce}/v1/verify", content=b"[" * 100_000).status_code == 400
+    assert env.client.post(f"{env.enforce}/v1/verify", content=b'{"image": "a\\udc00@sha256:0"}').status_code == 400
 
 
 def test_health_readiness_and_metrics(env: Env) -> None:
