@@ -348,19 +348,20 @@ class _Locator:
     def __init__(self, text: str, source: str) -> None:
         self.source = source
         self.lines = text.splitlines()
+        self._array_tables: dict[str, list[int]] = {}
 
     def bad(self, message: str, line: int | None) -> CheckFailed:
         return CheckFailed(f"{self.source}:{line or 1}: {message}", bad_input=True)
 
     def array_table_line(self, name: str, index: int) -> int | None:
-        pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
-        count = -1
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.match(line):
-                count += 1
-                if count == index:
-                    return number
-        return None
+        # Every rule asks for its own header line: one pass per table name instead of one per rule
+        # (the quadratic scan was most of the time it took to load the built-in pack).
+        numbers = self._array_tables.get(name)
+        if numbers is None:
+            pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
+            numbers = [number for number, line in enumerate(self.lines, start=1) if pattern.match(line)]
+            self._array_tables[name] = numbers
+        return numbers[index] if 0 <= index < len(numbers) else None
 
     def table_line(self, name: str) -> int | None:
         pattern = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]")
