@@ -219,6 +219,11 @@ def main() -> int:
         stored = store.count()
 
     pki = make_pki(tmp)
+    # /metrics needs the API token; /validate, what is measured, is open as the API server calls it.
+    token = os.urandom(32).hex()  # not `secrets`: bench/secrets.py shadows it when this script runs
+    token_file = tmp / "api-token"
+    token_file.write_text(token + "\n")
+    token_file.chmod(0o600)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -226,7 +231,7 @@ def main() -> int:
     server = subprocess.Popen(
         [sys.executable, "-c", "from gatecheck.cli import run; run()", "serve", "--store", url,
          "--key", str(tmp / "ci.pub"), "--host", "127.0.0.1", "--port", str(port), "--tls-cert", str(pki.server_cert),
-         "--tls-key", str(pki.server_key), "--log-level", "warning"],
+         "--tls-key", str(pki.server_key), "--token-file", str(token_file), "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     base = f"https://127.0.0.1:{port}"
@@ -264,7 +269,7 @@ def main() -> int:
         print(f"anchor: {len(anchor_plan):,} GET /healthz at the same rate ...", file=sys.stderr)
         anchor_ms, anchor_errors, _, _ = asyncio.run(load("127.0.0.1", port, context, anchor_plan, args.rate,
                                                           anchor=True))
-        metrics = httpx.get(f"{base}/metrics", verify=context).text
+        metrics = httpx.get(f"{base}/metrics", verify=context, headers={"Authorization": f"Bearer {token}"}).text
     finally:
         server.terminate()
         server.wait(timeout=20)

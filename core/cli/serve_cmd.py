@@ -1,10 +1,21 @@
-"""``gatecheck serve``: the Kubernetes admission webhook and verify API, over TLS, on uvicorn."""
+"""``gatecheck serve``: the Kubernetes admission webhook and verify API, over TLS, on uvicorn.
+
+Safe by default: it listens on loopback unless ``--host`` says otherwise, and it does not start
+unless ``/v1/verify`` and ``/metrics`` need credentials (``--token-file``, ``--client-ca``) or the
+operator says ``--insecure-no-auth``.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import ssl
+import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,7 +24,11 @@ from gatecheck.attest.verify import VerifyOptions
 from gatecheck.cli.store_cmd import load_keys, store_option, trust_options
 from gatecheck.cli.verify_cmd import parse_duration
 from gatecheck.errors import BadInput
+from gatecheck.server.auth import BearerTokens, check_client_ca
 from gatecheck.store import Store, display_url
+
+if TYPE_CHECKING:
+    import uvicorn
 
 _POLICY_DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
@@ -50,7 +65,9 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
 @click.option("--exclude-namespace", "exclude", multiple=True, metavar="NS",
               help="Admit everything in this namespace without checking (repeatable).")
 @click.option("--warn", is_flag=True, help="Warn mode: admit, and return the denials as warnings.")
-@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="The address to listen on; --host 0.0.0.0 for every interface (in a pod, where the Service "
+                   "connects to the pod's IP).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8443, show_default=True)
 @click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path), metavar="CERT.pem",
               help="Server certificate (PEM); Kubernetes only calls webhooks over TLS.")
@@ -58,6 +75,20 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
               help="The certificate's private key (PEM).")
 @click.option("--insecure-http", is_flag=True,
               help="Serve plain HTTP (only behind a TLS-terminating proxy, or for local tries).")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Bearer tokens, one per line (at least 32 characters each; the file must not be readable by "
+                   "other users): /v1/verify and /metrics answer only 'Authorization: Bearer TOKEN'.")
+@click.option("--client-ca", type=click.Path(dir_okay=False, path_type=Path), metavar="CA.pem",
+              help="Require a client certificate signed by this CA on every connection (checked in the TLS "
+                   "handshake; serve the health probes on --probe-port then).")
+@click.option("--authenticate-webhook", is_flag=True,
+              help="Require the bearer token on /validate too (the kube-apiserver sends it when its admission "
+                   "kubeconfig names the token).")
+@click.option("--insecure-no-auth", is_flag=True,
+              help="Serve /v1/verify and /metrics to anyone who can connect (local tries only).")
+@click.option("--probe-port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Also serve /healthz and /readyz alone over plain HTTP on this port, for kubelet probes "
+                   "that hold no client certificate.")
 @click.option("--cache-size", type=click.IntRange(0), default=10_000, show_default=True,
               help="Verdicts kept in memory (0 disables the cache).")
 @click.option("--cache-ttl", type=click.FloatRange(0), default=60.0, show_default=True, metavar="SECONDS")
@@ -68,7 +99,8 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
 def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: str | None, stage: str | None,
           require_checks: tuple[str, ...], max_age: str, clock_skew: str, verifier_id: str, exclude: tuple[str, ...],
           warn: bool, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, insecure_http: bool,
-          cache_size: int, cache_ttl: float, admission_log: bool, log_level: str) -> None:
+          token_file: Path | None, client_ca: Path | None, authenticate_webhook: bool, insecure_no_auth: bool,
+          probe_port: int | None, cache_size: int, cache_ttl: float, admission_log: bool, log_level: str) -> None:
     """Serve the admission webhook (POST /validate), POST /v1/verify, /healthz, /readyz and /metrics.
 
     Every container image of a Pod or pod template must be pinned by digest and have a
@@ -76,11 +108,25 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
     message naming the image and the reason code. Nothing is scanned and no registry is
     contacted while a request waits.
 
+    It listens on 127.0.0.1 unless --host says otherwise. /v1/verify and /metrics need a bearer
+    token (--token-file) or a client certificate (--client-ca); without either it does not
+    start, unless --insecure-no-auth. /healthz and /readyz are open; /validate is open unless
+    --client-ca or --authenticate-webhook (see docs/admission.md for why).
+
     \b
     Examples:
+      # In a pod (contrib/kubernetes): every interface, TLS, a bearer token
       gatecheck serve --store postgresql://gatecheck@db/attestations --key ci.pub \\
-          --tls-cert tls.crt --tls-key tls.key --exclude-namespace kube-system --max-age 7d
-      gatecheck serve --key ci.pub --insecure-http --port 8080 --warn     # local try-out
+          --host 0.0.0.0 --tls-cert tls.crt --tls-key tls.key \\
+          --token-file /etc/gatecheck/api/token --exclude-namespace kube-system --max-age 7d
+      # The token on /validate too (the API server's admission kubeconfig sends it)
+      gatecheck serve --key ci.pub --tls-cert tls.crt --tls-key tls.key \\
+          --token-file token --authenticate-webhook
+      # Client certificates on every connection; kubelet probes on a plain-HTTP port
+      gatecheck serve --key ci.pub --host 0.0.0.0 --tls-cert tls.crt --tls-key tls.key \\
+          --client-ca clients-ca.pem --probe-port 8080
+      # A local try-out on 127.0.0.1:8080: no TLS, no authentication
+      gatecheck serve --key ci.pub --insecure-http --insecure-no-auth --port 8080 --warn
     """
     import uvicorn
 
@@ -92,17 +138,89 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
     for path in (tls_cert, tls_key):
         if path is not None and not insecure_http and not path.is_file():
             raise BadInput("file not found", path=path)
+    tokens = _authentication(token_file, client_ca, authenticate_webhook, insecure_no_auth, insecure_http)
+    if probe_port is not None and probe_port == port:
+        raise BadInput(f"the probe port must differ from --port {port}", key="--probe-port")
     options = verify_options(keys, threshold, policy_digest, stage, require_checks, max_age, clock_skew, verifier_id)
     settings = ServerSettings(options=options, exclude_namespaces=frozenset(exclude), warn=warn,
-                              cache_size=cache_size, cache_ttl=cache_ttl, log_admissions=admission_log)
+                              cache_size=cache_size, cache_ttl=cache_ttl, log_admissions=admission_log,
+                              tokens=tokens, authenticate_webhook=authenticate_webhook)
     with Store.open(store_url) as st:
         app = create_app(st, settings)
+        _log_to_stderr(log_level)
         scheme = "http" if insecure_http else "https"
+        methods = [name for name, used in (("client certificates", client_ca is not None),
+                                           ("bearer tokens", tokens is not None)) if used]
         click.echo(f"gatecheck: serving {scheme}://{host}:{port} from {display_url(store_url)}"
-                   f"{' (warn mode)' if warn else ''}", err=True)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
-                    ssl_certfile=None if insecure_http else str(tls_cert),
-                    ssl_keyfile=None if insecure_http else str(tls_key))
+                   f"{' (warn mode)' if warn else ''}; authentication: {' and '.join(methods) or 'none'}", err=True)
+        if insecure_no_auth:
+            click.echo(f"gatecheck: warning: --insecure-no-auth: serving /v1/verify and /metrics without "
+                       f"authentication to anyone who can connect to {host}:{port}", err=True)
+        probe = _serve_probes(st, host, probe_port, log_level) if probe_port is not None else None
+        try:
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
+                        ssl_certfile=None if insecure_http else str(tls_cert),
+                        ssl_keyfile=None if insecure_http else str(tls_key),
+                        ssl_ca_certs=str(client_ca) if client_ca else None,
+                        ssl_cert_reqs=ssl.CERT_REQUIRED if client_ca else ssl.CERT_NONE)
+        finally:
+            if probe is not None:
+                probe.should_exit = True
+
+
+def _authentication(token_file: Path | None, client_ca: Path | None, authenticate_webhook: bool,
+                    insecure_no_auth: bool, insecure_http: bool) -> BearerTokens | None:
+    """The bearer tokens to ask for (None when none); BadInput for a combination that leaves a route open by mistake."""
+    if client_ca is not None and insecure_http:
+        raise BadInput("--client-ca needs TLS: client certificates are checked in the TLS handshake "
+                       "(give --tls-cert and --tls-key instead of --insecure-http)", key="--client-ca")
+    if insecure_no_auth and (token_file is not None or client_ca is not None):
+        raise BadInput("--insecure-no-auth contradicts --token-file and --client-ca; give one or the other",
+                       key="--insecure-no-auth")
+    if authenticate_webhook and token_file is None:
+        raise BadInput("--authenticate-webhook needs --token-file (with --client-ca, /validate already needs a "
+                       "client certificate)", key="--authenticate-webhook")
+    if token_file is None and client_ca is None and not insecure_no_auth:
+        raise BadInput("/v1/verify and /metrics need authentication: give --token-file PATH (bearer tokens) or "
+                       "--client-ca CA.pem (client certificates over TLS); --insecure-no-auth serves them to anyone "
+                       "who can connect")
+    if client_ca is not None:
+        check_client_ca(client_ca)
+    return BearerTokens.from_file(token_file) if token_file is not None else None
+
+
+def _log_to_stderr(log_level: str) -> None:
+    """Send the server's own messages (a lost admission record, a decision that raised) to stderr, as uvicorn does its own."""
+    logger = logging.getLogger("gatecheck")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(log_level.upper())
+
+
+def _serve_probes(store: Store, host: str, port: int, log_level: str) -> uvicorn.Server:
+    """Start /healthz and /readyz over plain HTTP on ``port`` in a thread; BadInput when it cannot listen there.
+
+    A thread of its own, not the main server's loop: uvicorn handles signals only in the main
+    thread, so the main server alone decides when the process stops.
+    """
+    import uvicorn
+
+    from gatecheck.server.app import create_probe_app
+
+    server = uvicorn.Server(uvicorn.Config(create_probe_app(store), host=host, port=port, log_level=log_level,
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, name="gatecheck-probes", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise BadInput(f"cannot serve the health probes on {host}:{port} (see the message above)",
+                           key="--probe-port")
+        time.sleep(0.02)
+    click.echo(f"gatecheck: health probes on http://{host}:{port}/healthz and /readyz", err=True)
+    return server
 
 
 COMMANDS = [serve]

@@ -12,6 +12,14 @@ Routes:
 ``GET /metrics``
     Prometheus text format: requests by decision and reason, latency, cache hits, store query time.
 
+Authentication: with :attr:`ServerSettings.tokens`, ``/v1/verify`` and ``/metrics`` (and
+``/validate`` with :attr:`ServerSettings.authenticate_webhook`) answer only a request whose
+``Authorization: Bearer`` header carries one of the tokens; anything else gets 401 with a
+``WWW-Authenticate: Bearer`` challenge, counted in ``gatecheck_unauthenticated_requests_total``.
+Client certificates are checked before a request gets here, by the TLS layer (``gatecheck
+serve --client-ca``). The health probes are always open; :func:`create_probe_app` serves them
+alone, for a listener kubelet can reach without a client certificate.
+
 A request body that is not what the route expects is answered with HTTP 400 and a JSON
 error; an exception while deciding denies (fail closed) with reason ``STORE_UNAVAILABLE``.
 """
@@ -24,7 +32,7 @@ import re
 import threading
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +56,7 @@ from gatecheck.server.admission import (
     parse_review,
     review_response,
 )
+from gatecheck.server.auth import BearerTokens
 from gatecheck.server.decisions import Answer, VerdictService
 from gatecheck.store import Store
 from gatecheck.store.records import timestamp
@@ -63,10 +72,17 @@ _DIGEST = re.compile(r"(?:[^@\s]+@)?sha256:([0-9a-f]{64})")
 #: Failed admission records logged one by one per reason, before the rest are only counted.
 _FAILURES_LOGGED = 10
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
 
 @dataclass
 class ServerSettings:
-    """What the server enforces, from ``gatecheck serve``'s options."""
+    """What the server enforces, from ``gatecheck serve``'s options.
+
+    ``tokens`` None means the application checks no credentials: the TLS layer checks client
+    certificates, or the operator chose ``--insecure-no-auth`` (``gatecheck serve`` starts with
+    neither only then).
+    """
 
     options: VerifyOptions
     exclude_namespaces: frozenset[str] = field(default_factory=frozenset)
@@ -74,6 +90,9 @@ class ServerSettings:
     cache_size: int = 10_000
     cache_ttl: float = 60.0
     log_admissions: bool = True
+    tokens: BearerTokens | None = None
+    #: Ask for the token on /validate too (the kube-apiserver sends one when its admission kubeconfig names it).
+    authenticate_webhook: bool = False
 
 
 class Metrics:
@@ -97,6 +116,9 @@ class Metrics:
                              registry=self.registry)
         self.bad_requests = Counter("gatecheck_bad_requests", "Requests answered with HTTP 400, by route.", ["route"],
                                     registry=self.registry)
+        self.unauthenticated = Counter("gatecheck_unauthenticated_requests",
+                                       "Requests answered with HTTP 401, by route and reason (missing, invalid).",
+                                       ["route", "reason"], registry=self.registry)
         self.admission_log = Counter("gatecheck_admission_log_records",
                                      "Admission records by outcome: written, failed (the store refused it), "
                                      "dropped (the writer's queue was full).", ["outcome"], registry=self.registry)
@@ -177,6 +199,47 @@ class AdmissionLog:
 def _bad_request(metrics: Metrics, route: str, message: str, status: int = 400) -> JSONResponse:
     metrics.bad_requests.labels(route).inc()
     return JSONResponse({"error": message}, status_code=status)
+
+
+def _guard(endpoint: Endpoint, route: str, tokens: BearerTokens | None, metrics: Metrics) -> Endpoint:
+    """``endpoint`` behind the bearer tokens (unchanged without tokens); 401 for anyone else, before the body is read."""
+    if tokens is None:
+        return endpoint
+
+    async def guarded(request: Request) -> Response:
+        reason = tokens.check(request.headers.get("authorization"))
+        if reason is None:
+            return await endpoint(request)
+        metrics.unauthenticated.labels(route, reason).inc()
+        # RFC 6750 section 3: no error code when no credentials came, invalid_token when wrong ones did.
+        if reason == "missing":
+            challenge, message = 'Bearer realm="gatecheck"', "authentication required: send Authorization: Bearer TOKEN"
+        else:
+            challenge, message = 'Bearer realm="gatecheck", error="invalid_token"', "the bearer token is not valid"
+        return JSONResponse({"error": message}, status_code=401, headers={"WWW-Authenticate": challenge})
+
+    return guarded
+
+
+def _health_routes(store: Store) -> list[Route]:
+    """``/healthz`` and ``/readyz``: open to anyone, they say only whether the process and the store answer."""
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            version = await run_in_threadpool(store.ping)
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "error": f"{type(exc).__name__}: {exc}"}, status_code=503)
+        return JSONResponse({"status": "ready", "schema": version})
+
+    return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
+
+
+def create_probe_app(store: Store) -> Starlette:
+    """The health probes alone, for a second listener (``--probe-port``) that needs no client certificate."""
+    return Starlette(routes=_health_routes(store))
 
 
 async def _body(request: Request) -> bytes | None:
@@ -305,16 +368,6 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
         finally:
             metrics.latency.labels("verify").observe(time.perf_counter() - started)
 
-    async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_request: Request) -> Response:
-        try:
-            version = await run_in_threadpool(store.ping)
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "error": f"{type(exc).__name__}: {exc}"}, status_code=503)
-        return JSONResponse({"status": "ready", "schema": version})
-
     async def metrics_route(_request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -324,13 +377,14 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
         if admission_log is not None:
             admission_log.close()
 
+    tokens = settings.tokens
+    webhook_tokens = tokens if settings.authenticate_webhook else None
     app = Starlette(
         routes=[
-            Route("/validate", validate, methods=["POST"]),
-            Route("/v1/verify", verify, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics_route, methods=["GET"]),
+            Route("/validate", _guard(validate, "validate", webhook_tokens, metrics), methods=["POST"]),
+            Route("/v1/verify", _guard(verify, "verify", tokens, metrics), methods=["POST"]),
+            Route("/metrics", _guard(metrics_route, "metrics", tokens, metrics), methods=["GET"]),
+            *_health_routes(store),
         ],
         lifespan=lifespan,
     )

@@ -261,7 +261,7 @@ def test_serve_refuses_to_start_without_tls(cli, tmp_path: Path) -> None:  # typ
     res = cli("serve", "--store", f"sqlite:///{tmp_path / 's.sqlite'}", "--key", str(tmp_path / "ci.pub"))
     assert res.exit_code == 2 and "--tls-cert" in res.stderr
     res = cli("serve", "--store", f"sqlite:///{tmp_path / 's.sqlite'}", "--key", str(tmp_path / "missing.pub"),
-              "--insecure-http")
+              "--insecure-http", "--insecure-no-auth")
     assert res.exit_code == 2 and "missing.pub" in res.stderr
 
 

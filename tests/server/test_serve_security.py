@@ -1,0 +1,360 @@
+"""`gatecheck serve` is safe by default: it binds loopback unless told otherwise, and /v1/verify and
+/metrics answer only a caller with a bearer token from the operator's token file or a client
+certificate from the operator's CA. Real processes, real HTTP and TLS on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from attestation_factory import digest_of, entries, make_bundle, new_key, write_public
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tls_server import make_pki, serve_https
+
+from gatecheck.attest.verify import VerifyOptions
+from gatecheck.server.app import ServerSettings, create_app
+from gatecheck.server.auth import BearerTokens
+from gatecheck.store import Store
+
+TOKEN = secrets.token_hex(32)
+NEXT_TOKEN = secrets.token_urlsafe(32)  # a second line of the file: rotation without downtime
+GOOD = f"registry.example/good@sha256:{digest_of('good')}"
+GATECHECK = [sys.executable, "-c", "from gatecheck.cli import run; run()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def token_file(path: Path, *lines: str, mode: int = 0o600) -> Path:
+    path.write_text("".join(f"{line}\n" for line in lines))
+    path.chmod(mode)
+    return path
+
+
+def pod_review(namespace: str = "shop") -> dict[str, Any]:
+    return {
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "u-1", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "namespace": namespace,
+                    "name": "p", "operation": "CREATE",
+                    "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                               "spec": {"containers": [{"name": "app", "image": GOOD}]}}},
+    }
+
+
+@dataclass
+class Stored:
+    url: str
+    pub: Path
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Stored:
+    """A SQLite store holding a passing verdict for GOOD, and the public key it is signed with."""
+    tmp = tmp_path_factory.mktemp("serve-store")
+    ci = new_key()
+    url = f"sqlite:///{tmp / 'store.sqlite'}"
+    with Store.open(url) as store:
+        store.push(entries(make_bundle(ci, digest_of("good"))), VerifyOptions(keys=[ci.public]))
+    return Stored(url, write_public(ci, tmp / "ci.pub"))
+
+
+# -- the application: bearer tokens over real HTTPS -------------------------------------------------
+
+
+@dataclass
+class Guarded:
+    base: str
+    webhook_guarded: str
+    client: httpx.Client
+
+
+@pytest.fixture(scope="module")
+def guarded(stored: Stored, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guarded]:
+    tmp = tmp_path_factory.mktemp("guarded")
+    pki = make_pki(tmp)
+    tokens = BearerTokens.from_file(token_file(tmp / "token", TOKEN, NEXT_TOKEN))
+    with Store.open(stored.url) as store:
+        options = VerifyOptions(keys=[new_key().public])
+        app = create_app(store, ServerSettings(options=options, tokens=tokens, log_admissions=False))
+        strict = create_app(store, ServerSettings(options=options, tokens=tokens, authenticate_webhook=True,
+                                                  log_admissions=False))
+        context = ssl.create_default_context(cafile=str(pki.ca_cert))
+        with serve_https(app, pki) as base, serve_https(strict, pki) as strict_base, \
+                httpx.Client(verify=context, timeout=10) as client:
+            yield Guarded(base, strict_base, client)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_verify_needs_a_bearer_token(guarded: Guarded) -> None:
+    url = f"{guarded.base}/v1/verify"
+    body = {"image": GOOD}
+    missing = guarded.client.post(url, json=body)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == 'Bearer realm="gatecheck"'
+    assert "Authorization: Bearer" in missing.json()["error"]
+    for header in (bearer(TOKEN[:-1] + "x"), bearer(TOKEN + "x"), {"Authorization": f"Basic {TOKEN}"},
+                   {"Authorization": "Bearer"}):
+        wrong = guarded.client.post(url, json=body, headers=header)
+        assert wrong.status_code == 401, header
+        assert wrong.headers["www-authenticate"].startswith('Bearer realm="gatecheck"')
+    assert 'error="invalid_token"' in guarded.client.post(url, json=body, headers=bearer("y" * 64)) \
+        .headers["www-authenticate"]
+    for token in (TOKEN, NEXT_TOKEN):
+        ok = guarded.client.post(url, json=body, headers=bearer(token))
+        assert ok.status_code == 200 and "target" in ok.json()
+    # The scheme name is case-insensitive (RFC 7235); the token is not.
+    assert guarded.client.post(url, json=body, headers={"Authorization": f"bearer {TOKEN}"}).status_code == 200
+    assert guarded.client.post(url, json=body, headers=bearer(TOKEN.upper())).status_code == 401
+
+
+def test_a_malformed_body_is_judged_only_after_authentication(guarded: Guarded) -> None:
+    assert guarded.client.post(f"{guarded.base}/v1/verify", content=b"{").status_code == 401
+    assert guarded.client.post(f"{guarded.base}/v1/verify", content=b"{", headers=bearer(TOKEN)).status_code == 400
+
+
+def test_metrics_need_the_token_and_count_refusals(guarded: Guarded) -> None:
+    before = guarded.client.get(f"{guarded.base}/metrics", headers=bearer(TOKEN)).text
+    assert guarded.client.get(f"{guarded.base}/metrics").status_code == 401
+    guarded.client.post(f"{guarded.base}/v1/verify", json={"image": GOOD}, headers=bearer("z" * 64))
+    text = guarded.client.get(f"{guarded.base}/metrics", headers=bearer(TOKEN)).text
+
+    def count(sample: str, exposition: str) -> float:
+        line = next((ln for ln in exposition.splitlines() if ln.startswith(sample + " ")), f"{sample} 0")
+        return float(line.rsplit(" ", 1)[1])
+
+    missing = 'gatecheck_unauthenticated_requests_total{reason="missing",route="metrics"}'
+    invalid = 'gatecheck_unauthenticated_requests_total{reason="invalid",route="verify"}'
+    assert count(missing, text) == count(missing, before) + 1
+    assert count(invalid, text) == count(invalid, before) + 1
+
+
+def test_health_probes_and_the_webhook_stay_open_by_default(guarded: Guarded) -> None:
+    assert guarded.client.get(f"{guarded.base}/healthz").status_code == 200
+    assert guarded.client.get(f"{guarded.base}/readyz").status_code == 200
+    res = guarded.client.post(f"{guarded.base}/validate", json=pod_review())
+    assert res.status_code == 200 and res.json()["response"]["uid"] == "u-1"
+
+
+def test_authenticate_webhook_puts_validate_behind_the_token(guarded: Guarded) -> None:
+    url = f"{guarded.webhook_guarded}/validate"
+    refused = guarded.client.post(url, json=pod_review())
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+    assert guarded.client.post(url, json=pod_review(), headers=bearer(TOKEN)).json()["response"]["uid"] == "u-1"
+    assert guarded.client.get(f"{guarded.webhook_guarded}/healthz").status_code == 200
+
+
+# -- the command: start-up refusals -----------------------------------------------------------------
+
+
+def serve_argv(stored: Stored, *args: str) -> list[str]:
+    return [*GATECHECK, "serve", "--store", stored.url, "--key", str(stored.pub), "--log-level", "warning", *args]
+
+
+def test_serve_refuses_to_start_without_authentication(stored: Stored) -> None:
+    argv = serve_argv(stored, "--insecure-http", "--port", str(free_port()))
+    try:
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("gatecheck serve started with no authentication instead of refusing")
+    assert res.returncode == 2, res.stderr
+    assert "--token-file" in res.stderr and "--client-ca" in res.stderr and "--insecure-no-auth" in res.stderr
+
+
+@pytest.mark.parametrize(("lines", "mode", "expected"), [
+    (None, 0o600, "file not found"),
+    ((), 0o600, "holds no token"),
+    (("", "   "), 0o600, "holds no token"),
+    ((TOKEN,), 0o644, "readable by other users"),
+    ((TOKEN,), 0o606, "readable by other users"),
+    (("short",), 0o600, "{path}:1: --token-file: a token must be at least 32 characters"),
+    ((TOKEN, "# the old token, rotated out on Monday"), 0o600, "{path}:2: --token-file: not a bearer token"),
+])
+def test_bad_token_files_are_refused(cli: Callable[..., Any], stored: Stored, tmp_path: Path,
+                                     lines: tuple[str, ...] | None, mode: int, expected: str) -> None:
+    path = tmp_path / "token"
+    if lines is not None:
+        token_file(path, *lines, mode=mode)
+    res = cli("serve", "--store", stored.url, "--key", str(stored.pub), "--insecure-http", "--token-file", str(path))
+    assert res.exit_code == 2
+    assert str(path) in res.stderr and expected.format(path=path) in res.stderr, res.stderr
+
+
+def test_client_ca_needs_tls_and_a_certificate(cli: Callable[..., Any], stored: Stored, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    res = cli("serve", "--store", stored.url, "--key", str(stored.pub), "--insecure-http", "--client-ca",
+              str(pki.ca_cert))
+    assert res.exit_code == 2 and "--client-ca needs TLS" in res.stderr
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    res = cli("serve", "--store", stored.url, "--key", str(stored.pub), "--tls-cert", str(pki.server_cert),
+              "--tls-key", str(pki.server_key), "--client-ca", str(junk))
+    assert res.exit_code == 2 and str(junk) in res.stderr and "no PEM certificate" in res.stderr
+
+
+def test_contradictory_options_are_refused(cli: Callable[..., Any], stored: Stored, tmp_path: Path) -> None:
+    path = token_file(tmp_path / "token", TOKEN)
+    res = cli("serve", "--store", stored.url, "--key", str(stored.pub), "--insecure-http", "--token-file", str(path),
+              "--insecure-no-auth")
+    assert res.exit_code == 2 and "--insecure-no-auth" in res.stderr
+    res = cli("serve", "--store", stored.url, "--key", str(stored.pub), "--insecure-http", "--insecure-no-auth",
+              "--authenticate-webhook")
+    assert res.exit_code == 2 and "--authenticate-webhook needs --token-file" in res.stderr
+
+
+# -- the command: a running server ------------------------------------------------------------------
+
+
+@contextmanager
+def running(argv: list[str], ready: str, client: httpx.Client) -> Iterator[subprocess.Popen[str]]:
+    """Run `gatecheck serve` until the block ends; wait until ``ready`` answers 200."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"gatecheck serve exited {proc.returncode}: {proc.communicate()[1]}")
+            try:
+                if client.get(ready).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("gatecheck serve did not become ready")
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_binds_loopback_by_default(stored: Stored, tmp_path: Path) -> None:
+    port = free_port()
+    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--token-file",
+                      str(token_file(tmp_path / "token", TOKEN)))
+    with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client):
+        # All of 127.0.0.0/8 reaches this machine, but only a wildcard bind accepts on 127.0.0.2.
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.2", port), timeout=5):
+            pass
+        assert client.post(f"http://127.0.0.1:{port}/v1/verify", json={"image": GOOD}).status_code == 401
+        assert client.post(f"http://127.0.0.1:{port}/v1/verify", json={"image": GOOD},
+                           headers=bearer(TOKEN)).json()["ok"] is True
+
+
+def test_host_option_binds_where_told(stored: Stored, tmp_path: Path) -> None:
+    port = free_port()
+    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--host", "0.0.0.0", "--token-file",
+                      str(token_file(tmp_path / "token", TOKEN)))
+    with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.2:{port}/healthz", client):
+        assert client.get(f"http://127.0.0.2:{port}/readyz").status_code == 200
+
+
+def test_insecure_no_auth_is_an_explicit_opt_out_and_says_so(stored: Stored) -> None:
+    port = free_port()
+    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--insecure-no-auth")
+    with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client) as proc:
+        assert client.post(f"http://127.0.0.1:{port}/v1/verify", json={"image": GOOD}).json()["ok"] is True
+        assert client.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "without authentication" in err
+
+
+def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
+                 issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+               .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True))
+    if not ca:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def client_identity(directory: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA of its own and a client certificate (clientAuth) it signed: (ca.pem, client.pem, client.key)."""
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA")])
+    ca = _certificate(f"{name} CA", ca_key, ca_name, ca_key, ca=True)
+    cert = _certificate(name, key, ca_name, ca_key, ca=False)
+    paths = (directory / f"{name}-ca.pem", directory / f"{name}.pem", directory / f"{name}.key")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+def test_client_certificates_over_tls(stored: Stored, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    client_ca, cert, key = client_identity(tmp_path, "kube-apiserver")
+    _, rogue_cert, rogue_key = client_identity(tmp_path, "stranger")
+    port, probe = free_port(), free_port()
+    argv = serve_argv(stored, "--port", str(port), "--tls-cert", str(pki.server_cert), "--tls-key",
+                      str(pki.server_key), "--client-ca", str(client_ca), "--probe-port", str(probe))
+    base = f"https://127.0.0.1:{port}"
+
+    def context(chain: tuple[Path, Path] | None) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
+        if chain is not None:
+            ctx.load_cert_chain(str(chain[0]), str(chain[1]))
+        return ctx
+
+    with httpx.Client(timeout=5) as plain, running(argv, f"http://127.0.0.1:{probe}/readyz", plain):
+        # Health probes answer on the probe port without a certificate; nothing else is served there.
+        assert plain.get(f"http://127.0.0.1:{probe}/healthz").status_code == 200
+        assert plain.post(f"http://127.0.0.1:{probe}/v1/verify", json={"image": GOOD}).status_code == 404
+        for chain in (None, (rogue_cert, rogue_key)):
+            with httpx.Client(verify=context(chain), timeout=5) as client, pytest.raises(httpx.TransportError):
+                client.post(f"{base}/v1/verify", json={"image": GOOD})
+        with httpx.Client(verify=context((cert, key)), timeout=5) as client:
+            assert client.post(f"{base}/v1/verify", json={"image": GOOD}).json()["ok"] is True
+            assert client.post(f"{base}/validate", json=pod_review()).json()["response"]["allowed"] is True
+            assert client.get(f"{base}/metrics").status_code == 200
+
+
+def test_a_lost_admission_record_is_reported_on_stderr(stored: Stored, tmp_path: Path) -> None:
+    """The server's own log reaches stderr: a record the database refuses is named there, with the reason."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'refusing.sqlite'}"
+    with Store.open(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TRIGGER refuse_namespace BEFORE INSERT ON admissions WHEN NEW.namespace = "
+                             "'refused' BEGIN SELECT RAISE(ABORT, 'refuse_namespace'); END"))
+    port = free_port()
+    argv = serve_argv(Stored(url, stored.pub), "--insecure-http", "--port", str(port), "--insecure-no-auth")
+    with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client) as proc:
+        for namespace in ("refused", "shop"):
+            assert client.post(f"http://127.0.0.1:{port}/validate", json=pod_review(namespace)).status_code == 200
+        with Store.open(url) as store:
+            deadline = time.monotonic() + 15
+            while not store.admissions_since(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)):
+                assert time.monotonic() < deadline, "the record of namespace shop was not written"
+                time.sleep(0.05)
+        proc.terminate()  # the server finishes its admission log before it exits
+        _, err = proc.communicate(timeout=20)
+    assert "admission record not written: kind='Pod' namespace='refused' name='p'" in err, err
+    assert "refuse_namespace" in err
