@@ -157,8 +157,8 @@ class DirectorySource(ConfigSource):
     trusted = True
 
     def _clean(self, rel: str, what: str) -> str:
-        # The operator's own files may be named by absolute path.
-        return rel if os.path.isabs(rel) else normalize(rel, what=what)
+        # The operator's own files may be anywhere: an absolute path, or one relative to this directory.
+        return rel if os.path.isabs(rel) else os.path.normpath(rel)
 
     def _file(self, rel: str, what: str) -> Path | None:
         path = Path(rel) if os.path.isabs(rel) else self.root / rel

@@ -143,7 +143,8 @@ def build(
         input_digests=inputs,
         passed=report.exit_code == EXIT_PASS and report.decision.allow,
         stage=report.stage,
-        extensions={vsa.DECISION_FIELD: _decision_summary(report), vsa.WAIVERS_FIELD: report.applied_waivers},
+        extensions={vsa.DECISION_FIELD: _decision_summary(report), vsa.WAIVERS_FIELD: report.applied_waivers,
+                    vsa.CONFIG_SOURCE_FIELD: report.config_source},
     )
     closing = Statement(subject_list, VSA_PREDICATE_TYPE, verdict)
     lines.append(dsse.sign(PAYLOAD_TYPE, closing.to_json(), signers).to_json())

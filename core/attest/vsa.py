@@ -25,6 +25,10 @@ STAGE_FIELD = "https://gatecheck.dev/attestation/vsa/stage"
 DECISION_FIELD = "https://gatecheck.dev/attestation/vsa/decision"
 #: Extension field listing the waivers the decision applied: [{id, expires, owner, reason, ticket}].
 WAIVERS_FIELD = "https://gatecheck.dev/attestation/vsa/waivers"
+#: Extension field: where the configuration, waivers and policy came from (the repository itself, an
+#: operator's directory, or a trusted git ref with its commit), so a verifier can tell a pull
+#: request judged by its own configuration from one judged by the base branch's.
+CONFIG_SOURCE_FIELD = "https://gatecheck.dev/attestation/vsa/config-source"
 SLSA_VERSION = "1.0"
 RESULTS = ("PASSED", "FAILED")
 

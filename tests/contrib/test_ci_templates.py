@@ -3,6 +3,7 @@ copies of the GitHub Actions, GitHub workflow and GitLab CI schemas), and say wh
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -180,3 +181,96 @@ def test_gitlab_gate_script_runs_with_the_real_gate(tmp_path: Path) -> None:
         cwd=project, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert verify.returncode == 1 and "RESULT_FAILED" in verify.stdout + verify.stderr
+
+
+def _pull_request(tmp_path: Path) -> Path:
+    """A project whose origin's main branch holds the example, checked out on a branch that edits the
+    gate's configuration, adds a waiver for everything and a .semgrepignore that hides all code."""
+    project = tmp_path / "webapp"
+    shutil.copytree(REPO / "examples" / "webapp", project, ignore=shutil.ignore_patterns(".gatecheck"))
+
+    def git(*args: str, cwd: Path = project) -> None:
+        subprocess.run(["git", "-c", "user.email=ci@example.com", "-c", "user.name=CI", *args], cwd=cwd, check=True,
+                       capture_output=True, timeout=60)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "main")
+    git("clone", "-q", "--bare", str(project), str(tmp_path / "origin.git"), cwd=tmp_path)
+    git("remote", "add", "origin", str(tmp_path / "origin.git"))
+    git("checkout", "-qb", "feature")
+    config = project / "gatecheck.toml"
+    relaxed = config.read_text().replace('fail_on = "high"', 'fail_on = "critical"')
+    config.write_text(relaxed + "\n[checks.sast]\nenabled = false\n")
+    expires = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    (project / "gatecheck.waivers.toml").write_text(
+        f'[[waivers]]\nid = "W-ALL"\nreason = "fine"\nowner = "pr"\nexpires = {expires}\nmatch = {{ path = "**" }}\n')
+    (project / ".semgrepignore").write_text("*\n")
+    git("add", "-A")
+    git("commit", "-qm", "wave it through")
+    return project
+
+
+def _trusted_run_report(report: dict[str, object]) -> None:
+    """What a pull-request run must show: main's configuration was used and the change's edits are listed."""
+    source = report["config_source"]
+    assert isinstance(source, dict) and source["kind"] == "git-ref" and source["ref"] == "origin/main"
+    decision = report["decision"]
+    assert isinstance(decision, dict) and decision["waived"] == [] and decision["allow"] is False
+    results = {r["check"]: r for r in report["results"]}  # type: ignore[attr-defined]
+    assert results["sast"]["status"] == "ok" and results["sast"]["findings"]  # main enables sast, ignores nothing
+    changed = {(f["location"]["path"], f["metadata"]["change"]) for f in results["gatecheck"]["findings"]
+               if f["rule_id"] == "gatecheck/config-changed"}
+    assert changed == {("gatecheck.toml", "modified"), ("gatecheck.waivers.toml", "added"), (".semgrepignore", "added")}
+
+
+def test_action_gates_a_pull_request_with_the_base_branchs_configuration_and_never_signs_it(tmp_path: Path) -> None:
+    """The action's pull-request path: the change edits gatecheck.toml, the waivers file and
+    .semgrepignore, and the gate runs with main's versions of all three (fetched, since a PR checkout
+    has no origin/main), lists the edits, and signs nothing."""
+    project = _pull_request(tmp_path)
+    subprocess.run([str(BIN / "gatecheck"), "keygen", "-o", str(tmp_path / "ci")], check=True, capture_output=True)
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s.get("id") == "gate")
+    outputs, runner_temp = tmp_path / "github_output", tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GITHUB_OUTPUT": str(outputs), "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
+        "GATE_PATH": str(project), "GATE_STAGE": "ci", "GATE_ARGS": "--check sarif --check sast -q",
+        "GATE_SUBJECT": str(project / "requirements.txt"), "GATE_KEY": f"file:{tmp_path / 'ci.key'}",
+        "GATE_BUNDLE": str(tmp_path / "gate.intoto.jsonl"), "GATE_ATTEST_FAILED": "true", "GATE_TRUSTED_REF": "auto",
+    }
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written["exit-code"] == "1"
+    assert "bundle" not in written and not (tmp_path / "gate.intoto.jsonl").exists()
+    assert "pull-request runs are not signed" in proc.stdout
+    _trusted_run_report(json.loads((runner_temp / "gatecheck" / "report.json").read_text()))
+    # The same step on a push uses the tree as it is (and would sign).
+    env.update({"GITHUB_EVENT_NAME": "push", "GATE_SUBJECT": ""})
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=300)
+    report = json.loads((runner_temp / "gatecheck" / "report.json").read_text())
+    assert report["config_source"]["kind"] == "repository"
+
+
+def test_gitlab_gates_a_merge_request_with_the_target_branchs_configuration(tmp_path: Path) -> None:
+    project = _pull_request(tmp_path)
+    subprocess.run([str(BIN / "gatecheck"), "keygen", "-o", str(tmp_path / "ci")], check=True, capture_output=True)
+    doc = yaml.safe_load(GITLAB.read_text())
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in doc["variables"].items()},
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "CI_JOB_ID": "7",
+        "GATECHECK_ARGS": "--check sarif --check sast -q -f json:gatecheck.json",
+        "GATECHECK_SUBJECT": "requirements.txt",
+        "GATECHECK_SIGNING_KEY": (tmp_path / "ci.key").read_text(),
+    }
+    script = "\n".join(doc["gatecheck"]["script"])
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert not (project / env["GATECHECK_BUNDLE"]).exists()  # merge-request runs are never signed
+    _trusted_run_report(json.loads((project / "gatecheck.json").read_text()))

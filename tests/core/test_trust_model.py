@@ -350,3 +350,20 @@ def test_policy_eval_recomputes_waiver_expiry_from_expires(example_copy: Path, c
     decision = json.loads(result.stdout)
     assert decision["waived"] == [] and decision["deny"]
     assert any(e["rule"] == "gatecheck.waiver_expired" for e in decision["warn"])
+
+
+def test_the_verdict_records_which_configuration_judged_the_change(pull_request: Path, cli: Callable[..., Any],
+                                                                   tmp_path: Path) -> None:
+    import base64
+
+    assert cli("keygen", "-o", str(tmp_path / "keys" / "ci")).exit_code == 0
+    bundle = tmp_path / "gate.intoto.jsonl"
+    code, _ = report_of(cli, pull_request, tmp_path / "r.json", *SARIF_ONLY, "--trusted-ref", "main",
+                        "--attest", str(bundle), "--attest-failed", "--subject", "app@sha256:" + "cd" * 32,
+                        "--key", f"file:{tmp_path / 'keys' / 'ci.key'}")
+    assert code == 1
+    closing = json.loads(bundle.read_text().splitlines()[-1])
+    predicate = json.loads(base64.b64decode(closing["payload"]))["predicate"]
+    assert predicate["verificationResult"] == "FAILED"
+    source = predicate["https://gatecheck.dev/attestation/vsa/config-source"]
+    assert source["kind"] == "git-ref" and source["ref"] == "main" and source["trusted"] is True
