@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -86,7 +85,7 @@ def cache_key_material(directory: Path) -> bytes:
         if len(data) >= 32:
             return data
     directory.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
+    key = os.urandom(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
