@@ -11,6 +11,11 @@ Rules it keeps:
   and listed in the summary; results with ``baselineState: absent`` (fixed) are skipped.
 - Runs written by gatecheck itself are ignored, so a report left in the tree is not
   judged twice.
+- The SARIF files are files of the tree under judgement, so they are listed and read only
+  through the repository view (``ctx.scan_files`` / ``ctx.read_bytes``): a symlink out of the
+  tree, a FIFO or a device is never opened (the gate itself reports it as
+  ``gatecheck/unsafe-path``), ``files`` globs from repository configuration cannot name a path
+  outside the tree, and a file over ``max_file_size`` is bad input rather than read whole.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -27,11 +33,16 @@ from gatecheck.checks import Check, CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.jsonpos import locate
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
+from gatecheck.repository import OutsideRepository, normalize
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
 DEFAULT_FILES = ["**/*.sarif", "**/*.sarif.json"]
+#: Largest SARIF file read unless ``max_file_size`` says otherwise. CodeQL's output for a large
+#: code base runs to tens of megabytes; a file far beyond that is more likely a mistake (or an
+#: attempt to exhaust the gate's memory) than a report, and is refused as bad input.
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
 
 def severity_from_score(score: float) -> str:
@@ -53,7 +64,7 @@ class SarifCheck:
     name = "sarif"
     version = __version__
     description = "Judge SARIF 2.1.0 files produced by other tools (CodeQL, Trivy, ESLint, ...)."
-    options_schema: dict[str, Any] = {
+    options_schema: Mapping[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "additionalProperties": False,
@@ -61,7 +72,14 @@ class SarifCheck:
             "files": {
                 "type": "array",
                 "items": {"type": "string", "minLength": 1},
-                "description": "Globs (relative to the project root) of the SARIF files to judge.",
+                # Repository configuration may only name files inside the tree (gatecheck.config.check_trust).
+                "x-gatecheck-path": "tree",
+                "description": "Globs (relative to the project root, inside it) of the SARIF files to judge.",
+            },
+            "max_file_size": {
+                "type": "integer", "minimum": 1,
+                "description": f"Largest SARIF file read, in bytes (default {DEFAULT_MAX_FILE_SIZE}); a larger "
+                               "matching file is bad input, never skipped.",
             },
             "required": {
                 "type": "boolean",
@@ -71,16 +89,11 @@ class SarifCheck:
     }
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
-        patterns = ctx.options.get("files", DEFAULT_FILES)
-        matched: list[Path] = []
-        for path in ctx.files():
-            rel = ctx.relpath(path)
-            if any(fnmatch.fnmatch(rel, p) or (p.startswith("**/") and fnmatch.fnmatch(rel, p[3:])) for p in patterns):
-                matched.append(path)
-        return matched
+        """The SARIF files the repository view lists under the scan paths that match ``files``."""
+        return [ctx.repo.root / rel for rel in _selected(ctx)]
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        files = self.inputs(ctx)
+        files = _selected(ctx)
         tool = Tool("sarif-ingest", __version__)
         if not files:
             patterns = ", ".join(ctx.options.get("files", DEFAULT_FILES))
@@ -88,13 +101,19 @@ class SarifCheck:
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0})
+        limit = int(ctx.options.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
+        sizes = {entry.path: entry.size for entry in ctx.repo.entries()}
         findings: list[Finding] = []
         suppressed: list[dict[str, Any]] = []
         tools: set[str] = set()
         ignored_own = 0
-        for path in files:
+        for rel in files:
             ctx.check_cancelled()
-            doc, text = _load(path, ctx.relpath(path))
+            if sizes.get(rel, 0) > limit:
+                raise CheckFailed(f"{rel}: {sizes[rel]} bytes, more than the {limit} the sarif check reads; not read "
+                                  "(raise [checks.sarif] max_file_size if the file is a real report)", bad_input=True)
+            # ctx.read_bytes enforces the limit again: the file may have grown since it was listed.
+            doc, text = _load(ctx.read_bytes(rel, limit=limit), rel)
             for run_index, run in enumerate(doc["runs"]):
                 driver = run["tool"]["driver"]
                 tool_name = str(driver["name"])
@@ -102,8 +121,8 @@ class SarifCheck:
                     ignored_own += 1
                     continue
                 tools.add(tool_name)
-                _fail_on_failed_invocation(run, tool_name, ctx.relpath(path))
-                self._results(ctx, path, text, run_index, run, findings, suppressed)
+                _fail_on_failed_invocation(run, tool_name, rel)
+                self._results(ctx, rel, text, run_index, run, findings, suppressed)
         return CheckResult(
             tool=tool,
             findings=findings,
@@ -120,7 +139,7 @@ class SarifCheck:
     def _results(
         self,
         ctx: CheckContext,
-        path: Path,
+        source_file: str,
         text: str,
         run_index: int,
         run: dict[str, Any],
@@ -132,12 +151,11 @@ class SarifCheck:
         rules = {r.get("id"): r for r in driver.get("rules", []) if isinstance(r, dict)}
         rules_by_index = [r for r in driver.get("rules", []) if isinstance(r, dict)]
         occurrences: Counter[tuple[str, str, str]] = Counter()
-        source_file = ctx.relpath(path)  # once: it resolves the path on disk
         for index, result in enumerate(run.get("results", [])):
             where = ("runs", run_index, "results", index)
             if not isinstance(result, dict) or not isinstance(result.get("message"), dict):
                 raise CheckFailed(
-                    f"{ctx.relpath(path)}:{locate(text, where)}: result {index} of run {run_index} has no message object",
+                    f"{source_file}:{locate(text, where)}: result {index} of run {run_index} has no message object",
                     bad_input=True,
                 )
             rule_id = result.get("ruleId") or (result.get("rule") or {}).get("id")
@@ -184,11 +202,34 @@ class SarifCheck:
             ))
 
 
-def _load(path: Path, rel: str) -> tuple[dict[str, Any], str]:
+def _selected(ctx: CheckContext) -> list[str]:
+    """Root-relative paths of the listed files under the scan paths that match the ``files`` globs.
+
+    Only the repository view's listing is searched, so a glob can never reach a symlink out of
+    the tree or a special file. The globs are checked again here because trusted (operator)
+    configuration is not held to ``x-gatecheck-path``: a glob outside the tree could never match
+    a listed file, and saying so beats a silent "no SARIF files matched".
+    """
+    patterns: list[str] = []
+    for index, pattern in enumerate(ctx.options.get("files", DEFAULT_FILES)):
+        try:
+            patterns.append(normalize(pattern, what=f"checks.sarif.files[{index}]"))
+        except OutsideRepository as exc:
+            raise CheckFailed(f"{exc.message}; SARIF files are read only from the tree being gated",
+                              bad_input=True) from exc
+    return [
+        rel for rel in ctx.scan_files()
+        if any(fnmatch.fnmatch(rel, p) or (p.startswith("**/") and fnmatch.fnmatch(rel, p[3:])) for p in patterns)
+    ]
+
+
+def _load(data: bytes, rel: str) -> tuple[dict[str, Any], str]:
+    """Parse and shape-check one SARIF document; anything malformed is bad input naming file and line."""
     try:
-        text = path.read_text("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CheckFailed(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})", bad_input=True) from exc
+        line = bytes(exc.object).count(b"\n", 0, exc.start) + 1  # exc.object: the bytes after a BOM, as exc.start is
+        raise CheckFailed(f"{rel}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})", bad_input=True) from exc
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
