@@ -6,7 +6,11 @@ install hint; it never passes silently.
 
 Inputs are the ``.sql`` files under a configurable directory, in natural (version-aware) or
 lexical order or an explicit list: hand-written migrations, ``alembic upgrade A:B --sql`` output
-and ``manage.py sqlmigrate`` output (see :mod:`.source`). The rules and their PostgreSQL facts are
+and ``manage.py sqlmigrate`` output (see :mod:`.source`). They are files of the tree under
+judgement, so they are found in the repository view's listing and read through it
+(``ctx.read_bytes``, at most ``max_file_size`` bytes): a symlink out of the tree, a FIFO or a
+device is never opened, and ``directory``/``files`` from repository configuration cannot name a
+path outside the tree. The rules and their PostgreSQL facts are
 in :mod:`.rules`; the state kept across statements and files is in :mod:`.linter`.
 
 Findings point at the file and line of the statement; their ids are built from the rule, the file
@@ -25,20 +29,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+from wcmatch import glob
+
 from gatecheck import hookimpl
 from gatecheck.checks import Check, CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Location, Severity, Tool, finding_id
-from gatecheck.repository import UNTRACKED_SKIPPED_DIRS
+from gatecheck.repository import OutsideRepository, normalize
 
 from .rules import RULES
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 INSTALL_HINT = "pip install 'gatecheck[migrations]'"
 DEFAULT_DIRECTORY = "migrations"
 DEFAULT_INCLUDE = ["*.sql"]
 DEFAULT_POSTGRES_VERSION = 14
+#: Largest migration file read unless ``max_file_size`` says otherwise: far above real migrations
+#: (bench/migrations.py's 100,000 statements are a few megabytes), and the parse tree of a file
+#: takes many times its size in memory.
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+#: ``include`` globs: ``**`` crosses directories, ``*`` does not, and dot-files match like any other.
+INCLUDE_FLAGS = glob.GLOBSTAR | glob.DOTGLOB
 #: Statements between two cancellation checks while linting a large file.
 CANCEL_EVERY = 2000
 _DIGITS = re.compile(r"(\d+)")
@@ -72,18 +84,26 @@ class MigrationsCheck:
         "type": "object",
         "additionalProperties": False,
         "properties": {
+            # The path options are annotated so that repository configuration cannot point them outside
+            # the tree (gatecheck.config.check_trust); the check confines them again when it reads.
             "directory": {
-                "type": "string", "minLength": 1,
-                "description": "Directory (relative to the project root) holding the migration files. Default: migrations.",
+                "type": "string", "minLength": 1, "x-gatecheck-path": "tree",
+                "description": "Directory (relative to the project root, inside it) holding the migration files. "
+                               "Default: migrations.",
             },
             "include": {
-                "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
-                "description": "Globs relative to `directory` (`**` recurses). Default: [\"*.sql\"].",
+                "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "x-gatecheck-path": "tree",
+                "description": "Globs relative to `directory`, inside it (`**` recurses). Default: [\"*.sql\"].",
             },
             "files": {
-                "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
-                "description": "Explicit migration files (relative to the project root) in the order they apply; "
-                               "replaces directory/include/order.",
+                "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "x-gatecheck-path": "tree",
+                "description": "Explicit migration files (relative to the project root, inside it) in the order they "
+                               "apply; replaces directory/include/order.",
+            },
+            "max_file_size": {
+                "type": "integer", "minimum": 1,
+                "description": f"Largest migration file read, in bytes (default {DEFAULT_MAX_FILE_SIZE}); a larger "
+                               "file is bad input, never skipped.",
             },
             "order": {
                 "enum": ["natural", "lexical"],
@@ -123,30 +143,37 @@ class MigrationsCheck:
 
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
-        """The migration files that exist, in the order they apply (the cache key)."""
-        return [path for path in self._candidates(ctx) if path.is_file()]
+        """The migration files the repository view lists, in the order they apply (the cache key)."""
+        listed = set(ctx.repo.files())
+        return [ctx.repo.root / rel for rel in self._candidates(ctx) if rel in listed]
 
-    def _candidates(self, ctx: CheckContext) -> list[Path]:
-        """The migration files in the order they apply, including listed files that are missing."""
+    def _candidates(self, ctx: CheckContext) -> list[str]:
+        """Root-relative migration files in the order they apply: the ``files`` option as given (a
+        name there may be missing or unsafe; :func:`_refuse_unlisted` says so), else the files the
+        repository view lists under ``directory`` that match ``include``, minus the exclude globs.
+
+        The scan paths do not narrow this: a migration outside them still builds the state later
+        ones are judged against (see ``_lint``)."""
         options = ctx.options
         if "files" in options:
-            return [ctx.root / name for name in options["files"]]
-        directory = ctx.root / options.get("directory", DEFAULT_DIRECTORY)
-        if not directory.is_dir():
-            return []
-        found: dict[Path, str] = {}
-        for pattern in options.get("include", DEFAULT_INCLUDE):
-            for path in directory.glob(pattern):
-                if not path.is_file():
-                    continue
-                rel = ctx.relpath(path)
-                inside = path.relative_to(directory).parts[:-1]
-                if ctx.is_excluded(rel) or any(part in UNTRACKED_SKIPPED_DIRS for part in inside):
-                    continue
-                found[path] = path.relative_to(directory).as_posix()
+            return [_confined(name, f"checks.migrations.files[{i}]") for i, name in enumerate(options["files"])]
+        directory = _confined(options.get("directory", DEFAULT_DIRECTORY), "checks.migrations.directory")
+        try:
+            ctx.repo.path(directory, what="checks.migrations.directory")  # a symlink on the way out of the tree
+        except OutsideRepository as exc:
+            raise CheckFailed(f"{exc.message}; migrations are read only from the tree being gated", bad_input=True) from exc
+        patterns = [_confined(p, f"checks.migrations.include[{i}]")
+                    for i, p in enumerate(options.get("include", DEFAULT_INCLUDE))]
+        prefix = f"{directory}/" if directory else ""
+        found: dict[str, str] = {}  # root-relative path -> path inside the directory
+        for rel in ctx.repo.files():
+            if rel.startswith(prefix) and not ctx.is_excluded(rel):
+                inside = rel[len(prefix):]
+                if glob.globmatch(inside, patterns, flags=INCLUDE_FLAGS):
+                    found[rel] = inside
         if options.get("order", "natural") == "lexical":
-            return sorted(found, key=lambda p: found[p])
-        return sorted(found, key=lambda p: (natural_key(found[p]), found[p]))
+            return sorted(found, key=lambda rel: found[rel])
+        return sorted(found, key=lambda rel: (natural_key(found[rel]), found[rel]))
 
     def run(self, ctx: CheckContext) -> CheckResult:
         options = ctx.options
@@ -159,9 +186,7 @@ class MigrationsCheck:
             if options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0})
-        for path in files:
-            if not path.is_file():
-                raise CheckFailed(f"{ctx.relpath(path)}: migration file listed in `files` does not exist", bad_input=True)
+        _refuse_unlisted(ctx, files)
         try:
             import pglast  # noqa: F401  (GPL-3.0: an optional extra)
         except ImportError:
@@ -176,9 +201,9 @@ class MigrationsCheck:
         with gc_paused():
             return self._lint(ctx, files, tool)
 
-    def _lint(self, ctx: CheckContext, files: list[Path], tool: Tool) -> CheckResult:
+    def _lint(self, ctx: CheckContext, files: list[str], tool: Tool) -> CheckResult:
         from .linter import Linter, Settings
-        from .source import parse_file
+        from .source import parse_migration
 
         options = ctx.options
         settings = Settings(
@@ -189,22 +214,26 @@ class MigrationsCheck:
         disabled = set(options.get("disable", []))
         severities: dict[str, str] = dict(options.get("severity", {}))
         fmt = options.get("format", "auto")
-        scope = [p if p.is_absolute() else ctx.root / p for p in ctx.paths]
+        limit = int(options.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
+        sizes = {entry.path: entry.size for entry in ctx.repo.entries()}
         findings: list[Finding] = []
         allowed: list[dict[str, Any]] = []
         unused: list[dict[str, Any]] = []
         formats: dict[str, str] = {}
         statements = 0
         suppressed_by_config = 0
-        for path in files:
+        for rel in files:
             ctx.check_cancelled()
-            rel = ctx.relpath(path)
-            migration = parse_file(path, rel, fmt)
+            if sizes.get(rel, 0) > limit:
+                raise CheckFailed(f"{rel}: {sizes[rel]} bytes, more than the {limit} the migrations check reads; not "
+                                  "read (raise [checks.migrations] max_file_size if it is a real migration)", bad_input=True)
+            # ctx.read_bytes enforces the limit again: the file may have grown since it was listed.
+            migration = parse_migration(ctx.read_bytes(rel, limit=limit), rel, fmt)
             formats[rel] = migration.format
             statements += len(migration.statements)
             ctx.progress(f"{rel}: {len(migration.statements)} statements ({migration.format})")
             hits = linter.lint_file(migration, tick=ctx.check_cancelled, every=CANCEL_EVERY)
-            if scope and not any(path.resolve().is_relative_to(s.resolve()) for s in scope):
+            if not ctx.in_scope(rel):
                 continue  # linted for the state it builds up, but outside the paths asked about
             fired: set[tuple[int, str]] = set()
             occurrences: Counter[tuple[str, str]] = Counter()
@@ -264,6 +293,43 @@ class MigrationsCheck:
                 "suppressed_by_config": suppressed_by_config,
             },
         )
+
+
+def _confined(name: str, key: str) -> str:
+    """``name`` as a clean root-relative path; one that is absolute or climbs out of the tree is bad
+    input. Repository configuration is refused such paths when it loads (``x-gatecheck-path``);
+    this holds trusted configuration to the same, since migrations are only ever read from the tree."""
+    try:
+        return normalize(name, what=key)
+    except OutsideRepository as exc:
+        raise CheckFailed(f"{exc.message}; migrations are read only from the tree being gated", bad_input=True) from exc
+
+
+def _refuse_unlisted(ctx: CheckContext, files: list[str]) -> None:
+    """Bad input for a file named in ``files`` that the repository view does not list, with the reason."""
+    listed = set(ctx.repo.files())
+    refused = {item.path: item.reason for item in ctx.repo.skipped}
+    for rel in files:
+        if rel in listed:
+            continue
+        try:
+            real = ctx.repo.relative(ctx.repo.path(rel))
+        except OutsideRepository:
+            real = None
+        if real in listed:
+            continue  # reached through a symlinked directory inside the tree; read where it lives
+        if rel in refused:
+            why = f"was not read: {refused[rel]}"
+        elif real is None:
+            why = "was not read: it resolves outside the repository (a symlink leaves the tree)"
+        elif ctx.repo.is_dir(rel):
+            why = "is a directory (name files here, or use `directory` and `include`)"
+        elif ctx.repo.path(rel).exists():
+            why = (f"was not read: it is not among the files gatecheck scans (git does not track it, and "
+                   f"[run] untracked = {ctx.repo.untracked!r} leaves it out)")
+        else:
+            why = "does not exist"
+        raise CheckFailed(f"{rel}: migration file listed in `files` {why}", bad_input=True)
 
 
 @hookimpl

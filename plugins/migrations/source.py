@@ -78,7 +78,6 @@ class Statement:
 class MigrationFile:
     """A parsed migration file."""
 
-    path: Path
     rel: str
     format: str
     statements: list[Statement]
@@ -101,9 +100,8 @@ class Lines:
         return bisect_right(self.starts, offset)
 
 
-def read_text(path: Path, rel: str) -> tuple[str, bytes]:
-    """The file as text and as UTF-8 bytes (without a byte-order mark); bad encoding is bad input."""
-    raw = path.read_bytes()
+def decode(raw: bytes, rel: str) -> tuple[str, bytes]:
+    """A file's bytes as text and as UTF-8 bytes (without a byte-order mark); bad encoding is bad input."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -140,14 +138,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_file(path: Path, rel: str, fmt: str = "auto") -> MigrationFile:
-    """Parse one migration file; malformed SQL raises CheckFailed(bad_input=True) naming file and line."""
+def parse_migration(content: bytes, rel: str, fmt: str = "auto") -> MigrationFile:
+    """Parse one migration file's bytes (read by the caller through the repository view);
+    malformed SQL raises CheckFailed(bad_input=True) naming file and line."""
     with gc_paused():
-        return _parse_file(path, rel, fmt)
+        return _parse(content, rel, fmt)
 
 
-def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
-    text, data = read_text(path, rel)
+def parse_file(path: Path, rel: str, fmt: str = "auto") -> MigrationFile:
+    """Parse a migration file of the caller's own, outside any tree under judgement (the benchmark
+    writes one); a check reads tree files through ``ctx.read_bytes`` and calls :func:`parse_migration`."""
+    return parse_migration(path.read_bytes(), rel, fmt)
+
+
+def _parse(content: bytes, rel: str, fmt: str) -> MigrationFile:
+    text, data = decode(content, rel)
     try:
         tree = json.loads(parse_sql_json(text))
     except ParseError as exc:
@@ -194,7 +199,7 @@ def _parse_file(path: Path, rel: str, fmt: str) -> MigrationFile:
             unit=bisect_right(unit_starts, start) if unit_starts else 0,
         ))
     _attach_allows(data, statements, rel)
-    return MigrationFile(path=path, rel=rel, format=fmt, statements=statements, units=units)
+    return MigrationFile(rel=rel, format=fmt, statements=statements, units=units)
 
 
 def _attach_allows(data: bytes, statements: list[Statement], rel: str) -> None:

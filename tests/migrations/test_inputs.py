@@ -261,9 +261,11 @@ def test_include_globs_recurse_and_respect_excludes(tmp_path: Path) -> None:
     (tmp_path / "migrations" / "v1" / "001.txt").write_text("not sql")
     (tmp_path / "migrations" / "skipped").mkdir()
     (tmp_path / "migrations" / "skipped" / "002.sql").write_text("DROP TABLE b;\n")
+    (tmp_path / "migrations" / "000_top.sql").write_text("DROP TABLE c;\n")
     ctx = CheckContext(root=tmp_path, options={"include": ["**/*.sql"]}, exclude=["migrations/skipped/*"])
     result = MigrationsCheck().run(ctx)
-    assert list(result.summary["formats"]) == ["migrations/v1/001.sql"]
+    assert list(result.summary["formats"]) == ["migrations/000_top.sql", "migrations/v1/001.sql"]  # ** matches no directory too
+    assert list(run(tmp_path).summary["formats"]) == ["migrations/000_top.sql"]  # the default *.sql does not recurse
 
 
 def test_scan_paths_limit_reporting_but_not_state(tmp_path: Path) -> None:
