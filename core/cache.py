@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -151,12 +152,29 @@ def collect_inputs(paths: Iterable[Path], name_of: Callable[[Path], str], memo: 
     """Digest every file in ``paths`` (directories are walked), named by ``name_of``, sorted by name."""
     seen: dict[str, InputFile] = {}
     for p in paths:
-        files = [p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else []
+        files = [p] if p.is_file() else sorted(_regular_files(p)) if p.is_dir() else []
         for f in files:
+            if not _is_regular(f):
+                continue  # a FIFO or device would block the digest, or never end
             name = name_of(f)
             if name not in seen:
                 seen[name] = InputFile(path=name, digest=memo.digest(f))
     return [seen[k] for k in sorted(seen)]
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _regular_files(directory: Path) -> list[Path]:
+    """Files under a directory, without following symlinked directories."""
+    out: list[Path] = []
+    for dirpath, _dirs, names in os.walk(directory):
+        out.extend(Path(dirpath, name) for name in names)
+    return out
 
 
 def cache_key(check: str, version: str, options: dict[str, Any], inputs: list[InputFile],

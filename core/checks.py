@@ -162,9 +162,10 @@ class CheckContext:
         for rel in self.scan_files(patterns):
             yield root / rel
 
-    def read_bytes(self, path: Path | str, *, limit: int | None = None) -> bytes:
+    def read_bytes(self, path: Path | str, *, limit: int | None = None, option: str | None = None) -> bytes:
         """A repository file's bytes through the confined view; a path that leaves the tree, a special
-        file or (with ``limit``) a larger file is a :class:`CheckFailed` naming the file (bad input)."""
+        file or (with ``limit``) a larger file is a :class:`CheckFailed` naming the file (bad input).
+        ``option`` names the check option that sets ``limit``, so the message says how to raise it."""
         rel = path if isinstance(path, str) else self.relpath(path)
         try:
             if limit is None:
@@ -173,8 +174,10 @@ class CheckContext:
         except OSError as exc:
             raise CheckFailed(f"{rel}: cannot read file: {exc.strerror or exc}") from exc
         except BadInput as exc:
-            raise CheckFailed(exc.message if exc.message.startswith(("file", rel)) else f"{rel}: {exc.message}",
-                              bad_input=True) from exc
+            message = exc.message if exc.message.startswith(("file", rel)) else f"{rel}: {exc.message}"
+            if option and "larger than" in message:
+                message += f" (raise {option} to read it)"
+            raise CheckFailed(message, bad_input=True) from exc
 
     def sensitive(self, value: str | bytes) -> None:
         """Mark a value (a credential the check found) to be masked wherever it appears in any output."""
