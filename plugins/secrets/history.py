@@ -4,6 +4,8 @@ A secret that was committed and later deleted is still in the repository for any
 who clones it, so ``history_since = "REV"`` also scans every line added by the commits
 in ``REV..HEAD`` (``git log -p``). Only added lines are scanned: a removed line was
 added by an earlier commit, which is either in the range or before the chosen base.
+git runs through ``ctx.git``, hardened against the repository's own ``.git/config``
+(no textconv, external diff or other program it names runs while the log is read).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class AddedText:
 
 
 def _git(ctx: CheckContext, *args: str) -> bytes:
-    proc = ctx.run_command(["git", "-c", "core.quotepath=off", *args], cwd=ctx.root)
+    proc = ctx.git(args)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CheckFailed(f"git {args[0]} failed: {message[-1] if message else f'exit status {proc.returncode}'}")
@@ -46,9 +48,12 @@ def _git(ctx: CheckContext, *args: str) -> bytes:
 
 def resolve(ctx: CheckContext, since: str) -> tuple[str, str]:
     """The commit ids of ``since`` and ``HEAD``; a revision git does not know is a configuration error."""
-    proc = ctx.run_command(["git", "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], cwd=ctx.root)
+    if since.startswith("-"):
+        # git would read it as an option, not a revision.
+        raise CheckFailed(f"checks.secrets.history_since: {since!r} is not a git revision", bad_input=True)
+    proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"])
     if proc.returncode != 0:
-        inside = ctx.run_command(["git", "rev-parse", "--is-inside-work-tree"], cwd=ctx.root)
+        inside = ctx.git(["rev-parse", "--is-inside-work-tree"])
         if inside.returncode != 0:
             raise CheckFailed(f"checks.secrets.history_since: {ctx.root} is not a git repository", bad_input=True)
         raise CheckFailed(f"checks.secrets.history_since: unknown git revision {since!r}", bad_input=True)
@@ -60,7 +65,7 @@ def resolve(ctx: CheckContext, since: str) -> tuple[str, str]:
 def added_text(ctx: CheckContext, since: str) -> Iterator[AddedText]:
     """Every (commit, file) pair in ``since..HEAD`` with the lines the commit added."""
     base, head = resolve(ctx, since)
-    out = _git(ctx, "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "--first-parent", "-m",
+    out = _git(ctx, "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--first-parent", "-m",
                f"--format={_COMMIT_MARK.decode()}%H", f"{base}..{head}", "--")
     current: AddedText | None = None
     commit = ""
