@@ -2,7 +2,7 @@
 
 - :mod:`.rules`: rules and allowlists, and the gitleaks-format parser (built-in pack in ``rules.toml``);
 - :mod:`.engine`: the Hyperscan prefilter and RE2/``re`` confirmation, inline ``gatecheck:allow``;
-- :mod:`.files`: which files are read (.gitignore, binary and size limits);
+- :mod:`.files`: which of the repository view's files are read, and which are judged by name only;
 - :mod:`.history`: lines added by commits in ``REV..HEAD``;
 - :mod:`.redaction`: redacted previews and keyed hashes;
 - :mod:`.baseline`: known findings, so only new secrets fail the gate;

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from gatecheck.errors import CheckFailed
@@ -54,14 +53,8 @@ def from_findings(findings: list[Finding]) -> dict[str, Any]:
     }
 
 
-def load(path: Path, display: str) -> Baseline:
-    """Read a baseline; anything malformed is bad input naming the file and line."""
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise CheckFailed(f"{display}: cannot read secrets baseline: {exc.strerror or exc}", bad_input=True) from exc
-    except UnicodeDecodeError as exc:
-        raise CheckFailed(f"{display}:1: secrets baseline is not UTF-8 text", bad_input=True) from exc
+def parse(text: str, display: str) -> Baseline:
+    """A baseline from its text; anything malformed is bad input naming the file and line."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -79,11 +72,9 @@ def load(path: Path, display: str) -> Baseline:
     return Baseline(entries)
 
 
-def write(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", "utf-8")
-    tmp.replace(path)
+def serialize(document: dict[str, Any]) -> str:
+    """The text of a baseline file."""
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
 def _line_of(text: str, key: str) -> int:

@@ -1,35 +1,53 @@
-"""The ``secrets`` check: find credentials in the working tree (and optionally git history).
+"""The ``secrets`` check: find credentials in the repository's files (and optionally git history).
 
 Findings never carry a secret value: only a redacted preview and a keyed hash
 (:mod:`gatecheck_plugins.secrets.redaction`), and the finding id is derived from that
-hash, so it is stable across runs and machines without the raw value.
+hash, so it is stable across runs and machines without the raw value. Every value the
+engine matches, suppressed or baselined ones included, is handed to ``ctx.sensitive``, so
+the gate masks it in every other check's output too (a SARIF message or a semgrep snippet
+that quotes the line).
+
+The repository under judgement is untrusted, so:
+
+- files are listed and read only through the repository view (``ctx.repo``): every tracked
+  file, even one a ``.gitignore`` names, plus untracked files by ``[run] untracked``;
+- the rule files and the baseline, which decide what is forgiven, are read only through
+  ``ctx.config_source``: in trusted mode (``--trusted-ref``) from the trusted side, never
+  from the change;
+- inline ``gatecheck:allow`` comments are reported as :class:`gatecheck.model.Suppression`,
+  so the policy sees each one (and, in trusted mode, which ones the change added);
+- git runs only through ``ctx.git``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import fnmatch
 import functools
-import hashlib
 import os
+import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
-from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
+from gatecheck.files import atomic_write
+from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id
+from gatecheck.repository import matches_any
 from gatecheck_plugins.secrets import baseline as baseline_mod
 from gatecheck_plugins.secrets import history
 from gatecheck_plugins.secrets.engine import Engine, Match, hyperscan_available
 from gatecheck_plugins.secrets.files import DEFAULT_MAX_FILE_SIZE, Selection, decode_utf16, looks_binary, select
-from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, preview, secret_hash
-from gatecheck_plugins.secrets.rules import Allowlist, Rule, RuleSet, builtin_rules, load_config
+from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, key_id, preview, secret_hash
+from gatecheck_plugins.secrets.rules import Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"
 CHECK_NAME = "secrets"
-_LISTED = 50  # how many skipped/suppressed entries the summary names individually
+#: Largest rules file or baseline read from the configuration source.
+MAX_CONFIG_FILE = 16 * 1024 * 1024
+#: Growth a file may show between listing and reading before it is read again with the size limit.
+_READ_SLACK = 64 * 1024
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,20 +55,11 @@ def _builtin() -> RuleSet:
     return builtin_rules()
 
 
-@functools.lru_cache(maxsize=1)
-def _builtin_digest() -> str:
-    from importlib import resources
-
-    text = resources.files("gatecheck_plugins.secrets").joinpath("rules.toml").read_bytes()
-    return hashlib.sha256(text).hexdigest()[:16]
-
-
 @dataclass
 class ScanStats:
     files: int = 0
     bytes: int = 0
     binary: list[str] = field(default_factory=list)
-    suppressed: list[dict[str, Any]] = field(default_factory=list)
     bare_suppressions: int = 0
 
 
@@ -69,8 +78,10 @@ class SecretsCheck:
             "config": {
                 "oneOf": [{"type": "string", "minLength": 1},
                           {"type": "array", "items": {"type": "string", "minLength": 1}}],
+                "x-gatecheck-path": "config",
                 "description": "gitleaks-format TOML file(s), relative to the project root, loaded alongside the built-in "
-                               "pack (or instead of it with builtin_rules = false).",
+                               "pack (or instead of it with builtin_rules = false). Read from the trusted configuration "
+                               "source in trusted mode.",
             },
             "disabled_rules": {"type": "array", "items": {"type": "string"}, "description": "Rule ids to turn off."},
             "exclude_paths": {"type": "array", "items": {"type": "string"},
@@ -78,101 +89,122 @@ class SecretsCheck:
             "stopwords": {"type": "array", "items": {"type": "string", "minLength": 1},
                           "description": "A match whose secret contains one of these (case-insensitive) is ignored."},
             "max_file_size": {"type": "integer", "minimum": 1,
-                              "description": f"Skip files larger than this many bytes (default {DEFAULT_MAX_FILE_SIZE})."},
-            "respect_gitignore": {"type": "boolean", "description": "Skip files git ignores (default true)."},
+                              "description": f"Judge larger files by name only (default {DEFAULT_MAX_FILE_SIZE} bytes)."},
             "history_since": {"type": "string", "minLength": 1,
                               "description": "Also scan lines added by commits in REV..HEAD (e.g. 'origin/main')."},
-            "baseline": {"type": "string", "minLength": 1,
-                         "description": f"Baseline file of known findings (default {baseline_mod.DEFAULT_PATH} when it exists)."},
+            "baseline": {"type": "string", "minLength": 1, "x-gatecheck-path": "config",
+                         "description": f"Baseline file of known findings (default {baseline_mod.DEFAULT_PATH} when it "
+                                        "exists). Read from the trusted configuration source in trusted mode."},
             "use_baseline": {"type": "boolean",
                              "description": "Apply the baseline (default true; `gatecheck secrets baseline` turns it off)."},
             "engine": {"enum": ["auto", "hyperscan", "python"],
                        "description": "auto: Hyperscan when it loads, else the pure-Python path; hyperscan: require it."},
-            "hash_key_env": {"type": "string", "minLength": 1,
+            "hash_key_env": {"type": "string", "minLength": 1, "x-gatecheck-operator": True,
                              "description": f"Environment variable holding the HMAC key for secret hashes "
-                                            f"(default {DEFAULT_HASH_KEY_ENV})."},
+                                            f"(default {DEFAULT_HASH_KEY_ENV}). Operator-only."},
         },
     }
-
-    def __init__(self) -> None:
-        self._selections: dict[int, Selection] = {}
 
     # -- inputs -----------------------------------------------------------------------------
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
+        """The scanned files, the rules files and baseline as the configuration source holds them,
+        and a state file for what decides the result without being a file (see :meth:`_state_file`)."""
         selection = self._select(ctx)
-        # Only the latest run's listing is kept: a cache hit never calls run() to collect it.
-        self._selections = {id(ctx): selection}
-        extra = [p for p in self._config_paths(ctx) if p.is_file()]
-        baseline = self._baseline_path(ctx)
-        if baseline is not None and baseline.is_file():
-            extra.append(baseline)
-        state = self._history_state(ctx)
-        if state is not None:
-            extra.append(state)
-        listing = self._skipped_listing(ctx, selection)
-        if listing is not None:
-            extra.append(listing)
-        return [*map(Path, selection.files), *extra]
+        root = ctx.repo.root
+        opened: list[Path] = []
+        self.ruleset(ctx, opened)
+        baseline = self._baseline_file(ctx)
+        if baseline is not None and baseline[1] is not None:
+            opened.append(baseline[1])
+        state = self._state_file(ctx, selection)
+        return [*(root / entry.path for entry in selection.files), *opened, *([state] if state is not None else [])]
 
-    def _skipped_listing(self, ctx: CheckContext, selection: Selection) -> Path | None:
-        """Names of the binary and oversized files, which path-only rules judge by name: adding a
-        ``.p12`` must change the cache key, without digesting every large binary on each cold run."""
+    def _state_file(self, ctx: CheckContext, selection: Selection) -> Path | None:
+        """A small file in the work directory that changes the cache key when something that decides the
+        result changes without any scanned file changing: the hash key (another key, other hashes and
+        ids), the commits a history scan covers, and the names of the files judged by name only (adding
+        a ``.p12`` must be noticed without digesting every large binary on each cold run)."""
         if ctx.work_dir is None:
             return None
-        names = sorted([*selection.binary, *selection.large])
-        content = "\n".join(names) + "\n"
-        ctx.work_dir.mkdir(parents=True, exist_ok=True)
-        listing = ctx.work_dir / "skipped-files.txt"
-        if not listing.is_file() or listing.read_text("utf-8") != content:
-            listing.write_text(content, "utf-8")
-        return listing
+        lines = [f"hash-key {key_id(self._key(ctx))}"]
+        since = ctx.options.get("history_since")
+        if since:
+            try:
+                base, head = history.resolve(ctx, str(since))
+            except CheckFailed:
+                base = head = "unresolved"  # run() reports the problem
+            lines.append(f"history {since} {base} {head}")
+        lines += [f"by-name {rel}" for rel in sorted([*selection.binary, *selection.large])]
+        content = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+        state = ctx.work_dir / "inputs-state.txt"
+        try:
+            unchanged = state.read_bytes() == content
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            atomic_write(state, content)
+        return state
 
     def _select(self, ctx: CheckContext) -> Selection:
-        excluded = list(ctx.options.get("exclude_paths", []))
-        if excluded:
-            ctx = dataclasses.replace(ctx, exclude=[*ctx.exclude, *excluded])
-        return select(ctx, respect_gitignore=bool(ctx.options.get("respect_gitignore", True)),
-                      max_size=int(ctx.options.get("max_file_size", DEFAULT_MAX_FILE_SIZE)))
+        return select(ctx, max_size=self._max_size(ctx), exclude=list(ctx.options.get("exclude_paths", [])))
 
-    def _config_paths(self, ctx: CheckContext) -> list[Path]:
-        value = ctx.options.get("config", [])
-        names = [value] if isinstance(value, str) else list(value)
-        return [ctx.root / n for n in names]
+    @staticmethod
+    def _max_size(ctx: CheckContext) -> int:
+        return int(ctx.options.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
 
-    def _baseline_path(self, ctx: CheckContext) -> Path | None:
+    @staticmethod
+    def _key(ctx: CheckContext) -> bytes:
+        return hash_key(str(ctx.options.get("hash_key_env", DEFAULT_HASH_KEY_ENV)))
+
+    # -- configuration-side files -------------------------------------------------------------
+
+    def _rules_reader(self, ctx: CheckContext, opened: list[Path] | None) -> Reader:
+        """Reads gitleaks files (and their ``[extend] path`` includes) from the configuration source."""
+
+        def read(name: str) -> tuple[str, str]:
+            local = ctx.config_source.file(name, what="secret rules file")
+            shown = ctx.config_source.display(name)
+            if local is None:
+                raise CheckFailed(f"{shown}: secret rules file not found", bad_input=True)
+            if opened is not None:
+                opened.append(local)
+            return _read_config_side(local, shown, "secret rules file"), shown
+
+        return read
+
+    def _baseline_file(self, ctx: CheckContext) -> tuple[str, Path | None] | None:
+        """(name, local copy or None) of the baseline in force, or None when none applies."""
         if not ctx.options.get("use_baseline", True):
             return None
         if "baseline" in ctx.options:
-            return ctx.root / str(ctx.options["baseline"])
-        default = ctx.root / baseline_mod.DEFAULT_PATH
-        return default if default.is_file() else None
+            name = str(ctx.options["baseline"])
+            return name, ctx.config_source.file(name, what="checks.secrets.baseline")
+        local = ctx.config_source.file(baseline_mod.DEFAULT_PATH, what="secrets baseline")
+        return (baseline_mod.DEFAULT_PATH, local) if local is not None else None
 
-    def _history_state(self, ctx: CheckContext) -> Path | None:
-        """A small file naming the commits the history scan covers, so a new commit changes the cache key."""
-        since = ctx.options.get("history_since")
-        if not since or ctx.work_dir is None:
+    def _baseline(self, ctx: CheckContext) -> baseline_mod.Baseline | None:
+        found = self._baseline_file(ctx)
+        if found is None:
             return None
-        try:
-            base, head = history.resolve(ctx, str(since))
-        except CheckFailed:
-            return None  # run() reports the problem
-        ctx.work_dir.mkdir(parents=True, exist_ok=True)
-        state = ctx.work_dir / "history-range.txt"
-        content = f"{since}\n{base}\n{head}\n"
-        if not state.is_file() or state.read_text() != content:
-            state.write_text(content)
-        return state
+        name, local = found
+        shown = ctx.config_source.display(name)
+        if local is None:
+            raise CheckFailed(f"checks.secrets.baseline: {shown} not found", bad_input=True)
+        return baseline_mod.parse(_read_config_side(local, shown, "secrets baseline"), shown)
 
-    # -- run --------------------------------------------------------------------------------
+    # -- rules and engine ---------------------------------------------------------------------
 
-    def ruleset(self, ctx: CheckContext) -> RuleSet:
-        """The rules in force: the built-in pack and/or the configured gitleaks files, minus disabled rules."""
+    def ruleset(self, ctx: CheckContext, opened: list[Path] | None = None) -> RuleSet:
+        """The rules in force: the built-in pack and/or the configured gitleaks files, minus disabled rules.
+        ``opened`` collects the local paths of the rules files read."""
         rules = RuleSet()
         if ctx.options.get("builtin_rules", True):
             rules.extend(_builtin())
-        for path in self._config_paths(ctx):
-            rules.extend(load_config(path, ctx.relpath(path)))
+        value = ctx.options.get("config", [])
+        read = self._rules_reader(ctx, opened)
+        for name in [value] if isinstance(value, str) else list(value):
+            rules.extend(load_config(name, read))
         disabled = list(ctx.options.get("disabled_rules", []))
         unknown = sorted(set(disabled) - {r.id for r in rules.rules})
         if unknown:
@@ -196,34 +228,25 @@ class SecretsCheck:
         except RuntimeError as exc:
             raise CheckFailed(f"checks.secrets.engine: {exc}") from exc
 
+    # -- run --------------------------------------------------------------------------------
+
     def run(self, ctx: CheckContext) -> CheckResult:
         rules = self.ruleset(ctx)
         engine = self.engine(ctx, rules)
-        selection = self._selections.pop(id(ctx), None) or self._select(ctx)
-        baseline_path = self._baseline_path(ctx)
-        if baseline_path is not None and not baseline_path.is_file():
-            raise CheckFailed(f"checks.secrets.baseline: {ctx.relpath(baseline_path)} not found", bad_input=True)
-        key = hash_key(str(ctx.options.get("hash_key_env", DEFAULT_HASH_KEY_ENV)))
-        builder = _Findings(key)
+        selection = self._select(ctx)
+        known = self._baseline(ctx)
+        builder = _Findings(self._key(ctx), ctx.sensitive)
         stats = ScanStats()
-        own_files = {ctx.relpath(p) for p in [baseline_path, ctx.root / baseline_mod.DEFAULT_PATH] if p is not None}
-        for full, rel in zip(selection.files, selection.rels, strict=True):
+        limit = self._max_size(ctx)
+        for entry in selection.files:
             ctx.check_cancelled()
-            if rel in own_files:
-                continue  # the baseline lists hashes, not secrets
-            try:
-                with open(full, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise CheckFailed(f"{rel}: cannot read file: {exc.strerror or exc}") from exc
+            rel = entry.path
             for rule in engine.path_matches(rel):
                 builder.add_path_rule(rule, rel)
-            if looks_binary(data):
-                converted = decode_utf16(data)
-                if converted is None:
-                    stats.binary.append(rel)
-                    continue
-                data = converted
+            data = _text(ctx, rel, limit, entry.size)
+            if data is None:
+                stats.binary.append(rel)
+                continue
             stats.files += 1
             stats.bytes += len(data)
             for match in engine.scan(rel, data):
@@ -236,13 +259,11 @@ class SecretsCheck:
         if since:
             history_summary = self._scan_history(ctx, engine, str(since), builder, stats)
         findings = builder.findings
-        baselined = 0
-        if baseline_path is not None:
-            known = baseline_mod.load(baseline_path, ctx.relpath(baseline_path))
+        baselined: list[Finding] = []
+        if known is not None:
             keys = known.keys()
-            kept = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) not in keys]
-            baselined = len(findings) - len(kept)
-            findings = kept
+            baselined = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) in keys]
+            findings = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) not in keys]
         summary: dict[str, Any] = {
             "engine": engine.name,
             "rules": len(rules.rules),
@@ -250,16 +271,20 @@ class SecretsCheck:
             "files": stats.files,
             "bytes": stats.bytes,
             "findings": len(findings),
+            "listing": {"git": ctx.repo.is_git, "untracked_rule": ctx.repo.untracked,
+                        "untracked_files": selection.untracked},
             "skipped": {
-                "gitignored": selection.ignored,
                 "binary": len(selection.binary) + len(stats.binary),
                 "large": len(selection.large),
-                "large_files": selection.large[:_LISTED],
+                "large_files": selection.large[:50],
             },
-            "suppressed": len(stats.suppressed),
-            "suppressions": stats.suppressed[:_LISTED],
+            "suppressed": len(builder.suppressions),
             "suppressions_without_reason": stats.bare_suppressions,
-            "baselined": baselined,
+            "baselined": len(baselined),
+            # Where the baseline set secrets aside in the tree: a reviewer sees what it hides, and a
+            # cache hit knows which files to re-read to mask those values (see restore()).
+            "baselined_paths": sorted({f.location.path for f in baselined
+                                       if f.location is not None and "commit" not in f.metadata}),
         }
         if engine.note:
             summary["engine_note"] = engine.note
@@ -271,47 +296,143 @@ class SecretsCheck:
             summary["prefilter_mode_rules"] = engine.prefiltered
         if history_summary is not None:
             summary["history"] = history_summary
-        if stats.files == 0 and not findings and not history_summary:
-            return CheckResult(tool=Tool("gatecheck-secrets", __version__), status="skipped",
-                               error="no text files to scan", findings=[], summary=summary)
-        return CheckResult(tool=Tool("gatecheck-secrets", __version__), findings=findings, summary=summary)
+        tool = Tool("gatecheck-secrets", __version__)
+        if stats.files == 0 and not findings and not baselined and not history_summary:
+            return CheckResult(tool=tool, status="skipped", error="no text files to scan", findings=[], summary=summary,
+                               suppressions=builder.suppressions)
+        return CheckResult(tool=tool, findings=findings, summary=summary, suppressions=builder.suppressions)
+
+    def restore(self, ctx: CheckContext, result: CheckResult) -> None:
+        """On a cache hit, register again every value the cached run matched, so the gate still masks
+        them in other checks' output (the cache holds no value). Only the files that hold a finding, a
+        suppression or a baselined secret are read again, and the history range only when it matched."""
+        tree = {f.location.path for f in result.findings
+                if f.location is not None and f.metadata.get("kind") != "file" and "commit" not in f.metadata}
+        tree.update(s.path for s in result.suppressions)
+        tree.update(str(p) for p in result.summary.get("baselined_paths", []))
+        since = ctx.options.get("history_since")
+        rescan_history = bool(since) and bool((result.summary.get("history") or {}).get("matches"))
+        if not tree and not rescan_history:
+            return
+        engine = self.engine(ctx, self.ruleset(ctx))
+        limit = self._max_size(ctx)
+        for rel in sorted(tree):
+            if not ctx.repo.is_file(rel):
+                continue  # a suppression found only in history: the history scan below covers it
+            data = _text(ctx, rel, limit)
+            for match in engine.scan(rel, data) if data is not None else []:
+                ctx.sensitive(masked_part(match.secret))
+        if rescan_history:
+            for _added, matches in _history_matches(ctx, engine, str(since)):
+                for match in matches:
+                    ctx.sensitive(masked_part(match.secret))
 
     def _scan_history(self, ctx: CheckContext, engine: Engine, since: str, builder: _Findings,
                       stats: ScanStats) -> dict[str, Any]:
         commits: set[str] = set()
-        scanned = 0
-        excluded = [*ctx.exclude, *ctx.options.get("exclude_paths", [])]
-        for added in history.added_text(ctx, since):
-            ctx.check_cancelled()
-            commits.add(added.commit)
-            if any(fnmatch.fnmatch(added.path, p) or added.path.startswith(p.rstrip("/*") + "/") for p in excluded):
-                continue
-            data = added.data()
-            scanned += len(data)
-            for match in engine.scan(added.path, data, commit=added.commit):
+        scanned = matched = 0
+        for added, matches in _history_matches(ctx, engine, since, commits):
+            scanned += len(added.data())
+            matched += len(matches)
+            for match in matches:
                 match.line = added.line_number(match.line)
                 match.end_line = added.line_number(match.end_line)
+                if match.allow_line is not None:
+                    match.allow_line = added.line_number(match.allow_line)
                 builder.add(match, added.path, stats, commit=added.commit)
-        return {"since": since, "commits": len(commits), "bytes": scanned}
+        return {"since": since, "commits": len(commits), "bytes": scanned, "matches": matched}
+
+
+#: Lines of a key block that are the same in every key: masking them everywhere would hide nothing
+#: and blank out every mention of "-----BEGIN PRIVATE KEY-----" (and the finding's own preview).
+_ARMOR_LINE = re.compile(rb"^\s*(?:-----(?:BEGIN|END) [A-Z0-9 ]+-----|---- (?:BEGIN|END) [A-Z0-9 ]+ ----"
+                         rb"|(?:Proc-Type|DEK-Info|Comment|Version|PuTTY-User-Key-File-\d+|Encryption|"
+                         rb"Public-Lines|Private-Lines|Private-MAC):.*)\s*$")
+
+
+def masked_part(secret: bytes) -> bytes:
+    """What of a matched value the scrubber masks: all of it, except the armor lines of a key block."""
+    if b"\n" not in secret:
+        return secret
+    return b"\n".join(line for line in secret.split(b"\n") if not _ARMOR_LINE.match(line))
+
+
+def _read_config_side(local: Path, shown: str, what: str) -> str:
+    """The text of a rules file or baseline from the configuration source, size-limited."""
+    try:
+        with local.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_FILE + 1)
+    except OSError as exc:
+        raise CheckFailed(f"{shown}: cannot read {what}: {exc.strerror or exc}", bad_input=True) from exc
+    if len(data) > MAX_CONFIG_FILE:
+        raise CheckFailed(f"{shown}: {what} is larger than {MAX_CONFIG_FILE} bytes", bad_input=True)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheckFailed(f"{shown}:1: {what} is not UTF-8 text", bad_input=True) from exc
+
+
+def _text(ctx: CheckContext, rel: str, limit: int, listed_size: int | None = None) -> bytes | None:
+    """A tree file's bytes to scan, through the repository view; None for binary content
+    (UTF-16 text with a byte-order mark comes back as UTF-8).
+
+    The read asks for no more than the listed size (plus slack) rather than the size limit:
+    the view reads ``limit + 1`` bytes at once, and allocating megabytes per small file cost
+    more than the scan itself. A file that grew since it was listed is read again with the limit."""
+    if listed_size is not None and listed_size + _READ_SLACK < limit:
+        try:
+            data = ctx.read_bytes(rel, limit=listed_size + _READ_SLACK)
+        except CheckFailed:
+            data = ctx.read_bytes(rel, limit=limit)  # the real error, or a file that grew in between
+    else:
+        data = ctx.read_bytes(rel, limit=limit)
+    if looks_binary(data):
+        return decode_utf16(data)
+    return data
+
+
+def _history_matches(ctx: CheckContext, engine: Engine, since: str,
+                     commits: set[str] | None = None) -> Iterator[tuple[history.AddedText, list[Match]]]:
+    """The lines each commit in ``since..HEAD`` added, with the engine's matches in them (buffer lines),
+    minus excluded paths; ``commits`` collects every commit seen."""
+    excluded = [*ctx.exclude, *ctx.options.get("exclude_paths", [])]
+    for added in history.added_text(ctx, since):
+        ctx.check_cancelled()
+        if commits is not None:
+            commits.add(added.commit)
+        if matches_any(added.path, excluded):
+            continue
+        yield added, engine.scan(added.path, added.data(), commit=added.commit)
 
 
 class _Findings:
-    """Turns matches into findings: redacted, hashed, de-duplicated, with stable ids."""
+    """Turns matches into findings and suppressions: redacted, hashed, de-duplicated, with stable ids."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, register: Callable[[bytes], None]) -> None:
         self.key = key
+        self.register = register
         self.findings: list[Finding] = []
+        self.suppressions: list[Suppression] = []
         self._by_identity: dict[tuple[str, str, str, int], Finding] = {}
         self._occurrences: Counter[tuple[str, str, str]] = Counter()
+        self._suppressed: Counter[tuple[str, str, str]] = Counter()
 
     def add(self, match: Match, rel: str, stats: ScanStats, commit: str | None = None) -> None:
         rule = match.rule
+        # Every matched value is masked wherever it appears in the gate's output, suppressed or not.
+        self.register(masked_part(match.secret))
         digest = secret_hash(match.secret, self.key)
-        if match.suppressed_reason is not None:
-            stats.suppressed.append({"rule_id": rule.id, "path": rel, "line": match.line, "reason": match.suppressed_reason,
-                                     **({"commit": commit} if commit else {})})
-            return
         identity = (rule.id, rel, digest)
+        if match.suppressed_reason is not None:
+            # The id the finding would have had: a reviewer can tell which finding a comment hides.
+            occurrence = self._occurrences[identity] + self._suppressed[identity]
+            self._suppressed[identity] += 1
+            self.suppressions.append(Suppression(
+                rule_id=rule.id, path=rel, line=match.allow_line or match.line, reason=match.suppressed_reason,
+                finding_id=finding_id(CHECK_NAME, rule.id, path=rel, key=f"{digest}\0{occurrence}"),
+                severity=rule.severity,
+            ))
+            return
         if commit is not None:
             # A secret still in the working tree was already reported there; note where it came in.
             occurrence = self._occurrences[identity]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import click
 
 from gatecheck import config as config_mod
+from gatecheck.cache import cache_directory
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
+from gatecheck.files import atomic_write
 from gatecheck.gate import GateOptions, plan
 from gatecheck.plugins import Plugins
+from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import RunSettings, run_checks
 from gatecheck_plugins.secrets import baseline as baseline_mod
 from gatecheck_plugins.secrets.check import CHECK_NAME
@@ -40,10 +45,11 @@ def secrets() -> None:
 @secrets.command("baseline")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file (default: PATH/gatecheck.toml or [tool.gatecheck] in PATH/pyproject.toml).")
+              help="Configuration file (default: PATH/gatecheck.toml or [tool.gatecheck] in PATH/pyproject.toml). "
+                   "A file outside PATH is trusted: the baseline is then written beside it, where the check reads it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the baseline (default: the check's 'baseline' option, else "
-                   f"PATH/{baseline_mod.DEFAULT_PATH}).")
+                   f"{baseline_mod.DEFAULT_PATH}, in the configuration source the check reads it from).")
 def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
     """Record today's secret findings so the gate fails only on new ones.
 
@@ -51,6 +57,8 @@ def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
     baseline) and writes each finding's rule id, path and keyed hash; no secret value
     is written. Commit the file; the check then skips findings whose rule and hash it
     lists. Rotate the listed secrets anyway: a baseline hides them, it does not revoke them.
+    With `gatecheck run --trusted-ref`, the baseline in force is the one on the trusted ref:
+    a pull request that adds or edits it changes nothing until it is merged.
 
     \b
     Example:
@@ -68,15 +76,33 @@ def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
     configured = run.options.get("baseline")
     run.options = {**run.options, "use_baseline": False}
     run_table = cfg.section("run")
-    cache_dir = cfg.root / run_table.get("cache_dir", ".gatecheck/cache")
-    settings = RunSettings(root=cfg.root, jobs=1, paths=[cfg.root / p for p in run_table.get("paths", [])],
-                           exclude=list(run_table.get("exclude", [])), cache=None, work_dir=cache_dir.parent / "work")
+    repo = Repository(cfg.root, untracked=str(run_table.get("untracked", "unignored")))
+    scan_paths = []
+    for index, rel in enumerate(run_table.get("paths", [])):
+        try:
+            scan_paths.append(cfg.root / normalize(str(rel), what="run.paths"))
+        except OutsideRepository as exc:
+            raise cfg.bad(exc.message, "run", "paths", index) from exc
+    cache_dir = cache_directory(cfg.root, run_table.get("cache_dir"))
+    # The same scratch directory as `gatecheck run`, so the compiled rule database is shared.
+    work_dir = cache_dir / "work" / hashlib.sha256(str(repo.root).encode()).hexdigest()[:16]
+    settings = RunSettings(root=cfg.root, jobs=1, paths=scan_paths, exclude=list(run_table.get("exclude", [])),
+                           cache=None, work_dir=work_dir, repo=repo, config_source=cfg.source)
     result = run_checks([run], settings)[0]
     if result.status not in ("ok", "skipped"):
         raise CheckError(f"the secrets check did not finish: {result.error}", result.bad_input)
-    target = output or cfg.root / (configured or baseline_mod.DEFAULT_PATH)
     document = baseline_mod.from_findings(result.findings)
-    baseline_mod.write(target, document)
+    text = baseline_mod.serialize(document)
+    name = str(configured or baseline_mod.DEFAULT_PATH)
+    if output is not None:
+        target = output  # the operator's own path, anywhere
+        atomic_write(target, text)
+    elif cfg.source.trusted:
+        # Trusted configuration (-c outside the tree): the check reads the baseline beside it.
+        target = Path(name) if os.path.isabs(name) else cfg.source.root / name
+        atomic_write(target, text)
+    else:
+        target = repo.write(name, text, what="checks.secrets.baseline")
     click.echo(f"gatecheck: recorded {len(document['entries'])} secret finding(s) (hashes only) in {target}")
 
 
@@ -102,7 +128,7 @@ def rules(configs: tuple[Path, ...], no_builtin: bool, as_json: bool) -> None:
         if not no_builtin:
             ruleset.extend(builtin_rules())
         for path in configs:
-            ruleset.extend(load_config(path))
+            ruleset.extend(load_config(str(path)))
     except CheckFailed as exc:
         raise CheckError(str(exc), exc.bad_input) from exc
     if as_json:

@@ -78,6 +78,8 @@ class Match:
     end_line: int
     suppressed_reason: str | None = None
     bare_suppression: bool = False
+    #: The line of the ``gatecheck:allow`` comment that applies (the match's first line or the one above).
+    allow_line: int | None = None
 
 
 class Engine:
@@ -297,6 +299,9 @@ def _apply_inline_allow(found: Match, data: bytes, line_start: int) -> None:
         marker = _ALLOW_RE.search(segment)
         if marker is None:
             continue
+        # The match may begin on an earlier line than the secret inside it (a key block's header).
+        match_line = found.line - data.count(b"\n", line_start, found.secret_start)
+        found.allow_line = match_line if lo == line_start else match_line - 1
         reason = _COMMENT_TAIL.sub(b"", marker.group(1)).strip()
         # The reason is the developer's own words; it must not carry the secret itself.
         if reason and found.secret not in reason:

@@ -10,8 +10,10 @@ produced here:
 - ``secret_hash``: ``hmac-sha256:<hex>`` of the value. It is keyed, so a short or
   guessable secret cannot be recovered by hashing candidates unless the key is known.
   The key comes from the environment variable named by the check's ``hash_key_env``
-  option (``GATECHECK_SECRETS_HASH_KEY`` by default); without it a fixed,
-  documented key is used, which still keeps fingerprints stable across machines.
+  option (``GATECHECK_SECRETS_HASH_KEY`` by default; only the operator may name another,
+  since repository configuration must not choose which environment variable is read);
+  without it a fixed, documented key is used, which still keeps fingerprints stable
+  across machines.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ def hash_key(env_name: str = DEFAULT_HASH_KEY_ENV) -> bytes:
     """The HMAC key: the named environment variable's value, else gatecheck's fixed key."""
     value = os.environ.get(env_name, "")
     return value.encode("utf-8") if value else _FALLBACK_KEY
+
+
+def key_id(key: bytes) -> str:
+    """A fingerprint of the hash key, which says whether two runs hashed with the same key without
+    holding the key (it is part of the result cache's key: another key means other hashes)."""
+    return hmac.new(key, b"gatecheck-secrets key id", hashlib.sha256).hexdigest()[:32]
 
 
 def secret_hash(secret: bytes, key: bytes) -> str:

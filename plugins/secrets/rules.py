@@ -19,15 +19,16 @@ default, ``match`` or ``line``), ``stopwords`` (substrings of the secret) and
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gatecheck.errors import CheckFailed
+from gatecheck.errors import BadInput, CheckFailed
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 CONFIDENCES = ("high", "medium", "low")
@@ -165,26 +166,47 @@ class RuleSet:
 def builtin_rules() -> RuleSet:
     """gatecheck's own rule pack."""
     text = resources.files("gatecheck_plugins.secrets").joinpath("rules.toml").read_text("utf-8")
-    return parse_config(text, BUILTIN_SOURCE, base=None)
+    return parse_config(text, BUILTIN_SOURCE)
 
 
-def load_config(path: Path, display: str | None = None, *, _seen: frozenset[Path] = frozenset()) -> RuleSet:
-    """Read a gitleaks-format configuration file (``[extend]`` included)."""
-    shown = display or str(path)
-    resolved = path.resolve()
-    if resolved in _seen:
-        raise CheckFailed(f"{shown}:1: [extend] path includes itself", bad_input=True)
+#: Reads a rules file by name and returns (text, how the file is named in messages).
+Reader = Callable[[str], tuple[str, str]]
+#: How deep ``[extend] path`` may chain files.
+MAX_EXTEND_DEPTH = 8
+
+
+def read_local_file(name: str) -> tuple[str, str]:
+    """A :data:`Reader` for a file the operator names on the command line (any local path)."""
+    path = Path(name)
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8"), name
     except FileNotFoundError as exc:
-        raise CheckFailed(f"{shown}: secret rules file not found", bad_input=True) from exc
+        raise CheckFailed(f"{name}: secret rules file not found", bad_input=True) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise CheckFailed(f"{shown}: cannot read secret rules file: {exc}", bad_input=True) from exc
-    return parse_config(text, shown, base=path.parent, seen=_seen | {resolved})
+        raise CheckFailed(f"{name}: cannot read secret rules file: {exc}", bad_input=True) from exc
 
 
-def parse_config(text: str, source: str, *, base: Path | None, seen: frozenset[Path] = frozenset()) -> RuleSet:
-    """Parse gitleaks-format TOML text; ``source`` names it in errors."""
+def load_config(name: str, read: Reader = read_local_file, *, _chain: tuple[str, ...] = ()) -> RuleSet:
+    """Read the gitleaks-format file ``name`` through ``read``, and the files its ``[extend] path`` names.
+
+    An ``[extend] path`` is relative to the file that names it and is read through the same
+    ``read``, so a check that reads configuration from a trusted source follows includes there too.
+    """
+    if name in _chain:
+        raise CheckFailed(f"{name}:1: [extend] path includes itself", bad_input=True)
+    if len(_chain) >= MAX_EXTEND_DEPTH:
+        raise CheckFailed(f"{name}:1: [extend] path chains more than {MAX_EXTEND_DEPTH} files", bad_input=True)
+    text, shown = read(name)
+
+    def include(target: str) -> RuleSet:
+        joined = target if posixpath.isabs(target) else posixpath.join(posixpath.dirname(name), target)
+        return load_config(posixpath.normpath(joined), read, _chain=(*_chain, name))
+
+    return parse_config(text, shown, include=include)
+
+
+def parse_config(text: str, source: str, *, include: Callable[[str], RuleSet] | None = None) -> RuleSet:
+    """Parse gitleaks-format TOML text; ``source`` names it in errors; ``include`` reads an ``[extend] path``."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -198,10 +220,14 @@ def parse_config(text: str, source: str, *, base: Path | None, seen: frozenset[P
     if extend.get("useDefault"):
         result.extend(builtin_rules())
     if extend.get("path"):
-        if base is None:
+        if include is None:
             raise where.bad("[extend] path is not supported here", where.table_line("extend"))
-        target = base / str(extend["path"])
-        result.extend(load_config(target, str(target), _seen=seen))
+        target = str(extend["path"])
+        try:
+            result.extend(include(target))
+        except BadInput as exc:  # a path that leaves the tree or the trusted source
+            raise where.bad(f"[extend] path {target!r}: {exc.message}",
+                            where.key_line(where.table_line("extend"), "path")) from exc
     rules_data = doc.get("rules", [])
     if not isinstance(rules_data, list):
         raise where.bad("'rules' must be an array of tables ([[rules]])", 1)

@@ -14,6 +14,8 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
+from gatecheck.redact import Redactor
+from gatecheck.repository import Repository
 from gatecheck.runner import coerce_result
 from gatecheck_plugins.secrets.check import SecretsCheck
 
@@ -56,11 +58,14 @@ def fab(request: pytest.FixtureRequest) -> Fabricate:
 
 @pytest.fixture
 def run_check(tmp_path: Path) -> Callable[..., CheckResult]:
-    """Run the secrets check on a directory the way the runner does (inputs first, then run)."""
+    """Run the secrets check on a directory the way the runner does (inputs first, then run), with the
+    repository view's ``untracked`` rule and a scrubber of its own (so no test's values leak into
+    another's through the process-wide one)."""
 
-    def invoke(root: Path, **options: Any) -> CheckResult:
+    def invoke(root: Path, *, untracked: str = "unignored", **options: Any) -> CheckResult:
         check = SecretsCheck()
-        ctx = CheckContext(root=root, options=options, work_dir=tmp_path / "work")
+        ctx = CheckContext(root=root, options=options, work_dir=tmp_path / "work",
+                           repo=Repository(root, untracked=untracked), redactor=Redactor({}))
         check.inputs(ctx)
         return coerce_result("secrets", check.run(ctx))
 

@@ -57,7 +57,7 @@ def test_python_engine_finds_the_same_as_hyperscan(example_copy: Path, run_check
 
 
 def test_no_output_format_attestation_or_cache_contains_a_planted_secret(
-    example_copy: Path, cli: Callable[..., object], fab: Any
+    example_copy: Path, cli: Callable[..., object], fab: Any, private_result_cache: Path
 ) -> None:
     planted = {
         "aws_id": fab.aws_key_id(),
@@ -100,11 +100,12 @@ def test_no_output_format_attestation_or_cache_contains_a_planted_secret(
     for i, envelope in enumerate(envelopes):  # DSSE payloads are base64: read what was signed
         texts[f"attestation {i}"] = base64.b64decode(envelope["payload"]).decode("utf-8")
     assert any("hmac-sha256:" in texts[f"attestation {i}"] for i in range(len(envelopes)))
-    cache_dir = example_copy / ".gatecheck"
-    assert cache_dir.is_dir()
-    for path in cache_dir.rglob("*"):
-        if path.is_file():
-            texts[str(path)] = path.read_bytes().decode("utf-8", "replace")
+    # The cache (results, digests, the check's work directory) lives outside the tree now.
+    assert not (example_copy / ".gatecheck").exists()
+    cached = [p for p in private_result_cache.rglob("*") if p.is_file()]
+    assert any(p.parent.parent.name == "results" for p in cached)
+    for path in cached:
+        texts[str(path)] = path.read_bytes().decode("utf-8", "replace")
     settings = (example_copy / "app" / "settings.py").read_text()
     example_values = [line.split('"')[1] for line in settings.splitlines() if line.startswith("AWS_")]
     needles = [*planted.values(), *example_values, *planted["key"].splitlines()[1:-1]]
@@ -154,48 +155,80 @@ def test_inline_allow_needs_a_reason(tmp_path: Path, run_check: Callable[..., Ch
     assert result.findings[1].metadata.get("suppression_error") is None
     assert "suppression_error" in bare_finding.metadata
     assert result.summary["suppressions_without_reason"] == 1
-    reasons = sorted(s["reason"] for s in result.summary["suppressions"])
-    assert reasons == ["fixture", "revoked 2024-05-01, kept as a parser fixture", "test-mode key for the sandbox account"]
+    # Each honoured comment is a suppression record the policy sees: the comment's own line (the
+    # line above the secret for C), the rule, the id the finding would have had, and its severity.
+    found = sorted((s.path, s.line, s.rule_id, s.reason, s.severity, s.kind, s.new) for s in result.suppressions)
+    assert found == [
+        ("conf.py", 1, "github-pat", "revoked 2024-05-01, kept as a parser fixture", "critical", "inline", None),
+        ("conf.py", 3, "stripe-secret-key", "test-mode key for the sandbox account", "critical", "inline", None),
+        ("other.py", 1, "github-pat", "fixture", "critical", "inline", None),
+    ]
     assert result.summary["suppressed"] == 3
+    # Removing the comment turns the suppression into exactly the finding it names.
+    text = (tmp_path / "other.py").read_text().replace("  # gatecheck:allow fixture", "")
+    (tmp_path / "other.py").write_text(text)
+    unsuppressed = run_check(tmp_path)
+    other = next(s for s in result.suppressions if s.path == "other.py")
+    assert other.finding_id in {f.id for f in unsuppressed.findings if f.location and f.location.start_line == 1}
 
 
 # ------------------------------------------------------------------ file selection
 
 
-def test_binary_large_and_gitignored_files(tmp_path: Path, run_check: Callable[..., CheckResult], fab: Any) -> None:
+def test_binary_and_large_files_and_what_the_repository_view_lists(
+    tmp_path: Path, run_check: Callable[..., CheckResult], fab: Any, git: Callable[..., str]
+) -> None:
     token = fab.github_pat()
+    git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "blob.bin").write_bytes(b"\0\1\2" + f'TOKEN="{token}"'.encode())
     (tmp_path / "big.txt").write_text(f'TOKEN="{token}"\n' + "x" * 5000)
     (tmp_path / "utf16.txt").write_bytes(f'TOKEN="{fab.github_pat()}"\n'.encode("utf-16"))
     (tmp_path / ".gitignore").write_text("*.local\nbuild/\n!keep.local\n")
-    (tmp_path / "secret.local").write_text(f'TOKEN="{fab.github_pat()}"\n')
-    (tmp_path / "keep.local").write_text(f'TOKEN="{fab.github_pat()}"\n')
+    (tmp_path / "secret.local").write_text(f'TOKEN="{fab.github_pat()}"\n')  # ignored, but committed below
+    (tmp_path / "untracked.local").write_text(f'TOKEN="{fab.github_pat()}"\n')  # ignored and untracked
+    (tmp_path / "keep.local").write_text(f'TOKEN="{fab.github_pat()}"\n')  # untracked, not ignored
     (tmp_path / "build").mkdir()
     (tmp_path / "build" / "out.py").write_text(f'TOKEN="{fab.github_pat()}"\n')
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / ".gitignore").write_text("generated.py\n")
     (tmp_path / "sub" / "generated.py").write_text(f'TOKEN="{fab.github_pat()}"\n')
+    (tmp_path / "client.p12").write_bytes(b"\x30\x82\x00\x00\0binary")
+    git(tmp_path, "add", ".gitignore", "sub/.gitignore", "blob.bin", "big.txt", "utf16.txt", "client.p12")
+    git(tmp_path, "add", "-f", "secret.local")
+    git(tmp_path, "commit", "-q", "-m", "files")
     result = run_check(tmp_path, max_file_size=1000)
-    paths = sorted(f.location.path for f in result.findings if f.location)
-    assert paths == ["keep.local", "utf16.txt"]
+    paths = sorted((f.rule_id, f.location.path) for f in result.findings if f.location)
+    # Tracked files are scanned even when a .gitignore names them; untracked ones follow [run] untracked
+    # (default: those no .gitignore excludes). A binary file is judged by name only (the .p12).
+    assert paths == [("github-pat", "keep.local"), ("github-pat", "secret.local"), ("github-pat", "utf16.txt"),
+                     ("pkcs12-file", "client.p12")]
     skipped = result.summary["skipped"]
     assert skipped["large_files"] == ["big.txt"]
-    assert skipped["binary"] == 1
-    assert skipped["gitignored"] == 3
-    everything = run_check(tmp_path, respect_gitignore=False)
-    assert {"secret.local", "build/out.py", "sub/generated.py", "big.txt"} <= {
+    assert skipped["binary"] == 2  # blob.bin by its NUL byte, client.p12 by its extension
+    assert result.summary["listing"] == {"git": True, "untracked_rule": "unignored", "untracked_files": 1}
+    everything = run_check(tmp_path, untracked="all")
+    assert {"secret.local", "untracked.local", "build/out.py", "sub/generated.py", "big.txt"} <= {
         f.location.path for f in everything.findings if f.location}
+    tracked_only = run_check(tmp_path, untracked="none")
+    assert {f.location.path for f in tracked_only.findings if f.location} == {
+        "secret.local", "utf16.txt", "client.p12", "big.txt"}
 
 
-def test_inputs_are_the_scanned_files(tmp_path: Path, fab: Any) -> None:
+def test_inputs_are_the_scanned_files(tmp_path: Path, git: Callable[..., str]) -> None:
     from gatecheck.checks import CheckContext
     from gatecheck_plugins.secrets.check import SecretsCheck
 
+    git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "a.py").write_text("x = 1\n")
-    (tmp_path / ".gitignore").write_text("ignored.py\n")
+    (tmp_path / ".gitignore").write_text("ignored.py\nforced.py\n")
     (tmp_path / "ignored.py").write_text("y = 2\n")
+    (tmp_path / "forced.py").write_text("z = 3\n")
+    git(tmp_path, "add", "-f", "forced.py")
     inputs = SecretsCheck().inputs(CheckContext(root=tmp_path, options={}))
-    assert sorted(p.name for p in inputs) == [".gitignore", "a.py"]
+    assert sorted(p.name for p in inputs) == [".gitignore", "a.py", "forced.py"]
+    work = tmp_path.parent / f"{tmp_path.name}-work"
+    with_state = SecretsCheck().inputs(CheckContext(root=tmp_path, options={}, work_dir=work))
+    assert with_state[-1] == work / "inputs-state.txt" and with_state[:-1] == inputs
 
 
 def test_unchanged_rerun_is_a_cache_hit_and_a_change_is_not(example_copy: Path, cli: Callable[..., object]) -> None:
@@ -270,7 +303,7 @@ def test_gitleaks_config_instead_of_builtin(tmp_path: Path, run_check: Callable[
     token_finding = next(f for f in result.findings if f.rule_id == "orders-internal-token")
     assert token_finding.severity == "critical"
     assert token_finding.metadata["secret_length"] == len(token)
-    assert result.summary["rule_sources"] == [".gitleaks.toml"]
+    assert result.summary["rule_sources"] == [str(tmp_path / ".gitleaks.toml")]
     both = run_check(tmp_path, config=".gitleaks.toml")
     assert {"orders-internal-token", "github-pat"} <= set(ids_by_rule(both))
 
@@ -303,7 +336,7 @@ def test_malformed_gitleaks_config_names_file_and_line(tmp_path: Path, run_check
     assert info.value.bad_input
     assert message in str(info.value)
     if "condition" not in message:
-        assert str(info.value).startswith(f"rules.toml:{line}:")
+        assert str(info.value).startswith(f"{tmp_path / 'rules.toml'}:{line}:")
     (tmp_path / "gatecheck.toml").write_text('version = 1\n[checks.secrets]\nconfig = "rules.toml"\n')
     result = cli("run", str(tmp_path), "--check", "secrets", "-q")
     assert result.exit_code == 2  # type: ignore[attr-defined]
@@ -366,6 +399,11 @@ def test_history_since_finds_a_secret_deleted_later(tmp_path: Path, run_check: C
     with pytest.raises(CheckFailed) as info:
         run_check(repo, history_since="no-such-branch")
     assert info.value.bad_input and "unknown git revision" in str(info.value)
+    # A value git would read as an option never reaches it.
+    with pytest.raises(CheckFailed) as info:
+        run_check(repo, history_since=f"--output={tmp_path / 'written'}")
+    assert info.value.bad_input and "is not a git revision" in str(info.value)
+    assert not (tmp_path / "written").exists()
 
 
 # ------------------------------------------------------------------ baseline
@@ -430,7 +468,7 @@ def test_compiled_database_is_reused_from_the_work_dir(tmp_path: Path) -> None:
     from gatecheck_plugins.secrets import engine
     from gatecheck_plugins.secrets.rules import parse_config
 
-    rules = parse_config("[[rules]]\nid = 'tiny'\nregex = '''tiny_[a-z]{8}'''\n", "tiny.toml", base=None)
+    rules = parse_config("[[rules]]\nid = 'tiny'\nregex = '''tiny_[a-z]{8}'''\n", "tiny.toml")
     engine._DATABASES.clear()
     first = engine.Engine(rules, cache_dir=tmp_path)
     stored = list(tmp_path.glob("hyperscan-*.db"))
@@ -447,7 +485,7 @@ def test_a_rule_with_lookarounds_runs_in_prefilter_mode(tmp_path: Path) -> None:
 
     text = ("[[rules]]\nid = 'no-test-prefix'\nregex = '''\\b(?!test_)([a-z]{4}_[0-9a-f]{16})\\b'''\nkeywords = ['_']\n"
             "[[rules]]\nid = 'plain'\nregex = '''plain_[0-9]{6}'''\n")
-    rules = parse_config(text, "team.toml", base=None)
+    rules = parse_config(text, "team.toml")
     engine._FLAGS.clear()
     compiled = engine.Engine(rules, cache_dir=tmp_path)
     assert compiled.name == "hyperscan" and compiled.prefiltered == ["no-test-prefix"]
