@@ -16,7 +16,6 @@ Findings in unchanged files are pre-existing by definition.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -40,20 +39,18 @@ class Baseline:
     merge_base: bool = True
 
 
-def _git(ctx: CheckContext, *args: str, cwd: Path | None = None, check: bool = True) -> bytes:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in ("GIT_CONFIG_NOSYSTEM",)}
-    env["GIT_OPTIONAL_LOCKS"] = "0"  # a read-only query must not take the index lock
-    env["LC_ALL"] = "C"
-    proc = ctx.run_command(["git", *args], cwd=cwd or ctx.root, env=env)
-    if check and proc.returncode != 0:
+def _git(ctx: CheckContext, *args: str, cwd: Path | None = None, input: bytes | None = None) -> bytes:
+    """Standard output of a hardened ``git ARGS`` (through ``ctx.git``); a failure is a check error."""
+    proc = ctx.git(args, cwd=cwd, input=input)
+    if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CheckFailed(f"git {' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
-    return proc.stdout if proc.returncode == 0 else b""
+    return proc.stdout
 
 
 def toplevel(ctx: CheckContext) -> Path:
     """The git work tree containing the project root."""
-    proc = ctx.run_command(["git", "rev-parse", "--show-toplevel"], cwd=ctx.root)
+    proc = ctx.git(["rev-parse", "--show-toplevel"])
     if proc.returncode != 0:
         raise CheckFailed(
             f"baseline_ref needs a git repository, but {ctx.root} is not inside one", bad_input=True
@@ -63,7 +60,10 @@ def toplevel(ctx: CheckContext) -> Path:
 
 def resolve(ctx: CheckContext, ref: str) -> tuple[str, bool]:
     """The base commit for ``ref``: its merge base with HEAD, else the ref's own commit."""
-    proc = ctx.run_command(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=ctx.root)
+    if ref.startswith("-"):
+        # git would read it as an option.
+        raise CheckFailed(f"baseline_ref {ref!r} is not a git ref", bad_input=True)
+    proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
     if proc.returncode != 0:
         raise CheckFailed(
             f"baseline_ref {ref!r} is not a commit in this repository "
@@ -71,7 +71,7 @@ def resolve(ctx: CheckContext, ref: str) -> tuple[str, bool]:
             bad_input=True,
         )
     ref_commit = proc.stdout.decode().strip()
-    merge = ctx.run_command(["git", "merge-base", ref_commit, "HEAD"], cwd=ctx.root)
+    merge = ctx.git(["merge-base", ref_commit, "HEAD"])
     if merge.returncode == 0 and merge.stdout.strip():
         return merge.stdout.decode().strip(), True
     return ref_commit, False
@@ -125,10 +125,7 @@ def materialize(ctx: CheckContext, baseline: Baseline, paths: list[str], into: P
     if not wanted:
         return []
     request = "".join(f"{baseline.commit}:{old}\n" for _, old in wanted).encode("utf-8", "surrogateescape")
-    proc = ctx.run_command(["git", "cat-file", "--batch"], cwd=baseline.toplevel, input=request)
-    if proc.returncode != 0:
-        raise CheckFailed(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
-    out = proc.stdout
+    out = _git(ctx, "cat-file", "--batch", cwd=baseline.toplevel, input=request)
     pos = 0
     written: list[str] = []
     for rel, _old in wanted:

@@ -85,3 +85,20 @@ def test_cli_baseline_ref_reaches_the_check_and_no_changes_scan_nothing(
     assert sast_result["findings"] == []  # same.py's eval predates the branch
     assert sast_result["summary"]["baseline"]["changed_files"] == 0
     assert sast_result["summary"]["files_selected"] == 3
+
+
+def test_git_runs_no_program_the_repositorys_own_config_names(repo: Path, tmp_path: Path, sast: Any) -> None:
+    """A checkout can carry its own .git/config; diff-aware mode runs git, and git would run a
+    `core.fsmonitor` hook on `git diff` against the work tree. Every git call goes through gatecheck's
+    hardened git, which switches such programs off."""
+    ran = tmp_path / "hook-ran"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {ran}\n")
+    hook.chmod(0o755)
+    sast.git(repo, "config", "core.fsmonitor", str(hook))
+    (repo / "app" / "new.py").write_text("eval(code)\n")
+    result = SastCheck().run(sast.context(repo, {"baseline_ref": "main"}))
+    assert [(f.location.path, f.rule_id) for f in result.findings] == [
+        ("app/new.py", "gatecheck.python.eval-exec-dynamic"),
+    ]
+    assert not ran.exists()
