@@ -113,7 +113,7 @@ class SecretsCheck:
         selection = self._select(ctx)
         root = ctx.repo.root
         opened: list[Path] = []
-        self.ruleset(ctx, opened)
+        self._configured_rules(ctx, opened)  # not the built-in pack: a warm run need not parse it
         baseline = self._baseline_file(ctx)
         if baseline is not None and baseline[1] is not None:
             opened.append(baseline[1])
@@ -195,16 +195,21 @@ class SecretsCheck:
 
     # -- rules and engine ---------------------------------------------------------------------
 
-    def ruleset(self, ctx: CheckContext, opened: list[Path] | None = None) -> RuleSet:
-        """The rules in force: the built-in pack and/or the configured gitleaks files, minus disabled rules.
-        ``opened`` collects the local paths of the rules files read."""
+    def _configured_rules(self, ctx: CheckContext, opened: list[Path] | None = None) -> RuleSet:
+        """The rules of the configured gitleaks files; ``opened`` collects the local paths read."""
         rules = RuleSet()
-        if ctx.options.get("builtin_rules", True):
-            rules.extend(_builtin())
         value = ctx.options.get("config", [])
         read = self._rules_reader(ctx, opened)
         for name in [value] if isinstance(value, str) else list(value):
             rules.extend(load_config(name, read))
+        return rules
+
+    def ruleset(self, ctx: CheckContext) -> RuleSet:
+        """The rules in force: the built-in pack and/or the configured gitleaks files, minus disabled rules."""
+        rules = RuleSet()
+        if ctx.options.get("builtin_rules", True):
+            rules.extend(_builtin())
+        rules.extend(self._configured_rules(ctx))
         disabled = list(ctx.options.get("disabled_rules", []))
         unknown = sorted(set(disabled) - {r.id for r in rules.rules})
         if unknown:
