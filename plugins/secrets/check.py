@@ -46,6 +46,8 @@ __version__ = "2.0.0"
 CHECK_NAME = "secrets"
 #: Largest rules file or baseline read from the configuration source.
 MAX_CONFIG_FILE = 16 * 1024 * 1024
+#: How many large files the summary names individually.
+_LISTED = 50
 #: Growth a file may show between listing and reading before it is read again with the size limit.
 _READ_SLACK = 64 * 1024
 
@@ -281,7 +283,7 @@ class SecretsCheck:
             "skipped": {
                 "binary": len(selection.binary) + len(stats.binary),
                 "large": len(selection.large),
-                "large_files": selection.large[:50],
+                "large_files": selection.large[:_LISTED],
             },
             "suppressed": len(builder.suppressions),
             "suppressions_without_reason": stats.bare_suppressions,
