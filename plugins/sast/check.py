@@ -1,12 +1,13 @@
 """The ``sast`` check: semgrep with gatecheck's own rule pack, judged and fingerprinted by gatecheck.
 
-A run goes: load the rule packs (gatecheck's, plus the project's ``rules``) -> choose the
-target files (:mod:`.targets`) -> run semgrep on exactly those (:mod:`.engine`) -> turn each
-match into a finding with a fingerprint of rule + path + normalized matched code +
-occurrence -> apply ``nosemgrep`` comments that give a rule and a reason
-(:mod:`.suppressions`) -> in diff-aware mode drop findings that already existed at the
-base (:mod:`.baseline`). Anything semgrep could not do is an error or a listed warning,
-never a quiet "no findings".
+A run goes: load the rule packs (gatecheck's, plus the ``rules`` the configuration source
+holds, :mod:`.sources`) -> choose the target files from the repository view (:mod:`.targets`)
+-> run semgrep on exactly those (:mod:`.engine`) -> turn each match into a finding with a
+fingerprint of rule + path + normalized matched code + occurrence -> apply ``nosemgrep``
+comments that give a rule and a reason (:mod:`.suppressions`) -> in diff-aware mode drop
+findings that already existed at the base (:mod:`.baseline`). Anything semgrep could not do
+is an error or a listed warning, never a quiet "no findings"; and a run whose ignore rules or
+excludes leave out every candidate file is an error, not a pass.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import hashlib
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,20 @@ from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id, severity_counts
 from gatecheck_plugins.sast import baseline as baseline_mod
+from gatecheck_plugins.sast import sources
 from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, Rule, RulePack, load_pack
 from gatecheck_plugins.sast.suppressions import Marker, covering, find_markers
-from gatecheck_plugins.sast.targets import IgnoreSpec, TargetSelection, load_ignores, select_targets
+from gatecheck_plugins.sast.targets import (
+    IgnoreSpec,
+    TargetSelection,
+    load_ignores,
+    nothing_scanned,
+    scan_scope,
+    select_targets,
+)
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 CHECK = "sast"
 #: The finding a nosemgrep comment without a rule id or reason becomes.
@@ -59,13 +68,13 @@ class SastCheck:
     name = CHECK
     version = __version__
     description = "Static analysis with semgrep (offline) and gatecheck's own rule pack; diff-aware for pull requests."
-    options_schema: dict[str, Any] = {
+    options_schema: Mapping[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "additionalProperties": False,
         "properties": {
             "paths": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
+                "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "tree",
                 "description": "Directories or files to scan, relative to the project root "
                                "(default: the gate's [run] paths, else the whole project).",
             },
@@ -74,17 +83,19 @@ class SastCheck:
                 "description": "Paths to leave out, as .semgrepignore / gitignore patterns.",
             },
             "ignore_files": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
-                "description": "Ignore files with .semgrepignore semantics (default: .semgrepignore "
-                               "when the project has one). [] ignores nothing.",
+                "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "config",
+                "description": "Ignore files with .semgrepignore semantics, read from the configuration source "
+                               "(the trusted ref or directory in trusted mode; default: its .semgrepignore "
+                               "when it has one). [] ignores nothing.",
             },
             "include": {
                 "type": "array", "items": {"type": "string", "minLength": 1},
                 "description": "File name globs to scan (default: derived from the rules' languages).",
             },
             "rules": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
-                "description": "Extra semgrep rule files or directories, relative to the project root.",
+                "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "config",
+                "description": "Extra semgrep rule files or directories, relative to the project root, read from "
+                               "the configuration source (the trusted ref or directory in trusted mode).",
             },
             "builtin_rules": {"type": "boolean", "description": "Use gatecheck's own rule pack (default true)."},
             "exclude_rules": {
@@ -115,7 +126,7 @@ class SastCheck:
         a file holding the resolved base commit (so a moved base is a cache miss)."""
         pack = self._pack(ctx)
         ignores, selection = self._targets(ctx, pack)
-        inputs = [*selection.files, *pack.files, *ignores.files]
+        inputs = [*(ctx.repo.root / rel for rel in selection.files), *pack.files, *ignores.files]
         ref = ctx.options.get("baseline_ref")
         if ref and ctx.work_dir is not None:
             commit, _ = baseline_mod.resolve(ctx, ref)
@@ -143,11 +154,12 @@ class SastCheck:
             "rules": len(pack.rules),
             "rule_files": len(pack.files),
             "builtin_rules": any(r.builtin for r in pack.rules.values()),
+            "files_candidates": selection.candidates,
             "files_selected": len(selection.files),
             "ignored": {"count": len(selection.ignored), "by": selection.ignored_by_source(),
                         "paths": [i["path"] for i in selection.ignored[:LIST_LIMIT]]},
         }
-        rels = [ctx.relpath(p) for p in selection.files]
+        rels = list(selection.files)
         base: baseline_mod.Baseline | None = None
         if ctx.options.get("baseline_ref"):
             base = baseline_mod.compute(ctx, ctx.options["baseline_ref"])
@@ -161,16 +173,32 @@ class SastCheck:
             first = selection.too_large[0]
             raise CheckFailed(f"{first['path']}: not scanned ({first['reason']}); strict mode allows no skipped files")
         if not selection.files:
+            summary.update(files_scanned=0, skipped_files=selection.too_large[:LIST_LIMIT])
+            if selection.candidates:
+                # An ignore file is configuration the change under judgement may have written
+                # (".semgrepignore" with "*"): scanning nothing because of it must not read as a pass.
+                return CheckResult(tool=tool, status="error", error=nothing_scanned(selection), summary=summary)
             message = "no files to scan" + (f" matching {', '.join(self._patterns(ctx, pack))}")
-            return CheckResult(tool=tool, status="skipped", error=message, summary={**summary, "files_scanned": 0})
+            return CheckResult(tool=tool, status="skipped", error=message, summary=summary)
 
+        limit = int(ctx.options.get("max_file_bytes", 1_000_000)) or None
         with tempfile.TemporaryDirectory(prefix="gatecheck-sast-") as scratch:
             work = ctx.work_dir or Path(scratch)
-            outcome = self._scan(ctx, pack, settings, ctx.root, rels, work) if rels else ScanOutcome()
+            base_dir = Path(scratch) / "base"
+            existed: list[str] = []
+            if base is not None and rels:
+                base_dir.mkdir()
+                existed = baseline_mod.materialize(ctx, base, rels, base_dir)
+            outcome = (self._scan(ctx, pack, settings, ctx.root, rels, work,
+                                  read=lambda rel: ctx.read_bytes(rel, limit=limit))
+                       if rels else ScanOutcome())
             tool = Tool("semgrep", outcome.version or tool.version)
-            preexisting = 0
             if base is not None:
-                preexisting = self._drop_preexisting(ctx, pack, settings, base, rels, outcome, Path(scratch), work)
+                preexisting = 0
+                if existed:
+                    before = self._scan(ctx, pack, settings, base_dir, existed, work,
+                                        read=lambda rel: (base_dir / rel).read_bytes())
+                    preexisting = self._drop_preexisting(outcome, before)
                 summary["baseline"]["preexisting_findings"] = preexisting
 
         problems = outcome.problems
@@ -196,23 +224,20 @@ class SastCheck:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _display(self, ctx: CheckContext) -> Callable[[Path], str]:
-        def display(path: Path) -> str:
-            try:
-                return "gatecheck_plugins/sast/rules/" + path.resolve().relative_to(BUILTIN_RULES).as_posix()
-            except ValueError:
-                return ctx.relpath(path)
-        return display
-
     def _pack(self, ctx: CheckContext) -> RulePack:
         locations: list[tuple[Path, bool]] = []
         if ctx.options.get("builtin_rules", True):
             locations.append((BUILTIN_RULES, True))
-        locations += [(ctx.root / extra, False) for extra in ctx.options.get("rules", [])]
+        for rel in ctx.options.get("rules", []):
+            local = sources.rule_location(ctx, rel, key="checks.sast.rules")
+            if local is None:
+                raise CheckFailed(f"rule location {sources.display(ctx, rel)} does not exist (option checks.sast.rules)",
+                                  bad_input=True)
+            locations.append((local, False))
         if not locations:
             raise CheckFailed("checks.sast: builtin_rules is false and no rules are configured: nothing would be checked",
                               bad_input=True)
-        return load_pack(locations, self._display(ctx))
+        return load_pack(locations, lambda path: sources.name_of(ctx, path), lambda path: sources.confine(ctx, path))
 
     def _patterns(self, ctx: CheckContext, pack: RulePack) -> list[str]:
         if ctx.options.get("include"):
@@ -227,15 +252,9 @@ class SastCheck:
         return patterns
 
     def _targets(self, ctx: CheckContext, pack: RulePack) -> tuple[IgnoreSpec, TargetSelection]:
-        scoped = ctx
-        if ctx.options.get("paths"):
-            roots = [ctx.root / p for p in ctx.options["paths"]]
-            for root, name in zip(roots, ctx.options["paths"], strict=True):
-                if not root.exists():
-                    raise CheckFailed(f"checks.sast.paths: {name} does not exist", bad_input=True)
-            scoped = replace(ctx, paths=roots)
+        scope = scan_scope(ctx, ctx.options.get("paths"))
         ignores = load_ignores(ctx, ctx.options.get("ignore_files"), list(ctx.options.get("exclude", [])))
-        selection = select_targets(scoped, self._patterns(ctx, pack), ignores,
+        selection = select_targets(ctx, scope, self._patterns(ctx, pack), ignores,
                                    int(ctx.options.get("max_file_bytes", 1_000_000)))
         return ignores, selection
 
@@ -247,8 +266,10 @@ class SastCheck:
         cwd: Path,
         rels: list[str],
         work: Path,
+        *,
+        read: Callable[[str], bytes],
     ) -> ScanOutcome:
-        """Run semgrep over ``rels`` (relative to ``cwd``) and judge its output."""
+        """Run semgrep over ``rels`` (relative to ``cwd``, whose bytes ``read`` returns) and judge its output."""
         try:
             out = run_semgrep(ctx, rule_files=pack.files, targets=rels, cwd=cwd, work_dir=work, settings=settings)
         except SemgrepFailed as exc:
@@ -278,17 +299,18 @@ class SastCheck:
         for rel in rels:
             ctx.check_cancelled()
             try:
-                data = (cwd / rel).read_bytes()
-            except OSError as exc:
+                data = read(rel)
+            except (OSError, CheckFailed) as exc:
                 if rel in results:  # its findings cannot be fingerprinted: do not lose them quietly
                     raise CheckFailed(f"{rel}: cannot read a file semgrep reported findings in: {exc}") from exc
-                outcome.skipped.append({"path": rel, "reason": f"unreadable: {exc.strerror}"})
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{rel}: ")
+                outcome.skipped.append({"path": rel, "reason": f"unreadable: {reason}"})
                 continue
             text = data.decode("utf-8", "replace")
             markers = find_markers(text, python=rel.endswith((".py", ".pyi")))
             file_results = sorted(results.get(rel, []), key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
             for result in file_results:
-                finding = self._finding(pack, rel, data, result, occurrences)
+                finding = self._finding(ctx, pack, rel, data, result, occurrences)
                 if finding is None:
                     continue
                 line = finding.location.start_line if finding.location else None
@@ -324,6 +346,7 @@ class SastCheck:
 
     def _finding(
         self,
+        ctx: CheckContext,
         pack: RulePack,
         rel: str,
         data: bytes,
@@ -363,17 +386,9 @@ class SastCheck:
                 "category": str(meta.get("category", "security")),
                 "column": (result.get("start") or {}).get("col"),
                 "engine": "semgrep",
-                "rule_file": self._rule_file(rule),
+                "rule_file": sources.name_of(ctx, rule.file) if rule else None,
             },
         )
-
-    def _rule_file(self, rule: Rule | None) -> str | None:
-        if rule is None:
-            return None
-        try:
-            return "gatecheck_plugins/sast/rules/" + rule.file.resolve().relative_to(BUILTIN_RULES).as_posix()
-        except ValueError:
-            return rule.file.as_posix()
 
     def _bare_marker(self, rel: str, marker: Marker, occurrences: Counter[tuple[str, str, str]]) -> Finding:
         key = (BARE_NOSEMGREP, rel, marker.text)
@@ -391,24 +406,9 @@ class SastCheck:
             metadata={"comment": marker.text, "rules": marker.rule_names, "engine": "gatecheck"},
         )
 
-    def _drop_preexisting(
-        self,
-        ctx: CheckContext,
-        pack: RulePack,
-        settings: EngineSettings,
-        base: baseline_mod.Baseline,
-        rels: list[str],
-        outcome: ScanOutcome,
-        scratch: Path,
-        work: Path,
-    ) -> int:
-        """Scan the base versions of the changed files and drop findings they already had."""
-        base_dir = scratch / "base"
-        base_dir.mkdir()
-        existed = baseline_mod.materialize(ctx, base, rels, base_dir)
-        if not existed:
-            return 0
-        before = self._scan(ctx, pack, settings, base_dir, existed, work)
+    def _drop_preexisting(self, outcome: ScanOutcome, before: ScanOutcome) -> int:
+        """Drop from ``outcome`` the findings the base versions of the changed files (``before``)
+        already had, suppressed there or not; return how many."""
         known = {f.id for f in before.findings} | {s["finding_id"] for s in before.suppressed}
         kept = [f for f in outcome.findings if f.id not in known]
         dropped = len(outcome.findings) - len(kept)
@@ -422,17 +422,16 @@ class SastCheck:
 
     def _explain(self, ctx: CheckContext, pack: RulePack, exc: SemgrepFailed) -> CheckFailed:
         """Point a semgrep failure at the rule file and line it is about, when it names one."""
-        display = self._display(ctx)
         for rule_id in exc.rule_ids:
             rule = pack.rules.get(rule_id)
             if rule is not None:
-                return CheckFailed(f"{display(rule.file)}:{rule.line}: semgrep rejected rule {rule.id!r}: "
+                return CheckFailed(f"{sources.name_of(ctx, rule.file)}:{rule.line}: semgrep rejected rule {rule.id!r}: "
                                    f"{str(exc).split(': ', 1)[-1]}", bad_input=not rule.builtin)
         for file, line in exc.spans:
             path = Path(file)
             if any(path.resolve() == f.resolve() for f in pack.files):
                 builtin = BUILTIN_RULES in path.resolve().parents
-                return CheckFailed(f"{display(path)}:{line}: {exc}", bad_input=not builtin)
+                return CheckFailed(f"{sources.name_of(ctx, path)}:{line}: {exc}", bad_input=not builtin)
         return exc
 
 

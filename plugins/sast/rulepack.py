@@ -8,7 +8,7 @@ would make findings ambiguous, which is a configuration error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,12 +129,18 @@ def rule_files(location: Path) -> list[Path]:
     return found
 
 
-def load_pack(locations: Iterable[tuple[Path, bool]], display: Any) -> RulePack:
+def load_pack(
+    locations: Iterable[tuple[Path, bool]],
+    display: Callable[[Path], str],
+    confine: Callable[[Path], None] | None = None,
+) -> RulePack:
     """Read every rule file under ``locations`` (each ``(path, builtin)``).
 
     ``display`` turns a path into the name used in messages (project-relative for
-    project rules). Raises :class:`CheckFailed` with ``bad_input`` naming the file and line
-    for a malformed file, a rule without id or languages, or a duplicate id.
+    project rules); ``confine`` is called on every project rule file before it is read and
+    raises for one that must not be (a symlink out of the tree). Raises :class:`CheckFailed`
+    with ``bad_input`` naming the file and line for a malformed file, a rule without id or
+    languages, or a duplicate id.
     """
     pack = RulePack()
     for location, builtin in locations:
@@ -144,6 +150,8 @@ def load_pack(locations: Iterable[tuple[Path, bool]], display: Any) -> RulePack:
         if not files:
             raise CheckFailed(f"no rule files (*.yaml, *.yml) under {display(location)}", bad_input=not builtin)
         for path in files:
+            if confine is not None and not builtin:
+                confine(path)
             for rule in _read_rules(path, builtin, display):
                 if rule.id in pack.rules:
                     other = pack.rules[rule.id]
@@ -157,7 +165,7 @@ def load_pack(locations: Iterable[tuple[Path, bool]], display: Any) -> RulePack:
     return pack
 
 
-def _read_rules(path: Path, builtin: bool, display: Any) -> list[Rule]:
+def _read_rules(path: Path, builtin: bool, display: Callable[[Path], str]) -> list[Rule]:
     name = display(path)
     try:
         text = path.read_text("utf-8")

@@ -4,26 +4,36 @@ Left to itself semgrep applies a built-in ignore list (``tests/``, ``build/``, `
 ``node_modules/``...) whenever a project has no ``.semgrepignore``, and says so only in a
 footnote on standard error. Here every exclusion is explicit and counted:
 
-- the gate's ``[run] paths`` / ``exclude`` and the check's own ``paths`` / ``exclude``;
-- ignore files with ``.semgrepignore`` (gitignore) semantics, by default the project's own
-  ``.semgrepignore`` when it has one, including its ``:include <file>`` lines;
-- files larger than ``max_file_bytes``, which are reported as skipped (semgrep does not
-  apply its own size limit to files named on its command line).
+- the candidates are the files of the one repository view (``ctx.repo``: tracked files,
+  confined to the root, symlinks never followed) under the check's ``paths`` (else the
+  gate's ``[run] paths``) whose names match the rules' languages;
+- left out, each with the reason: the gate's ``[run] exclude``, the check's ``exclude``,
+  ignore files with ``.semgrepignore`` (gitignore) semantics, by default ``.semgrepignore``
+  when the configuration source has one, including its ``:include <file>`` lines; and files
+  larger than ``max_file_bytes`` (semgrep applies no size limit to files named on its
+  command line).
+
+Ignore files are configuration-side files (:mod:`.sources`): in trusted mode they come from
+the operator's side, never from the working tree.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
+from gatecheck.repository import OutsideRepository
+from gatecheck_plugins.sast import sources
 
 DEFAULT_IGNORE_FILE = ".semgrepignore"
+#: How a file the gate's own ``[run] exclude`` leaves out is attributed.
+RUN_EXCLUDE = "run.exclude"
+CHECK_EXCLUDE = "checks.sast.exclude"
 
 
 @dataclass
@@ -31,10 +41,11 @@ class IgnoreSpec:
     """Gitignore-style patterns, remembering which file (or option) each came from."""
 
     specs: list[tuple[str, GitIgnoreSpec]] = field(default_factory=list)
+    #: Local paths of every ignore file read (included ones too): they are cache inputs.
     files: list[Path] = field(default_factory=list)
 
     def source_of(self, rel: str) -> str | None:
-        """The ignore file that excludes ``rel``, or None when nothing does."""
+        """The ignore file (or option) that excludes ``rel``, or None when nothing does."""
         for source, spec in self.specs:
             if spec.match_file(rel):
                 return source
@@ -42,50 +53,54 @@ class IgnoreSpec:
 
 
 def load_ignores(ctx: CheckContext, ignore_files: list[str] | None, exclude: list[str]) -> IgnoreSpec:
-    """Build the ignore rules: explicit ``ignore_files`` (must exist), else the project's
-    ``.semgrepignore`` if present; plus the check's ``exclude`` patterns."""
+    """Build the ignore rules: explicit ``ignore_files`` (must exist), else the configuration
+    source's ``.semgrepignore`` if it has one; plus the check's ``exclude`` patterns."""
     result = IgnoreSpec()
+    key = "checks.sast.ignore_files"
+    found: list[tuple[str, Path | None]]
     if ignore_files is None:
-        default = ctx.root / DEFAULT_IGNORE_FILE
-        names = [DEFAULT_IGNORE_FILE] if default.is_file() else []
+        default = sources.config_file(ctx, DEFAULT_IGNORE_FILE, key=key)
+        found = [(DEFAULT_IGNORE_FILE, default)] if default is not None else []
     else:
-        names = list(ignore_files)
-    read: set[Path] = set()
-    for name in names:
-        path = ctx.root / name
-        if not path.is_file():
-            raise CheckFailed(f"ignore file {name} not found (option checks.sast.ignore_files)", bad_input=True)
-        lines = _read_ignore_file(ctx, path, read)
-        result.specs.append((ctx.relpath(path), GitIgnoreSpec.from_lines(lines)))
+        found = [(name, sources.config_file(ctx, name, key=key)) for name in ignore_files]
+    read: dict[str, Path] = {}
+    for name, local in found:
+        if local is None:
+            raise CheckFailed(f"ignore file {sources.display(ctx, name)} not found (option {key})", bad_input=True)
+        lines = _read_ignore_file(ctx, name, local, read)
+        result.specs.append((sources.display(ctx, name), GitIgnoreSpec.from_lines(lines)))
     if exclude:
-        result.specs.append(("checks.sast.exclude", GitIgnoreSpec.from_lines(exclude)))
+        result.specs.append((CHECK_EXCLUDE, GitIgnoreSpec.from_lines(exclude)))
     # Included files decide the targets as much as the files naming them: all are inputs.
-    result.files = sorted(read)
+    result.files = sorted(read.values())
     return result
 
 
-def _read_ignore_file(ctx: CheckContext, path: Path, seen: set[Path]) -> list[str]:
-    """Lines of an ignore file, with ``:include FILE`` lines replaced by that file's lines."""
-    resolved = path.resolve()
-    if resolved in seen:
+def _read_ignore_file(ctx: CheckContext, rel: str, local: Path, seen: dict[str, Path]) -> list[str]:
+    """Lines of an ignore file, with ``:include FILE`` lines replaced by that file's lines.
+
+    An included file is named relative to the including one and must stay inside the
+    configuration source: an absolute path or ``..`` out of it is bad input at its line."""
+    if rel in seen:
         return []
-    seen.add(resolved)
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CheckFailed(f"{ctx.relpath(path)}: not UTF-8 text", bad_input=True) from exc
+    seen[rel] = local
+    name = sources.display(ctx, rel)
     lines: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(sources.read_text(ctx, rel, local).splitlines(), start=1):
         stripped = line.strip()
-        if stripped.startswith(":include"):
-            name = stripped[len(":include"):].strip()
-            included = path.parent / name
-            if not name or not included.is_file():
-                raise CheckFailed(f"{ctx.relpath(path)}:{number}: included ignore file {name!r} not found",
-                                  bad_input=True)
-            lines.extend(_read_ignore_file(ctx, included, seen))
-        else:
+        if not stripped.startswith(":include"):
             lines.append(line)
+            continue
+        target = stripped[len(":include"):].strip()
+        what = "included ignore file"
+        try:
+            included_rel = ctx.repo.join(rel, target, what=what) if target else ""
+            included = ctx.config_source.file(included_rel, what=what) if included_rel else None
+        except OutsideRepository as exc:
+            raise CheckFailed(f"{name}:{number}: {exc.message}", bad_input=True) from exc
+        if included is None:
+            raise CheckFailed(f"{name}:{number}: included ignore file {target!r} not found", bad_input=True)
+        lines.extend(_read_ignore_file(ctx, included_rel, included, seen))
     return lines
 
 
@@ -93,38 +108,64 @@ def _read_ignore_file(ctx: CheckContext, path: Path, seen: set[Path]) -> list[st
 class TargetSelection:
     """The files to scan, and everything left out on purpose, with the reason."""
 
-    files: list[Path] = field(default_factory=list)
+    #: Root-relative paths semgrep is handed.
+    files: list[str] = field(default_factory=list)
+    #: Files of the rules' languages under the scan paths, before anything was left out.
+    candidates: int = 0
+    #: Files an exclude or ignore file left out: ``{"path", "by"}``.
     ignored: list[dict[str, str]] = field(default_factory=list)
-    #: Files left out because they are too large or unreadable, with the reason.
+    #: Files left out because they are too large, with the reason: ``{"path", "reason"}``.
     too_large: list[dict[str, str]] = field(default_factory=list)
 
     def ignored_by_source(self) -> dict[str, int]:
         return dict(Counter(item["by"] for item in self.ignored))
 
 
+def scan_scope(ctx: CheckContext, paths: list[str] | None) -> CheckContext:
+    """``ctx`` narrowed to the check's own ``paths`` (they replace the gate's ``[run] paths``),
+    without the gate's excludes, which :func:`select_targets` applies and counts itself."""
+    if not paths:
+        return replace(ctx, exclude=[])
+    for name in paths:
+        try:
+            ctx.repo.path(name, what="checks.sast.paths")
+        except OutsideRepository as exc:
+            raise CheckFailed(exc.message, bad_input=True) from exc
+        if not (ctx.repo.is_dir(name) or ctx.repo.is_file(name)):
+            raise CheckFailed(f"checks.sast.paths: {name} does not exist", bad_input=True)
+    return replace(ctx, paths=[Path(p) for p in paths], exclude=[])
+
+
 def select_targets(
     ctx: CheckContext,
+    scope: CheckContext,
     patterns: list[str],
     ignores: IgnoreSpec,
     max_file_bytes: int,
 ) -> TargetSelection:
-    """Files under the scan paths matching ``patterns`` (file name globs), minus ignores."""
+    """Files of the repository view in ``scope`` matching ``patterns`` (file name globs), minus
+    the gate's excludes (``ctx``), the ignore rules and files over ``max_file_bytes``."""
     selection = TargetSelection()
-    for path in ctx.files(patterns):
-        rel = ctx.relpath(path)
-        source = ignores.source_of(rel)
+    sizes = {entry.path: entry.size for entry in ctx.repo.entries()}
+    for rel in scope.scan_files(patterns):
+        selection.candidates += 1
+        source = RUN_EXCLUDE if ctx.is_excluded(rel) else ignores.source_of(rel)
         if source is not None:
             selection.ignored.append({"path": rel, "by": source})
             continue
-        try:
-            size = path.stat().st_size
-        except OSError as exc:  # a dangling symlink, or removed while walking
-            with contextlib.suppress(ValueError):
-                rel = path.relative_to(ctx.root).as_posix()  # the link's own name, not its missing target
-            selection.too_large.append({"path": rel, "reason": f"unreadable: {exc.strerror}"})
-            continue
+        size = sizes.get(rel, 0)
         if max_file_bytes > 0 and size > max_file_bytes:
             selection.too_large.append({"path": rel, "reason": f"larger than max_file_bytes ({size} > {max_file_bytes})"})
             continue
-        selection.files.append(path)
+        selection.files.append(rel)
     return selection
+
+
+def nothing_scanned(selection: TargetSelection) -> str:
+    """Why a selection with candidates ended up empty, naming every source that left files out."""
+    reasons = [f"{count} by {source}" for source, count in sorted(selection.ignored_by_source().items())]
+    if selection.too_large:
+        reasons.append(f"{len(selection.too_large)} larger than max_file_bytes")
+    return (f"nothing scanned: all {selection.candidates} candidate file(s) were left out ({', '.join(reasons)}); "
+            "a scan that checks nothing is not a pass (narrow the ignore rules or excludes, or disable the check "
+            "in the configuration)")

@@ -91,6 +91,31 @@ def test_nothing_to_scan_is_skipped_not_ok(tmp_path: Path, sast: Any) -> None:
     assert result.error.startswith("no files to scan matching *.py")
 
 
+NOTHING_SCANNED = [
+    ({".semgrepignore": "*\n"}, {}, [], "2 by .semgrepignore"),
+    ({".semgrepignore": "# ours\n:include team.ignore\n", "team.ignore": "lib/\n*.py\n"}, {}, [], "2 by .semgrepignore"),
+    ({"team.ignore": "*.py\n"}, {"ignore_files": ["team.ignore"]}, [], "2 by team.ignore"),
+    ({}, {"exclude": ["lib/", "a.py"]}, [], "2 by checks.sast.exclude"),
+    ({}, {}, ["*.py", "lib/*"], "2 by run.exclude"),
+    ({".semgrepignore": "lib/\n"}, {"max_file_bytes": 3}, [], "1 by .semgrepignore, 1 larger than max_file_bytes"),
+]
+
+
+@pytest.mark.parametrize(("files", "options", "run_exclude", "reason"), NOTHING_SCANNED,
+                         ids=["semgrepignore-star", "included", "ignore_files", "exclude", "run-exclude", "mixed"])
+def test_ignore_rules_that_leave_out_every_file_are_an_error_not_a_skip(
+    tmp_path: Path, sast: Any, files: dict[str, str], options: dict[str, Any], run_exclude: list[str], reason: str
+) -> None:
+    """Issue 15, attack 7: ``*`` in a .semgrepignore made the check ``skipped`` (a warning) and the gate passed."""
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "eval(payload)\n", "lib/b.py": "eval(payload)\n", **files})
+    result = SastCheck().run(sast.context(root, options, exclude=run_exclude))
+    assert result.status == "error"
+    assert result.error.startswith(f"nothing scanned: all 2 candidate file(s) were left out ({reason})")
+    assert result.findings == []
+    assert result.summary["files_candidates"] == 2 and result.summary["files_scanned"] == 0
+
+
 def test_rules_in_unknown_languages_need_include(tmp_path: Path, sast: Any) -> None:
     root = tmp_path / "p"
     sast.write(root, {"a.py": "x = 1\n", "rules/r.yaml": GOOD_RULE.replace("[python]", "[generic]")})

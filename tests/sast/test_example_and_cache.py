@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gatecheck.cache import ResultCache, cache_key, collect_inputs
+from gatecheck.cache import ResultCache, cache_directory, cache_key, collect_inputs
 from gatecheck.runner import CheckRun, RunSettings, run_checks
 from gatecheck_plugins.sast import SastCheck
 
@@ -52,11 +52,13 @@ def test_example_webapp_problems_are_found_through_the_cli(example_copy: Path, c
 
 
 @pytest.mark.slow
-def test_unchanged_rerun_is_a_cache_hit_and_changed_inputs_change_the_key(tmp_path: Path, sast: Any) -> None:
+def test_unchanged_rerun_is_a_cache_hit_and_changed_inputs_change_the_key(
+    tmp_path: Path, sast: Any, private_result_cache: Path
+) -> None:
     root = tmp_path / "p"
     sast.write(root, {"a.py": "eval(x)\n", "rules/team.yaml": "rules:\n  - id: team.no-print\n    languages: [python]\n"
                                                               "    severity: LOW\n    message: print\n    pattern: print(...)\n"})
-    cache = ResultCache(tmp_path / "cache")
+    cache = ResultCache(cache_directory(root, None))
 
     def once() -> Any:
         settings = RunSettings(root=root, cache=cache, work_dir=tmp_path / "work")
@@ -70,11 +72,15 @@ def test_unchanged_rerun_is_a_cache_hit_and_changed_inputs_change_the_key(tmp_pa
     assert any(p.endswith("python/code-injection.yaml") for p in inputs)
     second = once()
     assert second.cached and [f.id for f in second.findings] == [f.id for f in first.findings]
+    # The cache lives where the operator's environment says (GATECHECK_CACHE_DIR), never in the tree.
+    assert list((private_result_cache / "results").rglob("*.json"))
+    assert not (root / ".gatecheck").exists()
+
     # A changed rule file, an added source file or a changed ignore file is a different key.
     def key() -> str:
         ctx = sast.context(root, {"rules": ["rules"]})
         return cache_key("sast", SastCheck.version, {"rules": ["rules"]},
-                         collect_inputs(SastCheck().inputs(ctx), root, cache.memo))
+                         collect_inputs(SastCheck().inputs(ctx), ctx.relpath, cache.memo))
 
     unchanged = key()
     rule = root / "rules" / "team.yaml"
