@@ -4,10 +4,11 @@ A run goes: load the rule packs (gatecheck's, plus the ``rules`` the configurati
 holds, :mod:`.sources`) -> choose the target files from the repository view (:mod:`.targets`)
 -> run semgrep on exactly those (:mod:`.engine`) -> turn each match into a finding with a
 fingerprint of rule + path + normalized matched code + occurrence -> apply ``nosemgrep``
-comments that give a rule and a reason (:mod:`.suppressions`) -> in diff-aware mode drop
-findings that already existed at the base (:mod:`.baseline`). Anything semgrep could not do
-is an error or a listed warning, never a quiet "no findings"; and a run whose ignore rules or
-excludes leave out every candidate file is an error, not a pass.
+comments that give a rule and a reason, listing each as a ``CheckResult.suppressions`` entry
+(:mod:`.suppressions`) -> in diff-aware mode drop findings that already existed at the base
+(:mod:`.baseline`). Anything semgrep could not do is an error or a listed warning, never a
+quiet "no findings"; and a run whose ignore rules or excludes leave out every candidate file
+is an error, not a pass.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from typing import Any
 
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
-from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id, severity_counts
+from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id, severity_counts
 from gatecheck_plugins.sast import baseline as baseline_mod
 from gatecheck_plugins.sast import sources
 from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, Rule, RulePack, load_pack
-from gatecheck_plugins.sast.suppressions import Marker, covering, find_markers
+from gatecheck_plugins.sast.suppressions import Marker, added_since, covering, find_markers, stripped_lines
 from gatecheck_plugins.sast.targets import (
     IgnoreSpec,
     TargetSelection,
@@ -38,7 +39,7 @@ from gatecheck_plugins.sast.targets import (
     select_targets,
 )
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 CHECK = "sast"
 #: The finding a nosemgrep comment without a rule id or reason becomes.
@@ -54,6 +55,8 @@ class ScanOutcome:
     """What one semgrep pass over a set of files amounts to."""
 
     findings: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    #: The suppressed findings for the summary (the finding's own line, not the comment's).
     suppressed: list[dict[str, Any]] = field(default_factory=list)
     unused_suppressions: list[dict[str, Any]] = field(default_factory=list)
     problems: list[EngineProblem] = field(default_factory=list)
@@ -186,11 +189,13 @@ class SastCheck:
             work = ctx.work_dir or Path(scratch)
             base_dir = Path(scratch) / "base"
             existed: list[str] = []
+            base_lines: dict[str, frozenset[str]] | None = None
             if base is not None and rels:
                 base_dir.mkdir()
                 existed = baseline_mod.materialize(ctx, base, rels, base_dir)
+                base_lines = {rel: stripped_lines((base_dir / rel).read_bytes()) for rel in existed}
             outcome = (self._scan(ctx, pack, settings, ctx.root, rels, work,
-                                  read=lambda rel: ctx.read_bytes(rel, limit=limit))
+                                  read=lambda rel: ctx.read_bytes(rel, limit=limit), base_lines=base_lines)
                        if rels else ScanOutcome())
             tool = Tool("semgrep", outcome.version or tool.version)
             if base is not None:
@@ -220,7 +225,7 @@ class SastCheck:
         })
         if warnings and ctx.options.get("strict", False):
             raise CheckFailed(f"semgrep did not scan everything ({len(warnings)} problems, strict mode): {warnings[0]}")
-        return CheckResult(tool=tool, findings=outcome.findings, summary=summary)
+        return CheckResult(tool=tool, findings=outcome.findings, summary=summary, suppressions=outcome.suppressions)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -268,8 +273,11 @@ class SastCheck:
         work: Path,
         *,
         read: Callable[[str], bytes],
+        base_lines: dict[str, frozenset[str]] | None = None,
     ) -> ScanOutcome:
-        """Run semgrep over ``rels`` (relative to ``cwd``, whose bytes ``read`` returns) and judge its output."""
+        """Run semgrep over ``rels`` (relative to ``cwd``, whose bytes ``read`` returns) and judge
+        its output. With ``base_lines`` (diff-aware mode: the stripped lines of each file's base
+        version) every suppression says whether the change added its comment."""
         try:
             out = run_semgrep(ctx, rule_files=pack.files, targets=rels, cwd=cwd, work_dir=work, settings=settings)
         except SemgrepFailed as exc:
@@ -321,6 +329,11 @@ class SastCheck:
                         "finding_id": finding.id, "rule_id": finding.rule_id, "path": rel, "line": line,
                         "reason": marker.reason, "severity": finding.severity,
                     })
+                    outcome.suppressions.append(Suppression(
+                        rule_id=finding.rule_id, path=rel, line=marker.line, reason=marker.reason,
+                        finding_id=finding.id, severity=finding.severity,
+                        new=added_since(marker, base_lines.get(rel)) if base_lines is not None else None,
+                    ))
                 else:
                     outcome.findings.append(finding)
             for marker in markers:
@@ -409,7 +422,7 @@ class SastCheck:
     def _drop_preexisting(self, outcome: ScanOutcome, before: ScanOutcome) -> int:
         """Drop from ``outcome`` the findings the base versions of the changed files (``before``)
         already had, suppressed there or not; return how many."""
-        known = {f.id for f in before.findings} | {s["finding_id"] for s in before.suppressed}
+        known = {f.id for f in before.findings} | {s.finding_id for s in before.suppressions}
         kept = [f for f in outcome.findings if f.id not in known]
         dropped = len(outcome.findings) - len(kept)
         outcome.findings = kept

@@ -36,6 +36,8 @@ class Marker:
     text: str
     #: The comment is the only thing on its line (then it also covers the next line).
     standalone: bool
+    #: The whole line the comment is on, stripped: what "was it there before the change?" compares.
+    source: str = ""
     used: bool = field(default=False)
 
     @property
@@ -79,6 +81,7 @@ def find_markers(text: str, *, python: bool = False) -> list[Marker]:
             reason=reason,
             text=" ".join(line[match.start():].split())[:200],
             standalone=not line[: match.start()].strip(),
+            source=line.strip(),
         ))
     return markers
 
@@ -99,3 +102,18 @@ def _python_comments(text: str) -> dict[int, int] | None:
 def covering(markers: list[Marker], line: int) -> list[Marker]:
     """Markers that apply to a finding starting on ``line``: on it, or alone on the line above."""
     return [m for m in markers if m.line == line or (m.standalone and m.line == line - 1)]
+
+
+def stripped_lines(data: bytes) -> frozenset[str]:
+    """Every line of a file, stripped: what :func:`added_since` looks a marker's line up in."""
+    return frozenset(line.strip() for line in data.decode("utf-8", "replace").splitlines())
+
+
+def added_since(marker: Marker, base: frozenset[str] | None) -> bool:
+    """Whether the change under judgement added ``marker``: its line (stripped) is not among the
+    stripped lines of the file's base version (``base``; None when the file did not exist there).
+
+    This is the core's definition (``gatecheck.gate.mark_new_suppressions``, used in
+    ``--trusted-ref`` mode), so a comment is "new" the same way whichever base tells.
+    """
+    return base is None or marker.source not in base

@@ -2,7 +2,7 @@
 
 Each test plays a pull request against a real git repository, through the real CLI and real
 semgrep: the PR branch edits the files that decide what sast scans or forgives (.semgrepignore,
-rule files) and the gate must not be fooled by it.
+rule files, nosemgrep comments) and the gate must not be fooled by it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 SHELL = "gatecheck.python.subprocess-shell-true"
+PICKLE = "gatecheck.python.pickle-load"
 VULNERABLE = """
 import subprocess
 
@@ -133,6 +134,68 @@ def test_trusted_mode_reads_ignore_and_rule_files_from_the_ref_only(pr: Any, cli
     assert sast["status"] == "ok", stderr
     assert rules_of(sast) == set()
     assert sast["summary"]["ignored"]["by"] == {".semgrepignore": 2}
+
+
+# ------------------------------------------------------------------- suppressions the change adds
+
+
+SUPPRESSED_ON_MAIN = """
+import pickle
+
+
+def load(blob):
+    return pickle.loads(blob)  # nosemgrep: pickle-load -- blob comes from our own signed cache
+"""
+SUPPRESSED_BY_PR = """
+import subprocess
+
+
+def run(name):
+    # nosemgrep: subprocess-shell-true -- name is checked against an allow-list
+    return subprocess.check_output("report " + name, shell=True)
+"""
+
+
+def suppressions(report: dict[str, Any]) -> list[tuple[str, int, str, bool | None]]:
+    return sorted((s["path"], s["line"], s["rule_id"], s["new"]) for s in result_of(report, "sast")["suppressions"])
+
+
+@pytest.fixture
+def suppressing_pr(pr: Any) -> Path:
+    # The change also edits cache.py, so diff-aware mode rescans the file with the old comment.
+    return pr({"app/cache.py": SUPPRESSED_ON_MAIN},
+              {"app/run.py": SUPPRESSED_BY_PR, "app/cache.py": SUPPRESSED_ON_MAIN + "\n\nVERSION = 2\n"})
+
+
+@pytest.mark.slow
+def test_a_nosemgrep_the_change_adds_is_listed_as_new_and_warned_about(
+    suppressing_pr: Path, cli: Callable[..., Any]
+) -> None:
+    code, report, stderr = gate(cli, suppressing_pr, "--trusted-ref", "main")
+    assert code == 0, stderr
+    sast = result_of(report, "sast")
+    assert sast["findings"] == []
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 5, SHELL, True)]
+    added = next(s for s in sast["suppressions"] if s["new"])
+    assert added["reason"] == "name is checked against an allow-list"
+    assert added["severity"] == "high" and added["kind"] == "inline"
+    assert added["finding_id"] == next(s["finding_id"] for s in sast["summary"]["suppressed"]
+                                       if s["rule_id"] == SHELL)
+    warned = [w for w in report["decision"]["warn"] if w["rule"] == "gatecheck.suppression_added"]
+    assert len(warned) == 1 and warned[0]["message"].startswith("app/run.py:5: the change adds an inline suppression")
+
+
+@pytest.mark.slow
+def test_diff_aware_mode_marks_new_suppressions_itself(suppressing_pr: Path, cli: Callable[..., Any]) -> None:
+    # No --trusted-ref, so the core knows no base; --baseline-ref gives the check one.
+    code, report, stderr = gate(cli, suppressing_pr, "--baseline-ref", "main")
+    assert code == 0, stderr
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 5, SHELL, True)]
+    assert [w["rule"] for w in report["decision"]["warn"]].count("gatecheck.suppression_added") == 1
+    # With no base at all nobody can tell, and says so.
+    code, report, stderr = gate(cli, suppressing_pr)
+    assert code == 0, stderr
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, None), ("app/run.py", 5, SHELL, None)]
 
 
 # ------------------------------------------------------- paths in repository configuration
