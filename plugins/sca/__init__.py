@@ -1,9 +1,11 @@
 """Check ``sca``: known-vulnerable Python dependencies, with pip-audit as the engine.
 
-Dependency files are read statically (:mod:`.sources`); pip-audit's ``Auditor`` queries a
-vulnerability service for each pinned dependency and merges aliases of one advisory. The
-service is, by default, the offline OSV database (:mod:`.database`); with ``--online`` the
-user may choose pip-audit's OSV or PyPI services instead (:mod:`.online`).
+Dependency files are found, read and parsed by the dependency inventory the sbom check shares
+(:mod:`gatecheck_plugins.dependencies`: through the repository view, includes confined to the
+tree), and turned into pinned dependencies statically (:mod:`.sources`); pip-audit's ``Auditor``
+queries a vulnerability service for each and merges aliases of one advisory. The service is, by
+default, the offline OSV database (:mod:`.database`), a configuration-side file; with
+``--online`` the operator may choose pip-audit's OSV or PyPI services instead (:mod:`.services`).
 
 Findings:
 
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import re
+import os
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,16 +39,17 @@ from gatecheck.checks import Check, CheckContext
 from gatecheck.cli.db_cmd import default_database_path
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Fix, Location, Package, Tool, finding_id, severity_counts
+from gatecheck.repository import OutsideRepository
+from gatecheck_plugins import dependencies
 
-from .database import DatabaseError, OsvDatabase
+from .database import DatabaseError, OsvDatabase, companion_files
 from .severity import severity_of
-from .site_packages import metadata_files
 
 if TYPE_CHECKING:
     from pip_audit._service.interface import Dependency, VulnerabilityResult, VulnerabilityService
 
     from .services import Advisory
-    from .sources import Origin, Problem, StaticSource
+    from .sources import Collected, Origin, Problem
 
 # pip-audit is imported only inside ``run``: importing it makes pip-api run ``pip --version``
 # in a subprocess (about a second on a loaded machine), which every gatecheck command would
@@ -54,7 +58,6 @@ if TYPE_CHECKING:
 #: pip-audit's defaults, repeated here so the options schema needs no pip-audit import.
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_JSON_API = "https://pypi.org/pypi/"
-LOCK_NAMES = ("uv.lock", "poetry.lock", "pylock.toml")
 
 __version__ = "1.0.0"
 
@@ -73,39 +76,6 @@ def _pip_audit_version() -> str:
         return importlib_metadata.version("pip-audit")
     except importlib_metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         return "unknown"
-
-
-def is_dependency_file(path: Path) -> bool:
-    """The default selection: files whose name says they declare Python dependencies."""
-    name = path.name
-    return (
-        fnmatch.fnmatch(name, "requirements*.txt")
-        or (path.parent.name == "requirements" and name.endswith(".txt"))
-        or name in ("pylock.toml", "uv.lock", "poetry.lock", "pyproject.toml")
-        or fnmatch.fnmatch(name, "pylock.*.toml")
-    )
-
-
-_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
-
-
-def included_requirement_files(path: Path, seen: set[Path] | None = None) -> list[Path]:
-    """Files a requirements file pulls in with ``-r`` or ``-c`` (recursively), for the cache key."""
-    seen = seen if seen is not None else {path.resolve()}
-    found: list[Path] = []
-    try:
-        lines = path.read_text("utf-8", errors="replace").splitlines()
-    except OSError:
-        return found
-    for line in lines:
-        match = _INCLUDE.match(line)
-        if not match:
-            continue
-        target = path.parent / match.group(1)
-        if target.is_file() and target.resolve() not in seen:
-            seen.add(target.resolve())
-            found += [target, *included_requirement_files(target, seen)]
-    return found
 
 
 @dataclass
@@ -136,9 +106,10 @@ class ScaCheck:
                                "pip-audit's OSV or PyPI service.",
             },
             "database": {
-                "type": "string", "minLength": 1,
+                "type": "string", "minLength": 1, "x-gatecheck-path": "config",
                 "description": "The offline OSV database: a directory or zip of OSV JSON records, relative to the "
-                               "project root (default: $GATECHECK_OSV_DB, else where `gatecheck db update` writes).",
+                               "configuration's source (the project, or the trusted source in trusted mode). "
+                               "Default: $GATECHECK_OSV_DB, else where `gatecheck db update` writes.",
             },
             "max_age_days": {
                 "type": "number", "exclusiveMinimum": 0, "default": 7,
@@ -149,18 +120,19 @@ class ScaCheck:
             "unpinned_severity": {"enum": list(SEVERITIES), "default": "high",
                                   "description": "Severity of dependencies the gate cannot audit (unpinned, URL, no hash)."},
             "files": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
+                "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "tree",
                 "description": "Globs (relative to the project root) of dependency files. Default: requirements*.txt, "
                                "requirements/*.txt, pylock*.toml, uv.lock, poetry.lock, pyproject.toml anywhere.",
             },
             "environment": {
-                "type": "string", "minLength": 1,
-                "description": "Also audit the distributions installed in this virtual environment (or site-packages).",
+                "type": "string", "minLength": 1, "x-gatecheck-path": "tree",
+                "description": "Also audit the distributions installed in this virtual environment (or site-packages), "
+                               "a directory inside the project.",
             },
-            "osv_url": {"type": "string", "minLength": 1, "default": OSV_QUERY_URL,
-                        "description": "OSV query API endpoint for service = \"osv\"."},
-            "pypi_url": {"type": "string", "minLength": 1, "default": PYPI_JSON_API,
-                         "description": "Base of a PyPI JSON API (…/pypi/) for service = \"pypi\"."},
+            "osv_url": {"type": "string", "minLength": 1, "default": OSV_QUERY_URL, "x-gatecheck-operator": True,
+                        "description": "OSV query API endpoint for service = \"osv\" (operator only)."},
+            "pypi_url": {"type": "string", "minLength": 1, "default": PYPI_JSON_API, "x-gatecheck-operator": True,
+                         "description": "Base of a PyPI JSON API (…/pypi/) for service = \"pypi\" (operator only)."},
             "request_timeout": {"type": "number", "exclusiveMinimum": 0, "default": 30,
                                 "description": "Seconds to wait for an online service."},
             "required": {"type": "boolean", "default": False,
@@ -169,48 +141,48 @@ class ScaCheck:
     }
 
     # -- inputs ------------------------------------------------------------------------
-    def dependency_files(self, ctx: CheckContext) -> list[Path]:
-        patterns = ctx.options.get("files")
-        found: list[Path] = []
-        for path in ctx.files():
-            if patterns is None:
-                if is_dependency_file(path):
-                    found.append(path)
-                continue
-            rel = ctx.relpath(path)
-            if any(fnmatch.fnmatch(rel, p) or (p.startswith("**/") and fnmatch.fnmatch(rel, p[3:])) for p in patterns):
-                found.append(path)
-        return found
+    def dependency_files(self, ctx: CheckContext) -> list[str]:
+        """Root-relative dependency files under the scan paths, from the repository view's listing."""
+        return dependencies.select(ctx.scan_files(), ctx.options.get("files"))
 
-    def database_path(self, ctx: CheckContext) -> Path:
+    def database(self, ctx: CheckContext) -> tuple[Path | None, str]:
+        """The offline database's local path (None when it is missing) and how it is named.
+
+        A configured ``database`` is configuration-side (``x-gatecheck-path: config``): it comes
+        from the configuration's source, which in trusted mode is never the working tree. Without
+        one, the operator's database: ``$GATECHECK_OSV_DB``, else where `gatecheck db update` writes.
+        """
         configured = ctx.options.get("database")
-        if configured:
-            path = Path(configured).expanduser()
-            return path if path.is_absolute() else ctx.root / path
-        return default_database_path()
-
-    def environment_path(self, ctx: CheckContext) -> Path | None:
-        """The installed environment to audit, if configured (it must be a directory)."""
-        configured = ctx.options.get("environment")
         if not configured:
-            return None
-        path = Path(configured).expanduser()
-        path = path if path.is_absolute() else ctx.root / path
-        if not path.is_dir():
-            raise CheckFailed(f"environment {configured!r} is not a directory", bad_input=True)
-        return path
+            path = default_database_path()
+            return (path if path.exists() else None), str(path)
+        source = ctx.config_source
+        try:
+            local = source.path(configured, what="checks.sca.database")
+            for companion in companion_files(configured):
+                source.file(companion, what="checks.sca.database")  # so a trusted source provides it too
+        except OutsideRepository as exc:
+            if source.kind == "directory":
+                # The operator's own directory may name a database beside it (examples/ci-config does).
+                path = Path(os.path.normpath(source.root / configured))
+                return (path if path.exists() else None), configured
+            raise CheckFailed(f"checks.sca.database: {exc.message}", bad_input=True) from exc
+        return local, configured
+
+    def environment(self, ctx: CheckContext) -> str | None:
+        """The installed environment to audit, as configured (a directory of the tree)."""
+        configured = ctx.options.get("environment")
+        return str(configured) if configured else None
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
-        paths = self.dependency_files(ctx)
-        paths += [p for f in paths if f.suffix == ".txt" for p in included_requirement_files(f)]
-        with contextlib.suppress(CheckFailed):
-            env = self.environment_path(ctx)
-            if env is not None:
-                paths += metadata_files(env)
-        service = ctx.options.get("service", "offline")
-        if service == "offline":
-            database = self.database_path(ctx)
-            if database.exists():
+        root = ctx.repo.root
+        paths = [root / rel for rel in dependencies.files_read(ctx.repo, self.dependency_files(ctx))]
+        where = self.environment(ctx)
+        if where is not None:
+            paths += dependencies.open_environment(ctx.repo, where).files
+        if ctx.options.get("service", "offline") == "offline":
+            database, _ = self.database(ctx)
+            if database is not None:
                 with contextlib.suppress(DatabaseError, OSError):
                     paths += OsvDatabase(database).files()
         if ctx.work_dir is not None:
@@ -226,39 +198,32 @@ class ScaCheck:
         return paths
 
     # -- run ---------------------------------------------------------------------------
-    def _sources(self, ctx: CheckContext) -> list[StaticSource]:
-        from .sources import (
-            InstalledEnvironmentSource,
-            LockFileSource,
-            PyLockFileSource,
-            PyProjectSource,
-            RequirementsFileSource,
-        )
+    def _collect(self, ctx: CheckContext) -> tuple[Collected, list[str]]:
+        """Everything the dependency files (and the environment) declare, and which files those were."""
+        from .sources import Collected
 
         files = self.dependency_files(ctx)
         # A lock file, or a pinned requirements file (pip-compile's output), beside a pyproject.toml
         # says what its declared ranges resolve to; that is what gets audited, not the ranges.
         lock_dirs = {
-            f.parent for f in files
-            if f.name in LOCK_NAMES or fnmatch.fnmatch(f.name, "pylock.*.toml") or fnmatch.fnmatch(f.name, "requirements*.txt")
+            posixpath.dirname(rel) for rel in files
+            if dependencies.kind_of(rel) in dependencies.LOCK_KINDS
+            or fnmatch.fnmatch(posixpath.basename(rel), "requirements*.txt")
         }
-        sources: list[StaticSource] = []
-        for path in files:
-            rel = ctx.relpath(path)
-            name = path.name
-            if name in ("uv.lock", "poetry.lock"):
-                sources.append(LockFileSource(path, rel))
-            elif name == "pylock.toml" or fnmatch.fnmatch(name, "pylock.*.toml"):
-                sources.append(PyLockFileSource(path, rel))
-            elif name == "pyproject.toml":
-                if path.parent not in lock_dirs:
-                    sources.append(PyProjectSource(path, rel))
-            else:
-                sources.append(RequirementsFileSource(path, rel))
-        env = self.environment_path(ctx)
-        if env is not None:
-            sources.append(InstalledEnvironmentSource(env, ctx.relpath(env)))
-        return sources
+        collected = Collected()
+        read: list[str] = []
+        for rel in files:
+            ctx.check_cancelled()
+            if dependencies.kind_of(rel) == dependencies.PYPROJECT and posixpath.dirname(rel) in lock_dirs:
+                continue
+            collected.add(dependencies.read(ctx.repo, rel))
+            read.append(rel)
+        where = self.environment(ctx)
+        if where is not None:
+            environment = dependencies.open_environment(ctx.repo, where)
+            collected.environment(environment)
+            read.append(environment.where)
+        return collected, read
 
     def _service(self, ctx: CheckContext, summary: dict[str, Any]) -> tuple[VulnerabilityService, OsvDatabase | None]:
         from .services import OfflineOsvService, StrictOsvService, StrictPyPIService
@@ -266,15 +231,18 @@ class ScaCheck:
         service = ctx.options.get("service", "offline")
         summary["service"] = service
         if service == "offline":
-            path = self.database_path(ctx)
-            if not path.exists():
-                hint = "set [checks.sca] database" if ctx.options.get("database") else "run `gatecheck db update`"
-                raise CheckFailed(f"no OSV database at {path}: {hint} (the offline service has nothing to match against)",
+            path, name = self.database(ctx)
+            if path is None:
+                configured = ctx.options.get("database")
+                where = ctx.config_source.display(configured) if configured else name
+                hint = "set [checks.sca] database" if configured else "run `gatecheck db update`"
+                raise CheckFailed(f"no OSV database at {where}: {hint} (the offline service has nothing to match against)",
                                   bad_input=True)
             try:
                 database = OsvDatabase(path, index_dir=ctx.work_dir / "index" if ctx.work_dir else None)
             except DatabaseError as exc:
                 raise CheckFailed(str(exc), bad_input=True) from exc
+            summary["database"] = {"path": name}
             return OfflineOsvService(database), database
         if not ctx.network:
             raise CheckFailed(f"service {service!r} needs network access: run with --online, "
@@ -293,29 +261,27 @@ class ScaCheck:
         from pip_audit._audit import Auditor
         from pip_audit._service.interface import ResolvedDependency, ServiceError
 
-        from .sources import CombinedSource
+        from .sources import CollectedSource
 
         tool = Tool("pip-audit", _pip_audit_version())
-        sources = self._sources(ctx)
-        if not sources:
+        collected, files = self._collect(ctx)
+        if not files:
             message = "no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, pyproject.toml)"
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": []})
-        summary: dict[str, Any] = {"files": sorted({s.rel for s in sources})}
+        summary: dict[str, Any] = {"files": sorted(set(files))}
         service, database = self._service(ctx, summary)
-        combined = CombinedSource(sources)
         results: list[tuple[Dependency, list[VulnerabilityResult]]] = []
         try:
             try:
-                for dep, vulns in Auditor(service).audit(combined):
+                for dep, vulns in Auditor(service).audit(CollectedSource(collected)):
                     ctx.check_cancelled()
                     results.append((dep, vulns))
             except ServiceError as exc:
                 raise CheckFailed(f"vulnerability service failed: {exc}") from exc
             except DatabaseError as exc:
                 raise CheckFailed(str(exc), bad_input=True) from exc
-            collected = combined.collected
             findings = self._advisory_findings(results, collected.origins)
             findings += self._problem_findings(ctx, collected.problems)
             if database is not None:
@@ -449,8 +415,9 @@ class ScaCheck:
         max_age = float(ctx.options.get("max_age_days", 7))
         age = info.age_days()
         stale = age is None or age > max_age
+        name = summary["database"]["path"]  # as configured: the same whichever source provided it
         summary["database"] = {
-            "path": ctx.relpath(database.path),
+            "path": name,
             "kind": info.kind,
             "records": info.records,
             "withdrawn": info.withdrawn,
@@ -463,11 +430,11 @@ class ScaCheck:
             "stale": stale,
         }
         if info.records == 0:
-            raise CheckFailed(f"the OSV database at {ctx.relpath(database.path)} holds no records", bad_input=True)
+            raise CheckFailed(f"the OSV database at {name} holds no records", bad_input=True)
         if not stale:
             return []
         how_old = f"{age:.0f} days old" if age is not None else "of unknown age"
-        summary["warnings"] = [f"OSV database {ctx.relpath(database.path)} is {how_old} (limit {max_age:g} days)"]
+        summary["warnings"] = [f"OSV database {name} is {how_old} (limit {max_age:g} days)"]
         return [Finding(
             id=finding_id(NAME, STALE_RULE),
             check=NAME,

@@ -34,6 +34,11 @@ from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record
 INDEX_FORMAT = "gatecheck-osv-index/3"
 
 
+def companion_files(name: str) -> list[str]:
+    """Files beside a database that belong to it (the manifest `gatecheck db update` writes)."""
+    return [name + MANIFEST_SUFFIX]
+
+
 class DatabaseError(Exception):
     """The database is missing, unreadable or holds a malformed record (names file and line)."""
 
@@ -82,11 +87,16 @@ class OsvDatabase:
         return sorted(self._record_files())
 
     def _record_files(self) -> Iterator[Path]:
+        # Only regular files that stay inside the database directory: a database in the tree under
+        # judgement could hold a symlink to /proc/self/environ or a FIFO.
+        root = os.path.realpath(self.path) + os.sep
         for dirpath, dirnames, filenames in os.walk(self.path):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
-                if name.endswith(".json") and not name.startswith("."):
-                    yield Path(dirpath, name)
+                path = Path(dirpath, name)
+                if (name.endswith(".json") and not name.startswith(".") and os.path.realpath(path).startswith(root)
+                        and path.is_file()):
+                    yield path
 
     def signature(self) -> str:
         """Changes whenever a file of the database changes (name, size or mtime)."""

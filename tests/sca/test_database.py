@@ -46,7 +46,7 @@ def test_zip_and_directory_give_the_same_findings(tmp_path, run_sca) -> None:
     assert from_zip.summary["database"]["withdrawn"] == 9
 
 
-def test_index_is_built_once_and_rebuilt_when_the_database_changes(tmp_path) -> None:
+def test_index_is_built_once_and_rebuilt_when_the_database_changes(tmp_path, operator_source) -> None:
     project = tmp_path / "p"
     project.mkdir()
     (project / "requirements.txt").write_text("pyyaml==5.3\n")
@@ -55,7 +55,7 @@ def test_index_is_built_once_and_rebuilt_when_the_database_changes(tmp_path) -> 
     work = tmp_path / "work"
 
     def run():
-        settings = RunSettings(root=project, jobs=1, work_dir=work)
+        settings = RunSettings(root=project, jobs=1, work_dir=work, config_source=operator_source)
         [result] = run_checks([CheckRun(ScaCheck(), {"database": str(db)}, 60)], settings)
         return result
 
@@ -157,7 +157,7 @@ def test_severity_ratings_follow_the_cvss_specifications() -> None:
     assert scored[0].base_score == 9.8
 
 
-def test_unchanged_rerun_is_a_cache_hit_and_a_changed_database_is_not(tmp_path) -> None:
+def test_unchanged_rerun_is_a_cache_hit_and_a_changed_database_is_not(tmp_path, operator_source) -> None:
     project = tmp_path / "p"
     project.mkdir()
     (project / "requirements.txt").write_text("pyyaml==5.3\n")
@@ -166,7 +166,8 @@ def test_unchanged_rerun_is_a_cache_hit_and_a_changed_database_is_not(tmp_path) 
     cache = ResultCache(tmp_path / "cache")
 
     def run():
-        settings = RunSettings(root=project, jobs=1, work_dir=tmp_path / "work", cache=cache)
+        settings = RunSettings(root=project, jobs=1, work_dir=tmp_path / "work", cache=cache,
+                               config_source=operator_source)
         [result] = run_checks([CheckRun(ScaCheck(), {"database": str(db)}, 60)], settings)
         return result
 

@@ -103,17 +103,30 @@ def test_osv_service_results_match_the_data_and_carry_severities(tmp_path, run_s
 
 
 def test_gate_run_online_through_the_cli(tmp_path, cli, osv_records) -> None:
-    _requirements(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    _requirements(project)
+    operator = tmp_path / "operator"  # the service URL is the operator's to choose: a config outside the tree
+    operator.mkdir()
     with serving(osv_records) as double:
-        (tmp_path / "gatecheck.toml").write_text(
-            f'version = 1\n[checks.sca]\nservice = "osv"\nosv_url = "{double.url}/v1/query"\n')
-        offline = cli("run", str(tmp_path), "--check", "sca", "-f", f"json:{tmp_path}/offline.json")
-        online = cli("run", str(tmp_path), "--check", "sca", "--online", "-f", f"json:{tmp_path}/online.json")
+        table = f'version = 1\n[checks.sca]\nservice = "osv"\nosv_url = "{double.url}/v1/query"\n'
+        (operator / "gatecheck.toml").write_text(table)
+        config = ("-c", str(operator / "gatecheck.toml"))
+        offline = cli("run", str(project), *config, "--check", "sca", "-f", f"json:{tmp_path}/offline.json")
+        online = cli("run", str(project), *config, "--check", "sca", "--online", "-f", f"json:{tmp_path}/online.json")
+        # The same table committed in the project is refused before anything connects.
+        (project / "gatecheck.toml").write_text(table)
+        asked = len(double.requests)
+        assert asked > 0  # the operator's run did query the service
+        repository = cli("run", str(project), "--check", "sca", "--online")
+        assert len(double.requests) == asked
     [without] = json.loads((tmp_path / "offline.json").read_text())["results"]
     [with_network] = json.loads((tmp_path / "online.json").read_text())["results"]
     assert offline.exit_code == 1 and without["status"] == "error" and "--online" in without["error"]
     assert online.exit_code == 1 and with_network["status"] == "ok"  # denied by its findings
     assert with_network["summary"]["advisories"] > 0
+    assert repository.exit_code == 2
+    assert "gatecheck.toml:4: checks.sca.osv_url" in repository.stderr and "only be set by the operator" in repository.stderr
 
 
 def test_offline_service_opens_no_socket(tmp_path, run_sca, monkeypatch) -> None:
