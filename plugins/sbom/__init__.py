@@ -2,11 +2,14 @@
 
 Sources, in the order ``source = "auto"`` tries them: ``pylock.toml`` (PEP 751), ``uv.lock``,
 ``poetry.lock``, ``requirements.txt``; with none of them, the installed environment
-(``environment``, default the project's ``.venv``). The document is built with
-cyclonedx-python-lib (CycloneDX 1.6 by default, 1.7 selectable), validated against the
-CycloneDX JSON schema before it is written (an invalid document is a check error, never a
-silently bad file), written to ``output`` and returned as the ``sbom`` artifact, which the
-attestation step wraps with predicate type ``https://cyclonedx.org/bom``.
+(``environment``, default the project's ``.venv``). Every one of them is found, read and parsed
+by the dependency inventory the sca check shares (:mod:`gatecheck_plugins.dependencies`): only
+through the repository view, includes confined to the tree. The document is built with
+cyclonedx-python-lib (CycloneDX 1.6 by default, 1.7 selectable), scrubbed by the gate's redactor,
+validated against the CycloneDX JSON schema before it is written (an invalid document is a check
+error, never a silently bad file), written to ``output`` inside the tree (through the repository
+view, so a ``.gatecheck`` symlink out of the tree is refused) and returned as the ``sbom``
+artifact, which the attestation step wraps with predicate type ``https://cyclonedx.org/bom``.
 
 Findings: a component with no licence information (``no-license``), a licence on the
 ``deny_licenses`` list (``denied-license``), a component whose version is not pinned
@@ -16,9 +19,9 @@ become the SBOM's ``vulnerabilities`` section.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -32,18 +35,25 @@ from packaging.utils import canonicalize_name
 from gatecheck import __version__ as gatecheck_version
 from gatecheck import hookimpl
 from gatecheck.checks import Check, CheckContext
-from gatecheck.errors import CheckFailed
+from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.model import Artifact, CheckResult, Finding, Location, Package, Tool, finding_id
-from gatecheck_plugins.sbom import environment, lockfiles, packages, schema
+from gatecheck.repository import OutsideRepository, normalize
+from gatecheck_plugins import dependencies
+from gatecheck_plugins.dependencies import Environment, Installed, PackageRecord, Project
+from gatecheck_plugins.sbom import environment, packages, schema
 from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
 from gatecheck_plugins.sbom.licenses import denied, ids_in
-from gatecheck_plugins.sbom.packages import Inventory, PackageRecord
+from gatecheck_plugins.sbom.packages import Inventory
 
 __version__ = "1.0.0"
 
 MEDIA_TYPE = "application/vnd.cyclonedx+json"
 PREDICATE_TYPE = "https://cyclonedx.org/bom"
 DEFAULT_OUTPUT = ".gatecheck/sbom.cdx.json"
+DEFAULT_ENVIRONMENT = ".venv"
+PYPROJECT = "pyproject.toml"
+#: Kinds of file ``files`` may name: lock files and (pinned) requirements files.
+LOCK_KINDS = (*dependencies.LOCK_KINDS, dependencies.REQUIREMENTS)
 #: Lock file names ``source = "auto"`` looks for in the project root, most precise first.
 LOCK_FILE_PRIORITY = ("pylock.toml", "pylock.*.toml", "uv.lock", "poetry.lock", "requirements.txt")
 SEVERITY_DEFAULTS = {"no-license": "low", "denied-license": "high", "unpinned": "medium"}
@@ -68,18 +78,21 @@ class SbomCheck:
                 "description": "Where the components come from; auto: lock files if any, else the environment.",
             },
             "files": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
+                "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "tree",
                 "description": "Lock/requirements files (relative to the project root) instead of auto-detection.",
             },
             "environment": {
-                "type": "string", "minLength": 1,
-                "description": "Virtualenv or site-packages directory to inventory, or 'current' for gatecheck's own.",
+                "type": "string", "minLength": 1, "x-gatecheck-path": "tree",
+                "x-gatecheck-operator-values": [dependencies.CURRENT],
+                "description": "Virtualenv or site-packages directory (inside the project) to inventory, or "
+                               "'current' for gatecheck's own (operator only).",
             },
             "licenses_from_environment": {
                 "type": "boolean",
                 "description": "In lock mode, take licences from the environment's metadata for matching versions.",
             },
-            "output": {"type": "string", "minLength": 1, "description": "Where to write the SBOM (relative to the root)."},
+            "output": {"type": "string", "minLength": 1, "x-gatecheck-path": "tree",
+                       "description": "Where to write the SBOM, inside the project (relative to the root)."},
             "spec_version": {"enum": ["1.6", "1.7"], "description": "CycloneDX specification version."},
             "deny_licenses": {
                 "type": "array", "items": {"type": "string", "minLength": 1},
@@ -101,36 +114,27 @@ class SbomCheck:
     # --- what decides the result ----------------------------------------------------------
 
     def inputs(self, ctx: CheckContext) -> list[Path]:
-        kind, files, env_paths = self._plan(ctx)
-        items = environment.installed(env_paths) if env_paths is not None else None
-        found = self._decisive_files(ctx, kind, files, items)
-        material = self._key_material(ctx, found)
+        kind, files, where = self._plan(ctx)
+        env = self._environment(ctx, where, required=kind == "environment")
+        root = ctx.repo.root
+        # Every file whose content the SBOM depends on: the lock files and their includes,
+        # pyproject.toml (the root component), and the environment's metadata files.
+        found = [root / rel for rel in dependencies.files_read(ctx.repo, files)]
+        if ctx.repo.is_file(PYPROJECT):
+            found.append(root / PYPROJECT)
+        if env is not None:
+            found.extend(env.files)
         if ctx.work_dir is not None:
-            # What decides the result but is not a file (SOURCE_DATE_EPOCH, the SCA findings,
-            # whether the written SBOM is still the one this key produced) goes into a small
-            # file, so the runner's content-addressed cache sees it like any other input.
+            # What decides the result but is not a file (SOURCE_DATE_EPOCH, the SCA findings)
+            # goes into a small file, so the runner's content-addressed cache sees it like any
+            # other input.
             ctx.work_dir.mkdir(parents=True, exist_ok=True)
             marker = ctx.work_dir / "key-material.json"
-            marker.write_text(json.dumps(material, sort_keys=True), "utf-8")
+            marker.write_text(json.dumps(self._key_material(ctx), sort_keys=True), "utf-8")
             found.append(marker)
         return found
 
-    def _decisive_files(
-        self, ctx: CheckContext, kind: str, files: list[Path], items: list[environment.Installed] | None
-    ) -> list[Path]:
-        """Every file whose content the SBOM depends on: lock files and their includes,
-        pyproject.toml (the root component), and the environment's METADATA/RECORD files."""
-        found: list[Path] = list(files)
-        if kind == "requirements":
-            found.extend(_requirement_includes(files))
-        pyproject = ctx.root / "pyproject.toml"
-        if pyproject.is_file():
-            found.append(pyproject)
-        if items is not None:
-            found.extend(environment.metadata_files(items))
-        return found
-
-    def _key_material(self, ctx: CheckContext, files: list[Path]) -> dict[str, Any]:
+    def _key_material(self, ctx: CheckContext) -> dict[str, Any]:
         material: dict[str, Any] = {"source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
         if ctx.options.get("include_vulnerabilities"):
             sca = ctx.results.get("sca")
@@ -138,13 +142,17 @@ class SbomCheck:
         return material
 
     def restore(self, ctx: CheckContext, result: CheckResult) -> None:
-        """On a cache hit, put the cached SBOM back on disk if the file there is missing or
+        """On a cache hit, put the cached SBOM back if the file in the tree is missing or
         differs, so the written SBOM always matches the result the gate reports."""
         [artifact] = [a for a in result.artifacts if a.media_type == MEDIA_TYPE]
         text = render_text(artifact.content)
-        output = self._output_path(ctx)
-        if not output.is_file() or output.read_text("utf-8") != text:
-            _write(output, text)
+        output = self._output(ctx)
+        try:
+            current: bytes | None = ctx.repo.read_bytes(output)
+        except (OSError, BadInput):
+            current = None
+        if current != text.encode("utf-8"):
+            self._write(ctx, output, text)
 
     # --- the run --------------------------------------------------------------------------
 
@@ -152,9 +160,10 @@ class SbomCheck:
         started = time.perf_counter()
         options = ctx.options
         spec_version = str(options.get("spec_version", "1.6"))
-        kind, files, env_paths = self._plan(ctx)
-        items = environment.installed(env_paths) if env_paths is not None else None
-        inventory = self._inventory(ctx, kind, files, env_paths, items)
+        output = self._output(ctx)
+        kind, files, where = self._plan(ctx)
+        env = self._environment(ctx, where, required=kind == "environment")
+        inventory = self._inventory(ctx, kind, files, env)
         ctx.check_cancelled()
         vulnerabilities = self._sca_findings(ctx) if options.get("include_vulnerabilities") else None
         built = build(
@@ -163,6 +172,8 @@ class SbomCheck:
             timestamp=_timestamp(),
             tool_version=gatecheck_version,
             vulnerabilities=vulnerabilities,
+            # The file is written here, outside the runner's reach: scrub it before it exists.
+            scrub=ctx.redactor.data,
         )
         ctx.check_cancelled()
         validate_started = time.perf_counter()
@@ -172,122 +183,124 @@ class SbomCheck:
             raise CheckFailed(
                 f"the generated SBOM does not validate against the CycloneDX {spec_version} schema: " + "; ".join(problems)
             )
-        output = self._output_path(ctx)
-        _write(output, render_text(built.document))
+        self._write(ctx, output, render_text(built.document))
 
         findings = self._findings(ctx, inventory)
-        rel_output = ctx.relpath(output)
         return CheckResult(
             tool=Tool("cyclonedx-python-lib", dist_version("cyclonedx-python-lib")),
             findings=findings,
-            summary=self._summary(inventory, built, spec_version, rel_output, findings, validation_ms,
+            summary=self._summary(inventory, built, spec_version, output, findings, validation_ms,
                                   round((time.perf_counter() - started) * 1000, 1)),
-            artifacts=[Artifact(name="sbom", media_type=MEDIA_TYPE, content=built.document, path=rel_output)],
+            artifacts=[Artifact(name="sbom", media_type=MEDIA_TYPE, content=built.document, path=output)],
         )
 
     # --- sources --------------------------------------------------------------------------
 
-    def _plan(self, ctx: CheckContext) -> tuple[str, list[Path], list[str] | None]:
-        """Decide the source: ``(kind, lock files, environment import paths or None)``."""
+    def _plan(self, ctx: CheckContext) -> tuple[str, list[str], str | None]:
+        """Decide the source: ``(kind, lock files, environment or None)``."""
         options = ctx.options
         source = options.get("source", "auto")
-        lock_files: list[Path] = []
-        if source != "environment":
-            lock_files = self._lock_files(ctx)
+        lock_files = self._lock_files(ctx) if source != "environment" else []
         if lock_files:
-            kinds = {lockfiles.kind_of(p) for p in lock_files}
+            kinds = {dependencies.kind_of(rel) for rel in lock_files}
             kind = kinds.pop() if len(kinds) == 1 else "mixed"
-            env_paths = None
-            if options.get("licenses_from_environment", True):
-                env_paths = self._environment_paths(ctx, required=False)
-            return str(kind), lock_files, env_paths
+            where = self._environment_where(ctx, required=False) if options.get("licenses_from_environment", True) \
+                else None
+            return str(kind), lock_files, where
         if source == "lock":
             raise CheckFailed(
                 "source = 'lock' but no lock file was found (looked for " + ", ".join(LOCK_FILE_PRIORITY) + ")",
                 bad_input=True,
             )
-        env_paths = self._environment_paths(ctx, required=True)
-        assert env_paths is not None
-        return "environment", [], env_paths
+        return "environment", [], self._environment_where(ctx, required=True)
 
-    def _lock_files(self, ctx: CheckContext) -> list[Path]:
+    def _lock_files(self, ctx: CheckContext) -> list[str]:
+        """The configured lock files, else the first kind of ``LOCK_FILE_PRIORITY`` in the project root."""
+        listed = ctx.repo.files()
         configured = ctx.options.get("files")
-        if configured:
-            found: list[Path] = []
-            for entry in configured:
-                matches = sorted(ctx.root.glob(entry)) if any(ch in entry for ch in "*?[") else [ctx.root / entry]
-                matches = [m for m in matches if m.is_file()]
-                if not matches:
-                    raise CheckFailed(f"checks.sbom.files: {entry!r} matches no file under {ctx.root}", bad_input=True)
-                for match in matches:
-                    if lockfiles.kind_of(match) is None:
-                        raise CheckFailed(f"checks.sbom.files: {ctx.relpath(match)} is not a lock file gatecheck can read",
-                                          bad_input=True)
-                    if match not in found:
-                        found.append(match)
-            return found
-        for pattern in LOCK_FILE_PRIORITY:
-            matches = sorted(p for p in ctx.root.glob(pattern) if p.is_file())
-            if matches:
-                return matches
-        return []
+        if not configured:
+            for pattern in LOCK_FILE_PRIORITY:
+                matches = sorted(rel for rel in listed if "/" not in rel and fnmatch.fnmatch(rel, pattern))
+                if matches:
+                    return matches
+            return []
+        found: list[str] = []
+        for entry in configured:
+            if dependencies.is_glob(entry):
+                matches = [rel for rel in listed if dependencies.matches(rel, [entry])]
+            else:
+                rel = _tree_path(entry, "checks.sbom.files")
+                matches = [rel] if ctx.repo.is_file(rel) else []
+            if not matches:
+                raise CheckFailed(f"checks.sbom.files: {entry!r} matches no file in the repository", bad_input=True)
+            for match in matches:
+                if dependencies.kind_of(match) not in LOCK_KINDS:
+                    raise CheckFailed(f"checks.sbom.files: {match} is not a lock file gatecheck can read", bad_input=True)
+                if match not in found:
+                    found.append(match)
+        return found
 
-    def _environment_paths(self, ctx: CheckContext, *, required: bool) -> list[str] | None:
+    def _environment_where(self, ctx: CheckContext, *, required: bool) -> str | None:
+        """The environment to read: ``environment`` if set, else the project's ``.venv`` if there is one."""
         configured = ctx.options.get("environment")
         if configured:
-            return environment.site_paths(ctx.root, str(configured))
-        default = ctx.root / ".venv"
-        if default.is_dir():
-            try:
-                return environment.site_paths(ctx.root, str(default))
-            except CheckFailed:
-                if required:
-                    raise
-                return None  # only borrowing licences: a broken .venv is no reason to fail
+            return str(configured)
+        if ctx.repo.is_dir(DEFAULT_ENVIRONMENT):
+            return DEFAULT_ENVIRONMENT
         if required:
             raise CheckFailed(
                 "no lock file (" + ", ".join(LOCK_FILE_PRIORITY) + ") and no environment: set checks.sbom.environment "
-                "to a virtualenv, or to 'current' for the interpreter running gatecheck",
+                "to a virtualenv inside the project (or, from the operator's configuration, to 'current' for the "
+                "interpreter running gatecheck)",
                 bad_input=True,
             )
         return None
 
-    def _inventory(
-        self,
-        ctx: CheckContext,
-        kind: str,
-        files: list[Path],
-        env_paths: list[str] | None,
-        items: list[environment.Installed] | None,
-    ) -> Inventory:
-        project = lockfiles.read_project(ctx.root)
+    def _environment(self, ctx: CheckContext, where: str | None, *, required: bool) -> Environment | None:
+        if where is None:
+            return None
+        try:
+            return dependencies.open_environment(ctx.repo, where)
+        except CheckFailed:
+            if required or ctx.options.get("environment"):
+                raise
+            return None  # only borrowing licences from the project's .venv: a broken one is no reason to fail
+
+    def _project(self, ctx: CheckContext) -> Project:
+        """The root component, from the project's pyproject.toml when it has one."""
+        if ctx.repo.is_file(PYPROJECT):
+            parsed = dependencies.read(ctx.repo, PYPROJECT)
+            assert isinstance(parsed, dependencies.PyProject)
+            return parsed.project
+        return Project(name=ctx.repo.root.name)
+
+    def _inventory(self, ctx: CheckContext, kind: str, files: list[str], env: Environment | None) -> Inventory:
+        project = self._project(ctx)
         if kind == "environment":
-            assert env_paths is not None and items is not None
-            records = environment.read_environment(items)
-            own = [r for r in records if r.key == canonicalize_name(project.name)]
+            assert env is not None
+            installed = [environment.record_of(item) for item in env.distributions]
+            own = [r for r in installed if r.key == canonicalize_name(project.name)]
             if own:
                 # The project is installed in its own environment: its metadata is the truth.
                 project.version = project.version or own[0].version
                 if project.dependencies is None or not project.dependencies:
                     project.dependencies = [name for name, _ in own[0].dependencies or []]
                 project.license_expression = project.license_expression or own[0].license_expression
-            return Inventory(project=project, packages=packages.merge(records), kind="environment",
-                             files=[ctx.relpath(p) for p in env_paths])
-        records = []
-        for path in files:
+            return Inventory(project=project, packages=packages.merge(installed), kind="environment", files=env.paths)
+        records: list[PackageRecord] = []
+        for rel in files:
             ctx.check_cancelled()
-            rel = ctx.relpath(path)
-            if lockfiles.kind_of(path) == "uv.lock":
-                found, root_deps = lockfiles.read_uv_lock_with_root(path, rel)
-                if root_deps is not None and not project.dependencies:
-                    project.dependencies = [name for name, _ in root_deps]
-                records.extend(found)
-            else:
-                records.extend(lockfiles.read(path, rel))
+            parsed = dependencies.read(ctx.repo, rel)
+            if isinstance(parsed, dependencies.RequirementsSet):
+                records.extend(packages.from_requirements(parsed))
+            elif isinstance(parsed, dependencies.LockFile):
+                if parsed.root_dependencies is not None and not project.dependencies:
+                    project.dependencies = [name for name, _ in parsed.root_dependencies]
+                records.extend(parsed.records)
         merged = packages.merge(records)
-        if items is not None:
-            _licenses_from_environment(merged, items)
-        return Inventory(project=project, packages=merged, kind=kind, files=[ctx.relpath(p) for p in files])
+        if env is not None:
+            _licenses_from_environment(merged, env.distributions)
+        return Inventory(project=project, packages=merged, kind=kind, files=list(files))
 
     def _sca_findings(self, ctx: CheckContext) -> list[Finding]:
         sca = ctx.results.get("sca")
@@ -302,9 +315,16 @@ class SbomCheck:
                               f"{sca.error or 'no reason given'}")
         return [f for f in sca.findings if f.package is not None]
 
-    def _output_path(self, ctx: CheckContext) -> Path:
-        configured = Path(str(ctx.options.get("output", DEFAULT_OUTPUT)))
-        return configured if configured.is_absolute() else ctx.root / configured
+    def _output(self, ctx: CheckContext) -> str:
+        """Where the SBOM goes: a root-relative path inside the tree (``x-gatecheck-path: tree``)."""
+        return _tree_path(str(ctx.options.get("output", DEFAULT_OUTPUT)), "checks.sbom.output")
+
+    def _write(self, ctx: CheckContext, rel: str, text: str) -> None:
+        try:
+            ctx.repo.write(rel, text.encode("utf-8"), what="checks.sbom.output")
+        except OutsideRepository as exc:
+            raise CheckFailed(f"{exc.message}; the SBOM is written only inside the tree being gated",
+                              bad_input=True) from exc
 
     # --- findings and summary ---------------------------------------------------------------
 
@@ -403,7 +423,7 @@ def _licence_labels(record: PackageRecord | None) -> list[str]:
     return list(record.license_names)
 
 
-def _licenses_from_environment(records: list[PackageRecord], items: list[environment.Installed]) -> None:
+def _licenses_from_environment(records: list[PackageRecord], items: list[Installed]) -> None:
     """Lock files carry no licences: borrow them from installed metadata of the *same* version."""
     wanted = {(r.key, r.version) for r in records if not r.has_license}
     if not wanted:
@@ -420,22 +440,12 @@ def _licenses_from_environment(records: list[PackageRecord], items: list[environ
             record.license_names = list(match.license_names)
 
 
-def _requirement_includes(files: list[Path]) -> list[Path]:
-    """Files pulled in with ``-r`` from requirements files (they decide the result too)."""
-    found: list[Path] = []
-    todo = list(files)
-    while todo:
-        path = todo.pop()
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for match in re.finditer(r"^\s*(?:-r|--requirement)[\s=]*(\S+)", text, re.MULTILINE):
-            included = path.parent / match.group(1)
-            if included.is_file() and included not in found and included not in files:
-                found.append(included)
-                todo.append(included)
-    return found
+def _tree_path(value: str, key: str) -> str:
+    """A configured path inside the tree, root-relative; one that leaves it is bad input naming the key."""
+    try:
+        return normalize(value, what=key)
+    except OutsideRepository as exc:
+        raise CheckFailed(exc.message, bad_input=True) from exc
 
 
 def _timestamp() -> datetime:
@@ -447,13 +457,6 @@ def _timestamp() -> datetime:
         return datetime.fromtimestamp(int(value), UTC)
     except (ValueError, OverflowError, OSError) as exc:
         raise CheckFailed(f"SOURCE_DATE_EPOCH={value!r} is not a Unix timestamp in whole seconds", bad_input=True) from exc
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
 
 
 @hookimpl

@@ -14,7 +14,7 @@ import re
 import uuid
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -53,7 +53,8 @@ from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
 from gatecheck.model import Finding
-from gatecheck_plugins.sbom.packages import Inventory, PackageRecord
+from gatecheck_plugins.dependencies import PackageRecord
+from gatecheck_plugins.sbom.packages import Inventory
 
 _OUTPUTTERS = {"1.6": JsonV1Dot6, "1.7": JsonV1Dot7}
 _HASH_ALGORITHMS = {
@@ -94,8 +95,13 @@ def build(
     timestamp: datetime,
     tool_version: str,
     vulnerabilities: Sequence[Finding] | None = None,
+    scrub: Callable[[Any], Any] | None = None,
 ) -> BuiltSbom:
-    """Serialize ``inventory`` as a CycloneDX JSON document (not yet validated)."""
+    """Serialize ``inventory`` as a CycloneDX JSON document (not yet validated).
+
+    ``scrub`` (the gate's redactor) is applied to the document before its serial number is
+    derived, so the file written, the artifact and the serial all describe the scrubbed text.
+    """
     project = inventory.project
     project_key = canonicalize_name(project.name)
     records = [r for r in inventory.packages if r.key != project_key]
@@ -142,6 +148,8 @@ def build(
     # equal content gets an equal serial (CycloneDX wants a serial; reproducibility wants it
     # to depend on nothing else).
     document = json.loads(text)
+    if scrub is not None:
+        document = scrub(document)
     document["serialNumber"] = f"urn:uuid:{_PLACEHOLDER_SERIAL}"
     digest = hashlib.sha256(render_text(document).encode("utf-8")).hexdigest()
     serial = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, digest)}"

@@ -1,111 +1,34 @@
 """What the SBOM is made of: the packages a project depends on, as read from one source.
 
-A source is either a lock file (``pylock.toml``, ``uv.lock``, ``poetry.lock``, a pinned
-``requirements.txt``) or an installed environment. Every reader returns an
-:class:`Inventory`: the project itself (the SBOM's root component) and one
-:class:`PackageRecord` per distinct package, with whatever the source knows about it.
+A source is either lock files (``pylock.toml``, ``uv.lock``, ``poetry.lock``, a pinned
+``requirements.txt``) or an installed environment, read by the dependency inventory the sca
+check shares (:mod:`gatecheck_plugins.dependencies`). The result is an :class:`Inventory`: the
+project itself (the SBOM's root component) and one
+:class:`~gatecheck_plugins.dependencies.PackageRecord` per distinct package.
+
+Lock files and environments already describe packages; a requirements file declares them, and
+:func:`from_requirements` says what each line means for an SBOM: ``name==X`` (or ``===``) is a
+pinned release; a direct URL is pinned only by a ``--hash``; an editable install or a local
+directory never is.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
-from packageurl import PackageURL
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
-
-def without_credentials(url: str) -> str:
-    """``url`` with any ``user:password@`` removed: lock files of private indexes and Git
-    hosts often embed tokens, and no secret may reach the SBOM or the attestation."""
-    prefix = ""
-    rest = url
-    if "+" in url.split("://", 1)[0]:  # git+https://...
-        prefix, rest = url.split("+", 1)
-        prefix += "+"
-    try:
-        parts = urlsplit(rest)
-        port = parts.port
-    except ValueError:
-        return url
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{port}" if port else "")
-    return prefix + urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-@dataclass
-class Artifact:
-    """One downloadable file of a package (a wheel or an sdist) and its digests."""
-
-    #: ``{"sha256": "<hex>"}``; algorithm names as ``hashlib`` spells them.
-    hashes: dict[str, str]
-    url: str | None = None
-    filename: str | None = None
-
-
-@dataclass
-class PackageRecord:
-    """One package as a source describes it."""
-
-    name: str
-    version: str | None
-    #: Where the package was found: a root-relative lock file path, or ``environment``.
-    source: str
-    #: 1-based line of the package's entry in a lock file (for findings); None for environments.
-    line: int | None = None
-    #: False when the source does not fix one exact version (``flask>=2``, a branch of a VCS repo).
-    pinned: bool = True
-    artifacts: list[Artifact] = field(default_factory=list)
-    #: Digests of the component itself rather than one of its files (an installed RECORD).
-    hashes: dict[str, str] = field(default_factory=dict)
-    #: SPDX expression (``MIT``, ``Apache-2.0 OR MIT``) when the licence is known as one.
-    license_expression: str | None = None
-    #: Licence names that are not SPDX ids (``BSD-like``), when no expression is known.
-    license_names: list[str] = field(default_factory=list)
-    #: Names (canonical) and, where the source says, versions of direct dependencies.
-    #: ``None`` means the source does not record them (requirements files): unknown, not "none".
-    dependencies: list[tuple[str, str | None]] | None = None
-    description: str | None = None
-    #: ``purl`` qualifiers such as ``vcs_url`` or ``download_url`` for non-index sources.
-    qualifiers: dict[str, str] = field(default_factory=dict)
-    #: Extra facts worth keeping in the SBOM as ``gatecheck:`` properties.
-    properties: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        """The canonical (PEP 503) name: how pip and the purl spec compare package names."""
-        return canonicalize_name(self.name)
-
-    @property
-    def purl(self) -> PackageURL:
-        """The package URL, ``pkg:pypi/<canonical name>@<version>``."""
-        return PackageURL(
-            type="pypi",
-            name=self.key,
-            version=self.version or None,
-            qualifiers=dict(sorted(self.qualifiers.items())) or None,
-        )
-
-    @property
-    def has_license(self) -> bool:
-        return bool(self.license_expression or self.license_names)
-
-
-@dataclass
-class Project:
-    """The project the SBOM describes: its root component."""
-
-    name: str
-    version: str | None = None
-    description: str | None = None
-    #: Canonical names of the project's direct dependencies, when known.
-    dependencies: list[str] | None = None
-    license_expression: str | None = None
+from gatecheck_plugins.dependencies import (
+    Artifact,
+    DependencyFileError,
+    PackageRecord,
+    Project,
+    Requirement,
+    RequirementsSet,
+    checked_url,
+)
 
 
 @dataclass
@@ -147,3 +70,64 @@ def merge(records: Iterable[PackageRecord]) -> list[PackageRecord]:
         seen.license_expression = seen.license_expression or record.license_expression
         seen.license_names = seen.license_names or record.license_names
     return sorted(merged.values(), key=lambda r: (r.key, r.version or ""))
+
+
+def from_requirements(parsed: RequirementsSet) -> list[PackageRecord]:
+    """One record per requirement the set installs (constraints files are not components)."""
+    records = [_record(requirement) for _, requirement in parsed.requirements()]
+    return [record for record in records if record is not None]
+
+
+def _record(req: Requirement) -> PackageRecord | None:
+    artifacts = [Artifact(hashes=dict([h])) for h in req.hashes]
+    link = req.link
+    if link is not None and (req.editable or (req.local and _archive(link) is None)):
+        if req.local and posixpath.normpath(link) == ".":
+            return None  # the project itself: the SBOM's root component
+        # An editable install or a directory follows a working tree: never a pinned release.
+        name = req.name or posixpath.basename(link.rstrip("/")) or link
+        key = "gatecheck:editable" if req.editable else "gatecheck:requirement"
+        return PackageRecord(name=name, version=None, source=req.path, line=req.line, pinned=False,
+                             properties={key: link})
+    if link is not None and not req.direct:
+        return _bare_file(req, link)
+    if req.name is None:  # pragma: no cover - pip's parser names every other kind of line
+        raise DependencyFileError(req.path, req.line, "not a valid requirement: it names no package")
+    qualifiers: dict[str, str] = {}
+    pinned = req.exact is not None
+    if req.direct and link is not None:
+        if link.startswith(("https://", "http://")):
+            qualifiers["download_url"] = link  # never a machine-specific file:// path
+        pinned = bool(req.hashes)
+    return PackageRecord(
+        name=req.name, version=req.exact, source=req.path, line=req.line, pinned=pinned, artifacts=artifacts,
+        qualifiers=qualifiers, properties={"gatecheck:requirement": req.pep508 or req.text} if not pinned else {},
+    )
+
+
+def _archive(link: str) -> tuple[str, str] | None:
+    """``(name, version)`` of a wheel or sdist file name, or None for anything else."""
+    filename = link.rsplit("/", 1)[-1]
+    try:
+        name, version, *_ = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        try:
+            name, version = parse_sdist_filename(filename)
+        except InvalidSdistFilename:
+            return None
+    return str(name), str(version)
+
+
+def _bare_file(req: Requirement, link: str) -> PackageRecord:
+    """A requirement given as a wheel or sdist path or URL: name and version come from the file name."""
+    found = _archive(link)
+    if found is None:
+        raise DependencyFileError(req.path, req.line, f"not a valid requirement: {link!r} is neither a wheel, an sdist "
+                                                      "nor a directory")
+    name, version = found
+    filename = link.rsplit("/", 1)[-1]
+    url = checked_url(req.path, req.line, link) if "://" in link else None
+    return PackageRecord(
+        name=name, version=version, source=req.path, line=req.line, pinned=bool(req.hashes),
+        artifacts=[Artifact(hashes=dict([h]), url=url, filename=filename) for h in req.hashes],
+    )

@@ -55,10 +55,10 @@ def test_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     )
     outputs = []
     for seed in ("1", "4242"):
-        out = tmp_path / f"sbom-{seed}.json"
+        out = f"out/sbom-{seed}.json"  # outputs are written inside the project
         env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"}
-        subprocess.run([sys.executable, "-c", script, str(root), str(out)], check=True, env=env)
-        outputs.append(out.read_bytes())
+        subprocess.run([sys.executable, "-c", script, str(root), out], check=True, env=env)
+        outputs.append((root / out).read_bytes())
     assert outputs[0] == outputs[1]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -98,17 +99,26 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+def in_tree(venv: Path, root: Path, name: str = ".venv") -> Path:
+    """A copy of ``venv`` inside the project (its interpreter symlinks still point outside, as in a
+    real virtualenv: nothing reads them)."""
+    target = root / name
+    shutil.copytree(venv, target, symlinks=True)
+    return target
+
+
 def test_a_separate_virtualenv_by_path(fresh_venv: Path, tmp_path: Path, run_sbom: Callable[..., CheckResult],
     sbom_of: Callable, library_validation_error: Callable, independent_validation_errors: Callable,
 ) -> None:
-    (tmp_path / ".venv").symlink_to(fresh_venv, target_is_directory=True)
+    venv = in_tree(fresh_venv, tmp_path)
     result = run_sbom(tmp_path)  # auto: no lock file, so the project's .venv
     text, document = sbom_of(result, tmp_path)
-    site = sorted(str(p) for p in fresh_venv.glob("lib/python*/site-packages"))
+    site = sorted(str(p) for p in venv.glob("lib/python*/site-packages"))
     expected = expected_from_importlib(site)
     assert "pip" in expected
     assert_every_distribution_once(document, expected)
     assert result.summary["source"] == "environment"
+    assert result.summary["files"] == [p.relative_to(tmp_path).as_posix() for p in map(Path, site)]
     assert library_validation_error(text) is None
     assert independent_validation_errors(document) == []
     # The gatecheck venv's own packages must not leak into another environment's SBOM.
@@ -119,12 +129,41 @@ def test_inputs_are_the_metadata_files(fresh_venv: Path, tmp_path: Path) -> None
     from gatecheck.checks import CheckContext
     from gatecheck_plugins.sbom import SbomCheck
 
-    ctx = CheckContext(root=tmp_path, options={"environment": str(fresh_venv)}, work_dir=tmp_path / "work")
+    in_tree(fresh_venv, tmp_path, "envs/py")
+    ctx = CheckContext(root=tmp_path, options={"environment": "envs/py"}, work_dir=tmp_path / "work")
     inputs = SbomCheck().inputs(ctx)
     names = {p.name for p in inputs}
     assert {"METADATA", "RECORD"} <= names
     pip_dirs = {p.parent.name for p in inputs if p.parent.name.startswith("pip-")}
     assert len(pip_dirs) == 1
+    assert all(p.is_relative_to(tmp_path) for p in inputs)
+
+
+def test_an_environment_outside_the_tree_is_never_read(fresh_venv: Path, tmp_path: Path,
+                                                       run_sbom: Callable[..., CheckResult]) -> None:
+    from gatecheck.errors import CheckFailed
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    # A .venv symlink that leaves the tree is not the project's environment: nothing is read from it.
+    (root / ".venv").symlink_to(fresh_venv, target_is_directory=True)
+    with pytest.raises(CheckFailed) as excinfo:
+        run_sbom(root)
+    assert excinfo.value.bad_input and "no lock file" in str(excinfo.value)
+    # Named explicitly (through the symlink, by '..', or absolute), it is bad input naming it.
+    for where in (".venv", f"../{fresh_venv.name}", str(fresh_venv)):
+        with pytest.raises(CheckFailed) as excinfo:
+            run_sbom(root, environment=where)
+        assert excinfo.value.bad_input and "outside the repository" in str(excinfo.value), where
+    # A site-packages inside the tree whose dist-info is a symlink out of it is refused too.
+    venv = in_tree(fresh_venv, root, "env")
+    [site] = venv.glob("lib/python*/site-packages")
+    [pip_info] = site.glob("pip-*.dist-info")
+    shutil.rmtree(pip_info)
+    pip_info.symlink_to(next(fresh_venv.glob("lib/python*/site-packages/pip-*.dist-info")), target_is_directory=True)
+    with pytest.raises(CheckFailed) as excinfo:
+        run_sbom(root, environment="env")
+    assert excinfo.value.bad_input and "outside the repository" in str(excinfo.value)
 
 
 def test_missing_environment_is_bad_input(tmp_path: Path, run_sbom: Callable[..., CheckResult]) -> None:

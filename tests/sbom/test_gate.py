@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gatecheck.cache import ResultCache
+from gatecheck.cache import ResultCache, default_directory
 from gatecheck.checks import Check, CheckContext
 from gatecheck.model import CheckResult
 from gatecheck.runner import CheckRun, RunSettings, run_checks
@@ -42,8 +42,9 @@ def test_plugin_registers_a_check_that_satisfies_the_protocol() -> None:
 
 
 def gate(root: Path, checks: list[Any], options: dict[str, Any] | None = None) -> dict[str, CheckResult]:
-    settings = RunSettings(root=root, jobs=2, cache=ResultCache(root / ".gatecheck" / "cache"),
-                           work_dir=root / ".gatecheck" / "work")
+    # The result cache and the work directories live outside the tree (the test's own GATECHECK_CACHE_DIR).
+    cache = default_directory()
+    settings = RunSettings(root=root, jobs=2, cache=ResultCache(cache), work_dir=cache / "work")
     runs = [CheckRun(check=c, options=dict(options or {}) if c.name == "sbom" else {}) for c in checks]
     return {r.check: r for r in run_checks(runs, settings)}
 
