@@ -19,8 +19,6 @@ from gatecheck.repository import OutsideRepository, normalize
 CONFIG_FILE = trust.CONFIG_FILE
 PYPROJECT = trust.PYPROJECT
 RUNNER_KEYS = ("enabled", "timeout")
-#: Largest configuration file read.
-MAX_CONFIG_BYTES = 4 * 1024 * 1024
 #: Schema annotations (in schemas/config.schema.json and every check's options schema):
 #: a key only the operator may set (URLs, tokens, environment-variable names, paths anywhere)...
 OPERATOR_ONLY = "x-gatecheck-operator"
@@ -136,26 +134,12 @@ def find_config(source: trust.ConfigSource) -> tuple[str, Path] | None:
     pyproject = source.file(PYPROJECT, what="configuration file")
     if pyproject is not None:
         try:
-            data = tomllib.loads(_read(pyproject, source.display(PYPROJECT)))
+            data = tomllib.loads(trust.read_limited_text(pyproject, source.display(PYPROJECT)))
         except (tomllib.TOMLDecodeError, BadInput):
             return PYPROJECT, pyproject  # let load() report the syntax error with its line
         if isinstance(data.get("tool"), dict) and "gatecheck" in data["tool"]:
             return PYPROJECT, pyproject
     return None
-
-
-def _read(path: Path, name: str) -> str:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise BadInput(f"cannot read configuration: {exc.strerror or exc}", path=name) from exc
-    if len(data) > MAX_CONFIG_BYTES:
-        raise BadInput(f"configuration is larger than {MAX_CONFIG_BYTES} bytes", path=name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"not UTF-8 text: {exc}", path=name) from exc
 
 
 def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | None = None) -> Config:
@@ -181,7 +165,7 @@ def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | N
             return Config(root=root, source=source)
         rel, local = found
     name = source.display(rel)
-    text = _read(local, name)
+    text = trust.read_limited_text(local, name)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

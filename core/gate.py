@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from gatecheck import __version__, policy, waivers
+from gatecheck import __version__, policy, redact, waivers
 from gatecheck.cache import ResultCache, cache_directory
 from gatecheck.config import Config
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
@@ -194,30 +194,9 @@ def run_gate(
     runs = plan(config, plugins, options)
     judgement = prepare_policy(config, options)
     root = config.root
-    run_table = config.section("run")
-    scan_paths = []
-    for index, rel in enumerate(run_table.get("paths", [])):
-        try:
-            scan_paths.append(root / normalize(str(rel), what="run.paths"))
-        except OutsideRepository as exc:
-            raise config.bad(exc.message, "run", "paths", index) from exc
-    cache_dir = cache_directory(root, options.cache_dir or run_table.get("cache_dir"))
-    use_cache = options.use_cache and bool(run_table.get("cache", True))
-    repo = Repository(root, untracked=str(run_table.get("untracked", "unignored")))
-    settings = RunSettings(
-        root=root,
-        stage=options.stage,
-        jobs=options.jobs or int(run_table.get("jobs", 4)),
-        paths=scan_paths,
-        exclude=list(run_table.get("exclude", [])),
-        network=options.network,
-        cache=ResultCache(cache_dir) if use_cache else None,
-        # Scratch space survives between runs, per project, outside the tree (it holds indexes and
-        # compiled rule databases the checks trust).
-        work_dir=cache_dir / "work" / hashlib.sha256(str(repo.root).encode()).hexdigest()[:16],
-        repo=repo,
-        config_source=config.source,
-    )
+    settings = run_settings(config, options)
+    repo = settings.repo
+    assert repo is not None
     results = run_checks(runs, settings, progress)
     if not options.only:
         # A plugin that cannot be imported must not quietly take its checks out of the gate.
@@ -250,6 +229,39 @@ def run_gate(
     )
 
 
+def run_settings(config: Config, options: GateOptions) -> RunSettings:
+    """What every check of a run shares: the repository view, scan paths, the cache, scratch space,
+    the configuration source and a scrubber of its own. Front ends that run checks outside
+    :func:`run_gate` (``gatecheck secrets baseline``) build their settings here too."""
+    root = config.root
+    run_table = config.section("run")
+    scan_paths = []
+    for index, rel in enumerate(run_table.get("paths", [])):
+        try:
+            scan_paths.append(root / normalize(str(rel), what="run.paths"))
+        except OutsideRepository as exc:
+            raise config.bad(exc.message, "run", "paths", index) from exc
+    cache_dir = cache_directory(root, options.cache_dir or run_table.get("cache_dir"))
+    use_cache = options.use_cache and bool(run_table.get("cache", True))
+    repo = Repository(root, untracked=str(run_table.get("untracked", "unignored")))
+    return RunSettings(
+        root=root,
+        stage=options.stage,
+        jobs=options.jobs or int(run_table.get("jobs", 4)),
+        paths=scan_paths,
+        exclude=list(run_table.get("exclude", [])),
+        network=options.network,
+        cache=ResultCache(cache_dir) if use_cache else None,
+        # Scratch space survives between runs, per project, outside the tree (it holds indexes and
+        # compiled rule databases the checks trust).
+        work_dir=cache_dir / "work" / hashlib.sha256(str(repo.root).encode()).hexdigest()[:16],
+        repo=repo,
+        config_source=config.source,
+        # A scrubber per run: the environment as it is now, and only this run's registered values.
+        redactor=redact.Redactor(),
+    )
+
+
 def require_checks(decision: Decision, results: list[CheckResult]) -> Decision:
     """A gate that checked nothing never passes, whatever the policy says: no check ran, or every
     check that ran was skipped (the gate's own findings do not count as a check)."""
@@ -278,6 +290,8 @@ def gate_findings(source: ConfigSource, repo: Repository) -> CheckResult:
             metadata={"change": change.change, "source": source.describe()},
         ))
     for skipped in repo.skipped:
+        if not skipped.unsafe:
+            continue
         findings.append(Finding(
             id=finding_id(GATE_CHECK, UNSAFE_PATH, path=skipped.path, key=skipped.reason),
             check=GATE_CHECK, rule_id=UNSAFE_PATH, severity="medium", confidence="high",
@@ -286,7 +300,9 @@ def gate_findings(source: ConfigSource, repo: Repository) -> CheckResult:
         ))
     return CheckResult(check=GATE_CHECK, tool=Tool("gatecheck", __version__), findings=findings,
                        summary={"config_source": source.describe(), "config_changes": sum(
-                           1 for f in findings if f.rule_id == CONFIG_CHANGED), "unsafe_paths": len(repo.skipped)})
+                           1 for f in findings if f.rule_id == CONFIG_CHANGED),
+                           "unsafe_paths": sum(1 for s in repo.skipped if s.unsafe),
+                           "not_scanned": [{"path": s.path, "reason": s.reason} for s in repo.skipped[:200]]})
 
 
 def mark_new_suppressions(results: list[CheckResult], source: ConfigSource, repo: Repository) -> None:
@@ -298,6 +314,8 @@ def mark_new_suppressions(results: list[CheckResult], source: ConfigSource, repo
     files: dict[str, tuple[list[str], set[str]] | None] = {}
     for result in results:
         for item in result.suppressions:
+            if item.commit is not None:
+                continue  # found in git history: the current file says nothing about it
             if item.path not in files:
                 try:
                     current = repo.read_bytes(item.path).decode("utf-8", "replace").splitlines()

@@ -171,6 +171,8 @@ class Suppression:
     severity: str | None = None
     #: Whether the change under judgement added the comment; None when no base is known.
     new: bool | None = None
+    #: The commit the comment was found in, for a suppression in git history rather than the tree.
+    commit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -50,10 +50,12 @@ class OutsideRepository(BadInput):
 
 @dataclass(frozen=True)
 class Skipped:
-    """A path the view refused to list or open, and why."""
+    """A path the view refused to list or open, and why; ``unsafe`` when it is reported as a finding
+    (it leads out of the tree or could block a reader), not just noted (a dangling symlink)."""
 
     path: str
     reason: str
+    unsafe: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Repository:
         self._skipped: list[Skipped] = []
         self._tracked: frozenset[str] | None = None
         self._git_root: bool | None = None
+        self._dirs: dict[str, str] = {}
 
     # -- listing -----------------------------------------------------------------------------
 
@@ -176,6 +179,8 @@ class Repository:
             target = os.path.realpath(full)
             if not self._inside(target):
                 self._skipped.append(Skipped(rel, "symlink that leaves the repository (not followed)"))
+            elif not os.path.exists(target):
+                self._skipped.append(Skipped(rel, "symlink to a missing file (nothing to scan)", unsafe=False))
             return None  # a target inside the tree is listed where it lives
         if stat.S_ISDIR(mode):
             if tracked:
@@ -249,22 +254,40 @@ class Repository:
         except (OSError, OutsideRepository):
             return False
 
+    def _real_dir(self, rel_dir: str, what: str) -> str:
+        """The resolved directory ``rel_dir`` (checked to stay in the tree), memoized: most files share
+        a few directories, and resolving every file's full path dominated reading small files."""
+        with self._lock:
+            known = self._dirs.get(rel_dir)
+        if known is None:
+            known = str(confined_path(self.root, rel_dir, what=what)) if rel_dir else str(self.root)
+            with self._lock:
+                self._dirs[rel_dir] = known
+        return known
+
     def read_bytes(self, rel: str, *, limit: int = DEFAULT_READ_LIMIT, what: str = "file") -> bytes:
         """The bytes of a regular file inside the tree, at most ``limit`` of them (more is an error)."""
-        real = self.path(rel, what=what)
+        clean = normalize(rel, what=what)
+        directory = self._real_dir(posixpath.dirname(clean), what)
+        flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            # The directory is resolved and confined; O_NOFOLLOW refuses a symlink as the last part.
+            fd = os.open(os.path.join(directory, posixpath.basename(clean)), flags)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise OutsideRepository(f"{what} {rel!r} is a symlink that changed while it was read") from exc
-            raise
+            if exc.errno != errno.ELOOP:
+                raise
+            # A symlink: followed only when its target is inside the tree too.
+            fd = os.open(self.path(rel, what=what), flags)
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise OutsideRepository(f"{what} {rel!r} is not a regular file (device, FIFO or socket); not read")
             if st.st_size > limit:
                 raise OutsideRepository(f"{what} {rel!r} is larger than {limit} bytes; not read")
-            data = fh.read(limit + 1)
+            # Ask for what fstat says plus one byte (a file that grows is caught), never the whole limit.
+            data = fh.read(min(limit, st.st_size) + 1)
+            if len(data) > st.st_size:
+                data += fh.read(limit + 1 - len(data))
         if len(data) > limit:
             raise OutsideRepository(f"{what} {rel!r} grew past {limit} bytes while it was read")
         return data

@@ -40,6 +40,23 @@ CONFIG_FILE = "gatecheck.toml"
 PYPROJECT = "pyproject.toml"
 #: Largest configuration-side file read from a git ref.
 MAX_TRUSTED_FILE = 16 * 1024 * 1024
+#: Largest configuration-side text file read (a configuration, a rule file, an ignore file).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def read_limited_text(path: Path, name: str, limit: int = MAX_CONFIG_BYTES) -> str:
+    """At most ``limit`` bytes of UTF-8 text from ``path``; more, unreadable or not UTF-8 is bad input naming ``name``."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise BadInput(f"cannot read: {exc.strerror or exc}", path=name) from exc
+    if len(data) > limit:
+        raise BadInput(f"larger than {limit} bytes", path=name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"not UTF-8 text: {exc}", path=name) from exc
 
 
 @dataclass(frozen=True)
@@ -79,10 +96,20 @@ class ConfigSource:
         self._note(clean, "directory")
         return self._directory(clean, what)
 
+    def read_text(self, rel: str, *, limit: int = MAX_CONFIG_BYTES, what: str = "file") -> str | None:
+        """A configuration-side file's UTF-8 text (None when the source has no such file); too large or
+        not UTF-8 is bad input naming the file."""
+        local = self.file(rel, what=what)
+        return None if local is None else read_limited_text(local, self.display(rel), limit)
+
     def path(self, rel: str, *, what: str = "file") -> Path | None:
         """A file or directory, whichever the source holds under ``rel``."""
-        found = self.file(rel, what=what)
-        return found if found is not None else self.directory(rel, what=what)
+        clean = self._clean(rel, what)
+        found = self._file(clean, what)
+        if found is None:
+            found = self._directory(clean, what)
+        self._note(clean, "directory" if found is not None and found.is_dir() else "file")
+        return found
 
     def display(self, rel: str) -> str:
         """How a file of this source is named in messages."""
@@ -285,7 +312,11 @@ class GitRefSource(ConfigSource):
             return []
         found: list[ConfigChange] = []
         for rel, kind in sorted(self.requested.items()):
-            if kind == "file":
+            # What was asked for as a file may be a directory on either side (a rules directory the
+            # change adds), and the other way round: compare by what each side holds.
+            base_is_dir = any(mode == "040000" for mode, _oid, path in self._entries(self.base, rel, recursive=False)
+                              if path == rel)
+            if kind == "file" and not base_is_dir and not _tree_is_dir(tree, rel):
                 change = _compare(rel, self.base_bytes(rel), _tree_bytes(tree, rel))
                 if change is not None:
                     found.append(change)
@@ -329,6 +360,13 @@ def _tree_bytes(tree: Path, rel: str) -> bytes | None:
         return path.read_bytes() if stat.S_ISREG(os.stat(path).st_mode) else None
     except (OSError, OutsideRepository):
         return None
+
+
+def _tree_is_dir(tree: Path, rel: str) -> bool:
+    try:
+        return confined_path(tree, rel).is_dir()
+    except OutsideRepository:
+        return False
 
 
 def _tree_files(tree: Path, rel: str) -> list[str]:
