@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,21 @@ def test_the_ci_environment_never_comes_in_through_an_include(
         (hostile / "requirements-env.txt").symlink_to("/proc/self/environ")
     out = tmp_path / "out"
     out.mkdir()
-    code, text = _gate(cli, hostile, out)
+    assert cli("keygen", "-o", str(out / "keys" / "ci")).exit_code == 0
+
+    def gate_process() -> tuple[int, str]:
+        # A process of its own: /proc/self/environ holds a process's starting environment, so the
+        # planted values must be in it from the start (monkeypatch.setenv cannot put them there).
+        argv = [str(Path(sys.executable).parent / "gatecheck"), "run", str(hostile),
+                "--policy-input", str(out / "policy-input.json"), "--attest", str(out / "bundle.intoto.jsonl"),
+                "--attest-failed", "--subject", "orders@sha256:" + "ab" * 32, "--key", f"file:{out / 'keys' / 'ci.key'}",
+                "--store", f"sqlite:///{out / 'store.sqlite'}", "-f", "text"]
+        for fmt in ("json", "sarif", "junit", "markdown"):
+            argv += ["-f", f"{fmt}:{out / f'report.{fmt}'}"]
+        done = subprocess.run(argv, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+        return done.returncode, done.stdout + done.stderr
+
+    code, text = gate_process()
     assert code in (1, 2), text
     if how == "include":
         assert code == 2 and "requirements-env.txt:1" in text and "outside the repository" in text
