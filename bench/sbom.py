@@ -40,6 +40,7 @@ start = time.perf_counter()
 from gatecheck.checks import CheckContext
 from gatecheck_plugins.sbom import SbomCheck
 root, venv, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+# The environment and the output are inside the project the check judges: root is the venv's parent.
 ctx = CheckContext(root=root, options={"source": "environment", "environment": venv, "output": out})
 result = SbomCheck().run(ctx)
 summary = result.summary
@@ -83,14 +84,12 @@ def main() -> None:
     ensure_venv(venv)
     dists = len(list(venv.glob("lib/python*/site-packages/*.dist-info")))
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "project"
-        project.mkdir()
-        ours_out = Path(tmp) / "gatecheck.cdx.json"
         anchor_out = Path(tmp) / "cyclonedx-py.cdx.json"
         ours: list[tuple[float, float]] = []
         report: dict[str, float] = {}
         for _ in range(args.runs):
-            elapsed, cpu, stdout = timed([sys.executable, "-c", OURS, str(project), str(venv), str(ours_out)])
+            elapsed, cpu, stdout = timed([sys.executable, "-c", OURS, str(venv.parent), venv.name,
+                                          f"{venv.name}-gatecheck.cdx.json"])
             ours.append((elapsed, cpu))
             report = json.loads(stdout.strip().splitlines()[-1])
         anchor: list[tuple[float, float]] = []

@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO / "tests" / "sca"))
 from osv_api_double import load_records, reference_affected, serving  # noqa: E402
 
 from gatecheck.checks import CheckContext  # noqa: E402
+from gatecheck.trust import DirectorySource  # noqa: E402
 from gatecheck_plugins.sca import ScaCheck  # noqa: E402
 
 
@@ -85,13 +86,17 @@ def main() -> int:
         project.mkdir()
         req = project / "requirements.txt"
         req.write_text("".join(f"{n}=={v}\n" for n, v in pins))
-        (project / "gatecheck.toml").write_text(f'version = 1\n[checks.sca]\ndatabase = "{DATA}"\n')
+        # The database is the operator's: named in a configuration outside the project.
+        operator = work / "operator"
+        operator.mkdir()
+        (operator / "gatecheck.toml").write_text(f'version = 1\n[checks.sca]\ndatabase = "{DATA}"\n')
         print(f"requirements: {len(pins)} pinned lines ({req})")
 
         check = ScaCheck()
 
         def ours():
-            ctx = CheckContext(root=project, options={"database": str(DATA)}, work_dir=work / "work")
+            ctx = CheckContext(root=project, options={"database": str(DATA)}, work_dir=work / "work",
+                               config_source=DirectorySource(operator))
             return check.run(ctx)
 
         cold, _ = median_time(ours, 1)  # builds the index
@@ -107,7 +112,8 @@ def main() -> int:
         gatecheck = str(Path(sys.executable).with_name("gatecheck"))
 
         def cli():
-            proc = subprocess.run([gatecheck, "run", str(project), "--check", "sca", "--no-cache", "-f", "json",
+            proc = subprocess.run([gatecheck, "run", str(project), "-c", str(operator / "gatecheck.toml"),
+                                   "--check", "sca", "--no-cache", "-f", "json",
                                    "-o", str(work / "report.json")], capture_output=True, text=True, check=False)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"gatecheck failed ({proc.returncode}): {proc.stderr}")
