@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import ssl
 import sys
 import threading
 import time
@@ -24,7 +23,7 @@ from gatecheck.attest.verify import VerifyOptions
 from gatecheck.cli.store_cmd import load_keys, store_option, trust_options
 from gatecheck.cli.verify_cmd import parse_duration
 from gatecheck.errors import BadInput
-from gatecheck.server.auth import BearerTokens, check_client_ca
+from gatecheck.server.auth import BearerTokens
 from gatecheck.store import Store, display_url
 
 if TYPE_CHECKING:
@@ -70,9 +69,10 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
                    "connects to the pod's IP).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8443, show_default=True)
 @click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path), metavar="CERT.pem",
-              help="Server certificate (PEM); Kubernetes only calls webhooks over TLS.")
+              help="Server certificate (PEM); Kubernetes only calls webhooks over TLS. Read again when the file "
+                   "changes (a renewal), for new connections, without a restart.")
 @click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), metavar="KEY.pem",
-              help="The certificate's private key (PEM).")
+              help="The certificate's private key (PEM, unencrypted); read again with --tls-cert.")
 @click.option("--insecure-http", is_flag=True,
               help="Serve plain HTTP (only behind a TLS-terminating proxy, or for local tries).")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
@@ -108,6 +108,11 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
     message naming the image and the reason code. Nothing is scanned and no registry is
     contacted while a request waits.
 
+    The certificate, key and client CA files are read again when they change (cert-manager
+    renewing the Secret, the kubelet swapping the mounted files): new connections get the new
+    certificate, open ones keep theirs, and a pair that does not load (the key not yet
+    written) is logged while the last good one stays in service.
+
     It listens on 127.0.0.1 unless --host says otherwise. /v1/verify and /metrics need a bearer
     token (--token-file) or a client certificate (--client-ca); without either it does not
     start, unless --insecure-no-auth. /healthz and /readyz are open; /validate is open unless
@@ -131,14 +136,13 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
     import uvicorn
 
     from gatecheck.server.app import ServerSettings, create_app
+    from gatecheck.server.tls import ServerTLS
 
     if not insecure_http and (tls_cert is None or tls_key is None):
         raise BadInput("give --tls-cert and --tls-key (Kubernetes calls webhooks only over TLS), or --insecure-http",
                        key="--tls-cert")
-    for path in (tls_cert, tls_key):
-        if path is not None and not insecure_http and not path.is_file():
-            raise BadInput("file not found", path=path)
     tokens = _authentication(token_file, client_ca, authenticate_webhook, insecure_no_auth, insecure_http)
+    tls = None if insecure_http or tls_cert is None or tls_key is None else ServerTLS(tls_cert, tls_key, client_ca)
     if probe_port is not None and probe_port == port:
         raise BadInput(f"the probe port must differ from --port {port}", key="--probe-port")
     options = verify_options(keys, threshold, policy_digest, stage, require_checks, max_age, clock_skew, verifier_id)
@@ -156,16 +160,28 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
         if insecure_no_auth:
             click.echo(f"gatecheck: warning: --insecure-no-auth: serving /v1/verify and /metrics without "
                        f"authentication to anyone who can connect to {host}:{port}", err=True)
+        if tls is not None:
+            click.echo(f"gatecheck: TLS certificate {tls.served}", err=True)
         probe = _serve_probes(st, host, probe_port, log_level) if probe_port is not None else None
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+        # The server's SSLContext is ours (it takes up renewed certificates), not one uvicorn builds
+        # from file names once: set after load(), which would otherwise replace it.
+        config.load()
+        config.ssl = tls.context if tls is not None else None
+        server = uvicorn.Server(config)
         try:
-            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
-                        ssl_certfile=None if insecure_http else str(tls_cert),
-                        ssl_keyfile=None if insecure_http else str(tls_key),
-                        ssl_ca_certs=str(client_ca) if client_ca else None,
-                        ssl_cert_reqs=ssl.CERT_REQUIRED if client_ca else ssl.CERT_NONE)
+            server.run()
+        except SystemExit:
+            # uvicorn exits when it cannot listen (it has logged why): bad input, not a crash.
+            if server.started:
+                raise
+        except KeyboardInterrupt:
+            return
         finally:
             if probe is not None:
                 probe.should_exit = True
+        if not server.started:
+            raise BadInput(f"cannot serve on {host}:{port} (see the message above)", key="--port")
 
 
 def _authentication(token_file: Path | None, client_ca: Path | None, authenticate_webhook: bool,
@@ -184,8 +200,6 @@ def _authentication(token_file: Path | None, client_ca: Path | None, authenticat
         raise BadInput("/v1/verify and /metrics need authentication: give --token-file PATH (bearer tokens) or "
                        "--client-ca CA.pem (client certificates over TLS); --insecure-no-auth serves them to anyone "
                        "who can connect")
-    if client_ca is not None:
-        check_client_ca(client_ca)
     return BearerTokens.from_file(token_file) if token_file is not None else None
 
 

@@ -1,10 +1,11 @@
 """Who may call ``gatecheck serve``: bearer tokens from a file the operator names, or client certificates.
 
-Client certificates are checked by the TLS layer itself (uvicorn with ``ssl.CERT_REQUIRED`` and the
-operator's CA): a connection without a certificate that CA signed never reaches the application.
-This module loads and checks both inputs at start-up, so a bad token file or CA file is a clear
-exit-2 error instead of a server that refuses (or admits) everyone, and answers the one question a
-request asks: does its ``Authorization`` header carry a token of the file?
+Client certificates are checked by the TLS layer itself (the server's context has ``ssl.CERT_REQUIRED``
+and the operator's CA): a connection without a certificate that CA signed never reaches the application.
+This module loads and checks both inputs (at start-up, and the CA file again whenever
+:mod:`gatecheck.server.tls` sees it change), so a bad token file or CA file is a clear exit-2 error
+instead of a server that refuses (or admits) everyone, and answers the one question a request
+asks: does its ``Authorization`` header carry a token of the file?
 """
 
 from __future__ import annotations
@@ -94,11 +95,10 @@ class BearerTokens:
         return None if matched else "invalid"
 
 
-def check_client_ca(path: Path) -> None:
-    """BadInput unless ``path`` holds PEM certificates the TLS layer can verify clients against."""
+def load_client_ca(context: ssl.SSLContext, path: Path) -> None:
+    """Make ``context`` verify client certificates against the CA certificates in ``path``; BadInput when it holds none."""
     if not path.is_file():
         raise BadInput("file not found", path=path, key="--client-ca")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
         context.load_verify_locations(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError):

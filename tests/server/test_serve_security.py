@@ -5,27 +5,20 @@ certificate from the operator's CA. Real processes, real HTTP and TLS on loopbac
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import socket
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from attestation_factory import digest_of, entries, make_bundle, new_key, write_public
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from tls_server import make_pki, serve_https
+from attestation_factory import digest_of, new_key
+from tls_server import Stored, client_identity, free_port, make_pki, running, serve_https
 
 from gatecheck.attest.verify import VerifyOptions
 from gatecheck.server.app import ServerSettings, create_app
@@ -35,13 +28,6 @@ from gatecheck.store import Store
 TOKEN = secrets.token_hex(32)
 NEXT_TOKEN = secrets.token_urlsafe(32)  # a second line of the file: rotation without downtime
 GOOD = f"registry.example/good@sha256:{digest_of('good')}"
-GATECHECK = [sys.executable, "-c", "from gatecheck.cli import run; run()"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def token_file(path: Path, *lines: str, mode: int = 0o600) -> Path:
@@ -58,23 +44,6 @@ def pod_review(namespace: str = "shop") -> dict[str, Any]:
                     "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                                "spec": {"containers": [{"name": "app", "image": GOOD}]}}},
     }
-
-
-@dataclass
-class Stored:
-    url: str
-    pub: Path
-
-
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory: pytest.TempPathFactory) -> Stored:
-    """A SQLite store holding a passing verdict for GOOD, and the public key it is signed with."""
-    tmp = tmp_path_factory.mktemp("serve-store")
-    ci = new_key()
-    url = f"sqlite:///{tmp / 'store.sqlite'}"
-    with Store.open(url) as store:
-        store.push(entries(make_bundle(ci, digest_of("good"))), VerifyOptions(keys=[ci.public]))
-    return Stored(url, write_public(ci, tmp / "ci.pub"))
 
 
 # -- the application: bearer tokens over real HTTPS -------------------------------------------------
@@ -168,12 +137,8 @@ def test_authenticate_webhook_puts_validate_behind_the_token(guarded: Guarded) -
 # -- the command: start-up refusals -----------------------------------------------------------------
 
 
-def serve_argv(stored: Stored, *args: str) -> list[str]:
-    return [*GATECHECK, "serve", "--store", stored.url, "--key", str(stored.pub), "--log-level", "warning", *args]
-
-
 def test_serve_refuses_to_start_without_authentication(stored: Stored) -> None:
-    argv = serve_argv(stored, "--insecure-http", "--port", str(free_port()))
+    argv = stored.serve_argv("--insecure-http", "--port", str(free_port()))
     try:
         res = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:
@@ -226,33 +191,9 @@ def test_contradictory_options_are_refused(cli: Callable[..., Any], stored: Stor
 # -- the command: a running server ------------------------------------------------------------------
 
 
-@contextmanager
-def running(argv: list[str], ready: str, client: httpx.Client) -> Iterator[subprocess.Popen[str]]:
-    """Run `gatecheck serve` until the block ends; wait until ``ready`` answers 200."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"gatecheck serve exited {proc.returncode}: {proc.communicate()[1]}")
-            try:
-                if client.get(ready).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gatecheck serve did not become ready")
-            time.sleep(0.1)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
 def test_serve_binds_loopback_by_default(stored: Stored, tmp_path: Path) -> None:
     port = free_port()
-    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--token-file",
+    argv = stored.serve_argv("--insecure-http", "--port", str(port), "--token-file",
                       str(token_file(tmp_path / "token", TOKEN)))
     with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client):
         # All of 127.0.0.0/8 reaches this machine, but only a wildcard bind accepts on 127.0.0.2.
@@ -265,7 +206,7 @@ def test_serve_binds_loopback_by_default(stored: Stored, tmp_path: Path) -> None
 
 def test_host_option_binds_where_told(stored: Stored, tmp_path: Path) -> None:
     port = free_port()
-    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--host", "0.0.0.0", "--token-file",
+    argv = stored.serve_argv("--insecure-http", "--port", str(port), "--host", "0.0.0.0", "--token-file",
                       str(token_file(tmp_path / "token", TOKEN)))
     with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.2:{port}/healthz", client):
         assert client.get(f"http://127.0.0.2:{port}/readyz").status_code == 200
@@ -273,7 +214,7 @@ def test_host_option_binds_where_told(stored: Stored, tmp_path: Path) -> None:
 
 def test_insecure_no_auth_is_an_explicit_opt_out_and_says_so(stored: Stored) -> None:
     port = free_port()
-    argv = serve_argv(stored, "--insecure-http", "--port", str(port), "--insecure-no-auth")
+    argv = stored.serve_argv("--insecure-http", "--port", str(port), "--insecure-no-auth")
     with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client) as proc:
         assert client.post(f"http://127.0.0.1:{port}/v1/verify", json={"image": GOOD}).json()["ok"] is True
         assert client.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
@@ -282,38 +223,12 @@ def test_insecure_no_auth_is_an_explicit_opt_out_and_says_so(stored: Stored) -> 
     assert "without authentication" in err
 
 
-def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
-                 issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
-    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-               .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True))
-    if not ca:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def client_identity(directory: Path, name: str) -> tuple[Path, Path, Path]:
-    """A CA of its own and a client certificate (clientAuth) it signed: (ca.pem, client.pem, client.key)."""
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA")])
-    ca = _certificate(f"{name} CA", ca_key, ca_name, ca_key, ca=True)
-    cert = _certificate(name, key, ca_name, ca_key, ca=False)
-    paths = (directory / f"{name}-ca.pem", directory / f"{name}.pem", directory / f"{name}.key")
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return paths
-
-
 def test_client_certificates_over_tls(stored: Stored, tmp_path: Path) -> None:
     pki = make_pki(tmp_path)
     client_ca, cert, key = client_identity(tmp_path, "kube-apiserver")
     _, rogue_cert, rogue_key = client_identity(tmp_path, "stranger")
     port, probe = free_port(), free_port()
-    argv = serve_argv(stored, "--port", str(port), "--tls-cert", str(pki.server_cert), "--tls-key",
+    argv = stored.serve_argv("--port", str(port), "--tls-cert", str(pki.server_cert), "--tls-key",
                       str(pki.server_key), "--client-ca", str(client_ca), "--probe-port", str(probe))
     base = f"https://127.0.0.1:{port}"
 
@@ -345,7 +260,7 @@ def test_a_lost_admission_record_is_reported_on_stderr(stored: Stored, tmp_path:
         conn.execute(sa.text("CREATE TRIGGER refuse_namespace BEFORE INSERT ON admissions WHEN NEW.namespace = "
                              "'refused' BEGIN SELECT RAISE(ABORT, 'refuse_namespace'); END"))
     port = free_port()
-    argv = serve_argv(Stored(url, stored.pub), "--insecure-http", "--port", str(port), "--insecure-no-auth")
+    argv = Stored(url, stored.pub).serve_argv("--insecure-http", "--port", str(port), "--insecure-no-auth")
     with httpx.Client(timeout=5) as client, running(argv, f"http://127.0.0.1:{port}/healthz", client) as proc:
         for namespace in ("refused", "shop"):
             assert client.post(f"http://127.0.0.1:{port}/validate", json=pod_review(namespace)).status_code == 200
