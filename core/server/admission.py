@@ -3,7 +3,10 @@
 Pods carry their containers in ``spec``; the workload kinds carry a pod template:
 Deployment, StatefulSet, DaemonSet, ReplicaSet and Job in ``spec.template.spec``, CronJob in
 ``spec.jobTemplate.spec.template.spec``. Init and ephemeral containers count like the others:
-each runs code in the cluster.
+each runs code in the cluster. ``kubectl debug`` adds an ephemeral container through the
+``pods/ephemeralcontainers`` subresource; its AdmissionReview is an UPDATE of kind Pod whose
+object is the whole Pod, so the same walk finds the new container (the webhook configuration
+must list that subresource, or the API server never asks).
 """
 
 from __future__ import annotations

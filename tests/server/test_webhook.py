@@ -143,6 +143,57 @@ def test_init_containers_are_checked(env: Env) -> None:
     assert response["allowed"] is False and "initContainers[init0]" in response["status"]["message"]
 
 
+def debug_review(image: str) -> dict[str, Any]:
+    """What the API server (1.30) sends for `kubectl debug -it shop-0 --image=IMAGE --target=c0`.
+
+    kubectl patches the Pod's ``ephemeralcontainers`` subresource; the webhook gets an UPDATE whose
+    object is the whole Pod, the new ephemeral container in ``spec.ephemeralContainers``.
+    """
+    old = pod(IMAGES["good"])
+    old["metadata"].update({"uid": "6f1c3c52-8d5e-4b8e-9a39-1f1e6f0e2a11", "resourceVersion": "48213"})
+    old["status"] = {"phase": "Running", "containerStatuses": [{"name": "c0", "image": IMAGES["good"], "ready": True}]}
+    new = json.loads(json.dumps(old))
+    new["spec"]["ephemeralContainers"] = [{
+        "name": "debugger-7xk2p", "image": image, "imagePullPolicy": "IfNotPresent", "resources": {},
+        "stdin": True, "tty": True, "targetContainerName": "c0",
+        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+    }]
+    pods = {"group": "", "version": "v1", "resource": "pods"}
+    return {
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {
+            "uid": str(uuid.uuid4()),
+            "kind": {"group": "", "version": "v1", "kind": "Pod"}, "resource": pods,
+            "subResource": "ephemeralcontainers",
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"}, "requestResource": pods,
+            "requestSubResource": "ephemeralcontainers",
+            "name": "shop-0", "namespace": "shop", "operation": "UPDATE",
+            "userInfo": {"username": "alice@example.com", "groups": ["developers", "system:authenticated"]},
+            "object": new, "oldObject": old, "dryRun": False,
+            "options": {"apiVersion": "meta.k8s.io/v1", "kind": "UpdateOptions", "fieldManager": "kubectl-debug"},
+        },
+    }
+
+
+@pytest.mark.parametrize(("image", "reason"), [
+    ("busybox:1.36", "NOT_PINNED"),  # what `kubectl debug --image=busybox:1.36` asks for
+    (IMAGES["failed"], "RESULT_FAILED"),
+    (IMAGES["unsigned"], "NO_ATTESTATION"),
+])
+def test_kubectl_debug_ephemeral_containers_are_judged(env: Env, image: str, reason: str) -> None:
+    response = admit(env, debug_review(image))
+    assert response["allowed"] is False and response["status"]["code"] == 403
+    message = response["status"]["message"]
+    assert f"image {image} (spec.ephemeralContainers[debugger-7xk2p]): {reason}: " in message
+    assert IMAGES["good"] not in message  # the Pod's own container has a passing verdict
+    warned = admit(env, debug_review(image), env.warn)
+    assert warned["allowed"] is True and any("ephemeralContainers[debugger-7xk2p]" in w for w in warned["warnings"])
+
+
+def test_kubectl_debug_with_an_attested_image_is_allowed(env: Env) -> None:
+    assert admit(env, debug_review(IMAGES["good"]))["allowed"] is True
+
+
 def test_excluded_namespace_is_admitted_unchecked(env: Env) -> None:
     assert admit(env, review(pod(TAGGED), namespace="kube-system"))["allowed"] is True
     assert admit(env, review(pod(TAGGED), namespace="shop"))["allowed"] is False
