@@ -63,6 +63,23 @@ class Check(Protocol):
     # check runs again.
 
 
+#: The exclude source named for files the gate's ``[run] exclude`` left out.
+RUN_EXCLUDE = "run.exclude"
+
+
+def nothing_scanned(candidates: int, left_out: Mapping[str, int]) -> CheckFailed:
+    """The error of a check whose every candidate file an exclude or ignore rule left out.
+
+    A scan that checks nothing is not a pass: an ignore file the change under judgement wrote
+    (``*``) must not turn a check into a quiet ``skipped``. ``left_out`` counts files by the rule
+    (or option) that removed them.
+    """
+    reasons = ", ".join(f"{count} by {source}" for source, count in sorted(left_out.items()) if count)
+    return CheckFailed(f"nothing scanned: all {candidates} candidate file(s) were left out ({reasons}); a scan that "
+                       "checks nothing is not a pass (narrow the ignore rules or excludes, or disable the check in "
+                       "the configuration)")
+
+
 class CheckTimeout(Exception):
     """The check's deadline passed, or the runner cancelled it."""
 
@@ -144,17 +161,24 @@ class CheckContext:
         """Whether a root-relative POSIX path matches a configured exclude glob."""
         return matches_any(rel, self.exclude)
 
+    def under_scan_paths(self, rel: str) -> bool:
+        """Whether a root-relative path lies under a scan path (every path does when none is set)."""
+        return not self._scope or any(p == "" or rel == p or rel.startswith(p + "/") for p in self._scope)
+
     def in_scope(self, rel: str) -> bool:
         """Whether a root-relative path lies under a scan path and no exclude glob names it."""
-        if self._scope and not any(p == "" or rel == p or rel.startswith(p + "/") for p in self._scope):
-            return False
-        return not self.is_excluded(rel)
+        return self.under_scan_paths(rel) and not self.is_excluded(rel)
 
     def scan_files(self, patterns: Sequence[str] = ("*",)) -> list[str]:
         """Root-relative paths of the repository's files under the scan paths whose name matches
         one of ``patterns``, sorted, minus the exclude globs (see :class:`Repository` for which
         files a repository lists)."""
         return [rel for rel in self.repo.files(patterns) if self.in_scope(rel)]
+
+    def candidate_files(self, patterns: Sequence[str] = ("*",)) -> list[str]:
+        """Like :meth:`scan_files` but before the exclude globs: what a check would scan if nothing
+        were excluded (to tell "nothing to scan" from "everything excluded")."""
+        return [rel for rel in self.repo.files(patterns) if self.under_scan_paths(rel)]
 
     def files(self, patterns: Sequence[str] = ("*",)) -> Iterator[Path]:
         """:meth:`scan_files` as absolute paths."""

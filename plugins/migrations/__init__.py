@@ -32,14 +32,14 @@ from typing import Any, cast
 from wcmatch import glob
 
 from gatecheck import hookimpl
-from gatecheck.checks import Check, CheckContext
+from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Location, Severity, Tool, finding_id
 from gatecheck.repository import OutsideRepository, normalize
 
 from .rules import RULES
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 INSTALL_HINT = "pip install 'gatecheck[migrations]'"
 DEFAULT_DIRECTORY = "migrations"
@@ -166,11 +166,17 @@ class MigrationsCheck:
                     for i, p in enumerate(options.get("include", DEFAULT_INCLUDE))]
         prefix = f"{directory}/" if directory else ""
         found: dict[str, str] = {}  # root-relative path -> path inside the directory
+        excluded = 0
         for rel in ctx.repo.files():
-            if rel.startswith(prefix) and not ctx.is_excluded(rel):
+            if rel.startswith(prefix):
                 inside = rel[len(prefix):]
                 if glob.globmatch(inside, patterns, flags=INCLUDE_FLAGS):
+                    if ctx.is_excluded(rel):
+                        excluded += 1
+                        continue
                     found[rel] = inside
+        if excluded and not found:
+            raise nothing_scanned(excluded, {RUN_EXCLUDE: excluded})
         if options.get("order", "natural") == "lexical":
             return sorted(found, key=lambda rel: found[rel])
         return sorted(found, key=lambda rel: (natural_key(found[rel]), found[rel]))

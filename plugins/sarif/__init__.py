@@ -29,13 +29,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from gatecheck import hookimpl
-from gatecheck.checks import Check, CheckContext
+from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.jsonpos import locate
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
 from gatecheck.repository import OutsideRepository, normalize
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
 DEFAULT_FILES = ["**/*.sarif", "**/*.sarif.json"]
@@ -98,6 +98,9 @@ class SarifCheck:
         if not files:
             patterns = ", ".join(ctx.options.get("files", DEFAULT_FILES))
             message = f"no SARIF files matched {patterns}"
+            excluded = _selected(ctx, before_excludes=True)
+            if excluded:
+                raise nothing_scanned(len(excluded), {RUN_EXCLUDE: len(excluded)})
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0})
@@ -202,8 +205,9 @@ class SarifCheck:
             ))
 
 
-def _selected(ctx: CheckContext) -> list[str]:
-    """Root-relative paths of the listed files under the scan paths that match the ``files`` globs.
+def _selected(ctx: CheckContext, *, before_excludes: bool = False) -> list[str]:
+    """Root-relative paths of the listed files under the scan paths that match the ``files`` globs
+    (with ``before_excludes``, also those the gate's ``[run] exclude`` leaves out).
 
     Only the repository view's listing is searched, so a glob can never reach a symlink out of
     the tree or a special file. The globs are checked again here because trusted (operator)
@@ -217,8 +221,9 @@ def _selected(ctx: CheckContext) -> list[str]:
         except OutsideRepository as exc:
             raise CheckFailed(f"{exc.message}; SARIF files are read only from the tree being gated",
                               bad_input=True) from exc
+    listed = ctx.candidate_files() if before_excludes else ctx.scan_files()
     return [
-        rel for rel in ctx.scan_files()
+        rel for rel in listed
         if any(fnmatch.fnmatch(rel, p) or (p.startswith("**/") and fnmatch.fnmatch(rel, p[3:])) for p in patterns)
     ]
 

@@ -25,14 +25,14 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
-from gatecheck.checks import CheckContext
+from gatecheck.checks import RUN_EXCLUDE, CheckContext
+from gatecheck.checks import nothing_scanned as core_nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.repository import OutsideRepository
 from gatecheck_plugins.sast import sources
 
 DEFAULT_IGNORE_FILE = ".semgrepignore"
-#: How a file the gate's own ``[run] exclude`` leaves out is attributed.
-RUN_EXCLUDE = "run.exclude"
+#: How a file the check's own ``exclude`` option leaves out is attributed.
 CHECK_EXCLUDE = "checks.sast.exclude"
 
 
@@ -163,9 +163,7 @@ def select_targets(
 
 def nothing_scanned(selection: TargetSelection) -> str:
     """Why a selection with candidates ended up empty, naming every source that left files out."""
-    reasons = [f"{count} by {source}" for source, count in sorted(selection.ignored_by_source().items())]
+    left_out = selection.ignored_by_source()
     if selection.too_large:
-        reasons.append(f"{len(selection.too_large)} larger than max_file_bytes")
-    return (f"nothing scanned: all {selection.candidates} candidate file(s) were left out ({', '.join(reasons)}); "
-            "a scan that checks nothing is not a pass (narrow the ignore rules or excludes, or disable the check "
-            "in the configuration)")
+        left_out["max_file_bytes (too large)"] = len(selection.too_large)
+    return str(core_nothing_scanned(selection.candidates, left_out))

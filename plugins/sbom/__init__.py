@@ -45,7 +45,7 @@ from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
 from gatecheck_plugins.sbom.licenses import denied, ids_in
 from gatecheck_plugins.sbom.packages import Inventory
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 MEDIA_TYPE = "application/vnd.cyclonedx+json"
 PREDICATE_TYPE = "https://cyclonedx.org/bom"

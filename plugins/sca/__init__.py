@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from packageurl import PackageURL
 
 from gatecheck import hookimpl
-from gatecheck.checks import Check, CheckContext
+from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.cli.db_cmd import default_database_path
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Fix, Location, Package, Tool, finding_id, severity_counts
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_JSON_API = "https://pypi.org/pypi/"
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 NAME = "sca"
 SERVICES = ("offline", "osv", "pypi")
@@ -266,6 +266,9 @@ class ScaCheck:
         tool = Tool("pip-audit", _pip_audit_version())
         collected, files = self._collect(ctx)
         if not files:
+            excluded = dependencies.select(ctx.candidate_files(), ctx.options.get("files"))
+            if excluded:
+                raise nothing_scanned(len(excluded), {RUN_EXCLUDE: len(excluded)})
             message = "no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, pyproject.toml)"
             if ctx.options.get("required", False):
                 raise CheckFailed(message)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatecheck.checks import CheckContext
+from gatecheck.checks import CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id
@@ -42,7 +42,7 @@ from gatecheck_plugins.secrets.files import DEFAULT_MAX_FILE_SIZE, Selection, de
 from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, key_id, preview, secret_hash
 from gatecheck_plugins.secrets.rules import Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
 
-__version__ = "2.0.0"
+__version__ = "2.1.0"
 CHECK_NAME = "secrets"
 #: Largest rules file or baseline read from the configuration source.
 MAX_CONFIG_FILE = 16 * 1024 * 1024
@@ -305,6 +305,8 @@ class SecretsCheck:
             summary["history"] = history_summary
         tool = Tool("gatecheck-secrets", __version__)
         if stats.files == 0 and not findings and not baselined and not history_summary:
+            if selection.candidates and not (selection.files or selection.binary or selection.large):
+                raise nothing_scanned(selection.candidates, selection.left_out)
             return CheckResult(tool=tool, status="skipped", error="no text files to scan", findings=[], summary=summary,
                                suppressions=builder.suppressions)
         return CheckResult(tool=tool, findings=findings, summary=summary, suppressions=builder.suppressions)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from gatecheck.checks import CheckContext
+from gatecheck.checks import RUN_EXCLUDE, CheckContext
 from gatecheck.repository import RepoFile, matches_any
 
 #: Extensions whose content is never text a developer types a secret into.
@@ -23,6 +23,8 @@ BINARY_EXTENSIONS = frozenset({
     ".so", ".dylib", ".dll", ".exe", ".o", ".a", ".lib", ".pyc", ".pyo", ".class", ".wasm",
     ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".sqlite", ".db", ".parquet", ".npy", ".pt", ".onnx",
 })
+#: How a file the check's own ``exclude_paths`` leaves out is attributed.
+EXCLUDE_PATHS = "checks.secrets.exclude_paths"
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
 
@@ -36,6 +38,9 @@ class Selection:
     large: list[str] = field(default_factory=list)
     #: How many of ``files`` git does not track (listed by the ``[run] untracked`` rule).
     untracked: int = 0
+    #: Files under the scan paths before any exclude, and how many each exclude left out.
+    candidates: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def select(ctx: CheckContext, *, max_size: int = DEFAULT_MAX_FILE_SIZE, exclude: list[str] | None = None) -> Selection:
@@ -47,7 +52,12 @@ def select(ctx: CheckContext, *, max_size: int = DEFAULT_MAX_FILE_SIZE, exclude:
     extra = exclude or []
     for entry in ctx.repo.entries():
         rel = entry.path
-        if not ctx.in_scope(rel) or (extra and matches_any(rel, extra)):
+        if not ctx.under_scan_paths(rel):
+            continue
+        selection.candidates += 1
+        source = RUN_EXCLUDE if ctx.is_excluded(rel) else EXCLUDE_PATHS if extra and matches_any(rel, extra) else None
+        if source is not None:
+            selection.left_out[source] = selection.left_out.get(source, 0) + 1
             continue
         if os.path.splitext(rel)[1].lower() in BINARY_EXTENSIONS:
             selection.binary.append(rel)

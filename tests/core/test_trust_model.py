@@ -369,3 +369,25 @@ def test_the_verdict_records_which_configuration_judged_the_change(pull_request:
     assert predicate["verificationResult"] == "FAILED"
     source = predicate["https://gatecheck.dev/attestation/vsa/config-source"]
     assert source["kind"] == "git-ref" and source["ref"] == "main" and source["trusted"] is True
+
+
+@pytest.mark.parametrize("check", ["sarif", "secrets", "sast", "sca", "migrations"])
+def test_a_check_whose_every_file_an_exclude_leaves_out_is_an_error_not_a_skip(
+    example_copy: Path, cli: Callable[..., Any], tmp_path: Path, check: str,
+) -> None:
+    config = example_copy / "gatecheck.toml"
+    config.write_text(config.read_text().replace('exclude = [".venv/*"]', 'exclude = ["*"]'))
+    code, report = report_of(cli, example_copy, tmp_path / "r.json", "--check", check)
+    assert code == 1
+    [result] = [r for r in report["results"] if r["check"] == check]
+    assert result["status"] == "error" and result["error"].startswith("nothing scanned: all ")
+    assert "by run.exclude" in result["error"]
+    assert any(e["rule"] == "gatecheck.check_failed" and e.get("check") == check for e in report["decision"]["deny"])
+
+
+def test_a_project_with_nothing_of_a_checks_kind_is_still_skipped(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("requests==2.32.3\n")
+    code, report = report_of(cli, project, tmp_path / "r.json", "--check", "sarif", "--check", "sast")
+    assert {r["check"]: r["status"] for r in report["results"]} == {"sarif": "skipped", "sast": "skipped"}

@@ -97,7 +97,7 @@ NOTHING_SCANNED = [
     ({"team.ignore": "*.py\n"}, {"ignore_files": ["team.ignore"]}, [], "2 by team.ignore"),
     ({}, {"exclude": ["lib/", "a.py"]}, [], "2 by checks.sast.exclude"),
     ({}, {}, ["*.py", "lib/*"], "2 by run.exclude"),
-    ({".semgrepignore": "lib/\n"}, {"max_file_bytes": 3}, [], "1 by .semgrepignore, 1 larger than max_file_bytes"),
+    ({".semgrepignore": "lib/\n"}, {"max_file_bytes": 3}, [], "1 by .semgrepignore, 1 by max_file_bytes (too large)"),
 ]
 
 
