@@ -391,3 +391,4 @@ def test_a_project_with_nothing_of_a_checks_kind_is_still_skipped(tmp_path: Path
     (project / "requirements.txt").write_text("requests==2.32.3\n")
     code, report = report_of(cli, project, tmp_path / "r.json", "--check", "sarif", "--check", "sast")
     assert {r["check"]: r["status"] for r in report["results"]} == {"sarif": "skipped", "sast": "skipped"}
+    assert code == 1  # and a gate of skipped checks checked nothing
