@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from gatecheck import waivers as waivers_mod
+from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Finding, Location, Package, Tool, finding_id
 from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
@@ -39,11 +40,13 @@ def results(n: int) -> list[CheckResult]:
     for i in range(n):
         check = "sca" if i % 3 == 0 else "sast" if i % 50 else "secrets"
         rule = f"rule-{i % 40}"
-        path = f"src/module{i % 25}/file{i}.py"
+        # Some in tests (judged differently by location kind), some sca findings with no location.
+        path = f"tests/module{i % 25}/test_file{i}.py" if i % 7 == 0 else f"src/module{i % 25}/file{i}.py"
         pkg = Package(f"pkg{i % 60}", "1.0", f"pkg:pypi/pkg{i % 60}@1.0") if check == "sca" else None
+        location = None if check == "sca" and i % 13 == 0 else Location(path, 1, 1)
         per_check[check].append(Finding(id=finding_id(check, rule, path=path, key=str(i)), check=check, rule_id=rule,
                                         title=f"finding {i}", severity=SEVERITIES[i % 5],  # type: ignore[arg-type]
-                                        location=Location(path, 1, 1), package=pkg))
+                                        location=location, package=pkg))
     return [CheckResult(check=c, tool=Tool(c, "1"), findings=fs) for c, fs in per_check.items()]
 
 
@@ -64,6 +67,7 @@ def waivers(count: int = 100) -> list[waivers_mod.Waiver]:
 def decide_once(engine: EmbeddedEngine, bundle: bundle_mod.Bundle, rs: list[CheckResult],
                 ws: list[waivers_mod.Waiver]) -> tuple[float, dict[str, Any], Any]:
     start = time.perf_counter()
+    LocationKinds().classify(rs)  # the gate's step before the policy input is built
     doc = inputs_mod.build(rs, stage="ci", now=NOW, waivers=ws)
     decision = decide_mod.decide(engine, bundle, doc)
     return time.perf_counter() - start, doc, decision
@@ -77,6 +81,7 @@ def phases(engine: EmbeddedEngine, bundle: bundle_mod.Bundle, rs: list[CheckResu
     out: dict[str, float] = {}
     with paused():  # as decide() and build() run
         t0 = time.perf_counter()
+        LocationKinds().classify(rs)
         doc = inputs_mod.build(rs, stage="ci", now=NOW, waivers=ws)
         t1 = time.perf_counter()
         assert decide_mod.input_problem(doc) is None

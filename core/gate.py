@@ -19,6 +19,7 @@ from gatecheck import __version__, policy, redact, waivers
 from gatecheck.cache import ResultCache, cache_directory
 from gatecheck.config import Config
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Tool, finding_id
 from gatecheck.plugins import Plugins
 from gatecheck.policy import bundle as bundle_mod
@@ -198,6 +199,7 @@ def run_gate(
     repo = settings.repo
     assert repo is not None
     results = run_checks(runs, settings, progress)
+    LocationKinds(config.section("locations")).classify(results)
     if not options.only:
         # A plugin that cannot be imported must not quietly take its checks out of the gate.
         results += [CheckResult.failed(info.name, "error", f"plugin {info.name} could not be loaded: {info.error}")

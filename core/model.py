@@ -43,6 +43,8 @@ class Location:
     path: str
     start_line: int | None = None
     end_line: int | None = None
+    #: source, test, docs, example or generated: set by the gate (:mod:`gatecheck.locations`).
+    kind: str | None = None
 
 
 @dataclass
@@ -96,6 +98,8 @@ class Finding:
         if self.location is not None:
             loc = self.location
             doc["location"] = {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line}
+            if loc.kind is not None:
+                doc["location"]["kind"] = loc.kind
         if self.package is not None:
             pkg = self.package
             doc["package"] = {"name": pkg.name, "version": pkg.version, "purl": pkg.purl}

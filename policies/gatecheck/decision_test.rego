@@ -177,3 +177,48 @@ test_per_stage_dryrun if {
 	some e in d.warn
 	startswith(e.message, "dry run")
 }
+
+located(id, check, rule, severity, kind) := object.union(finding(id, check, rule, severity), {
+	"location": {"path": "tests/test_x.py", "kind": kind},
+})
+
+test_high_finding_in_test_code_warns_only if {
+	d := data.gatecheck.decision with input as with_findings([located("f1", "sast", "eval", "high", "test")])
+	d.allow == true
+	some e in d.warn
+	e.finding_id == "f1"
+	contains(e.message, "in test code: reported, not denied")
+}
+
+test_high_finding_in_source_code_denies if {
+	d := data.gatecheck.decision with input as with_findings([located("f1", "sast", "eval", "high", "source")])
+	d.allow == false
+}
+
+test_a_finding_with_a_location_but_no_kind_is_judged_as_source if {
+	d := data.gatecheck.decision with input as with_findings([finding("f1", "sast", "eval", "high")])
+	d.allow == false
+}
+
+test_a_finding_without_a_location_is_judged_as_source if {
+	f := object.remove(finding("f1", "sast", "PYSEC-1", "high"), ["location"])
+	d := data.gatecheck.decision with input as with_findings([f])
+	d.allow == false
+}
+
+test_a_secret_in_test_code_still_denies if {
+	d := data.gatecheck.decision with input as with_findings([located("f1", "secrets", "aws", "high", "test")])
+	d.allow == false
+	some e in d.deny
+	e.rule == "gatecheck.secret"
+}
+
+test_new_suppression_warns_and_can_deny if {
+	s := {"check": "sast", "rule_id": "eval", "path": "app/x.py", "line": 3, "reason": "r", "new": true}
+	inp := object.union(base_input, {"suppressions": [s]})
+	d := data.gatecheck.decision with input as inp
+	d.allow == true
+	"gatecheck.suppression_added" in rules_of(d.warn)
+	d2 := data.gatecheck.decision with input as inp with data.gatecheck.config.actions as {"gatecheck.suppression_added": "deny"}
+	d2.allow == false
+}

@@ -144,17 +144,45 @@ place := {
 	"dryrun": {true: "dryrun", false: "dryrun"},
 }
 
-# Everything the one pass needs about a finding, looked up once by [check][severity]:
-# its kind, policy rule, message prefix and suffix, and where its entry goes when no
+# --- where a finding is: source, test, docs, example or generated code ---------------------------
+#
+# The gate sets location.kind from [locations] patterns. A finding judged by severity that sits
+# outside source code (a test's pickle round-trip, a docs build's pinned dependency) is reported
+# as a warning, not a denial; secrets and unsafe migrations are judged wherever they are.
+
+location_kinds := ["source", "test", "docs", "example", "generated"]
+
+relaxed_locations := {l | some l in cfg.relaxed_locations}
+
+# A finding without a location (a stale database, a project-wide fact) counts as source.
+location_kind(f) := f.location.kind
+
+location_kind(f) := "source" if not f.location.kind
+
+relaxed(k, lk) if {
+	k in {"severity", "below"}
+	lk in relaxed_locations
+}
+
+# Everything the one pass needs about a finding, looked up once by [check][severity][location
+# kind]: its kind, policy rule, message prefix and suffix, and where its entry goes when no
 # finding rule has its own action ([covered] -> list).
 profile := {c: profiles_for(c) | some c in object.keys(kind)}
 
-profiles_for(c) := {s: profile_of(kind[c][s], s) | some s in object.keys(kind[c])}
+profiles_for(c) := {s: profiles_by_location(c, s) | some s in object.keys(kind[c])}
 
-profile_of(k, s) := {
+profiles_by_location(c, s) := {lk: profile_of(kind[c][s], s, lk) | some lk in location_kinds}
+
+profile_of(k, s, lk) := {
 	"kind": k, "rule": kind_rule[k], "prefix": kind_prefix[k], "suffix": kind_suffix[k][s],
 	"place": place[kind_action[k]], "action": kind_action[k],
-}
+} if not relaxed(k, lk)
+
+profile_of(k, s, lk) := {
+	"kind": k, "rule": kind_rule[k], "prefix": kind_prefix[k],
+	"suffix": concat("", [kind_suffix[k][s], " (in ", lk, " code: reported, not denied)"]),
+	"place": place.warn, "action": "warn",
+} if relaxed(k, lk)
 
 # [list, entry] for every finding the policy has something to say about.
 finding_entries := entries if {
@@ -163,7 +191,7 @@ finding_entries := entries if {
 	waivable_ids := waivable
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity]
+		p := profiles[f.check][f.severity][location_kind(f)]
 		covered := f.id in waivable_ids[p.kind]
 		list := p.place[covered]
 		entry := {
@@ -181,7 +209,7 @@ finding_entries := entries if {
 	places := place
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity]
+		p := profiles[f.check][f.severity][location_kind(f)]
 		act := object.get(actions, [p.kind, f.rule_id], p.action)
 		covered := f.id in waivable_ids[p.kind]
 		list := places[act][covered]
