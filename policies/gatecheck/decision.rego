@@ -31,24 +31,28 @@ finding_dryrun := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] =
 # Entries a waiver covers, by finding id; the waived list names each covering waiver.
 covered_entries := {p[1].finding_id: p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "waived"}
 
+# Secrets and unsafe migrations are waived only by a waiver that names the finding's id
+# (match.finding_id): a broad waiver (a check, a rule, a path) must not wave through the next
+# leaked key or the next table rewrite.
+explicit_only := {"gatecheck.migration", "gatecheck.secret"}
+
 finding_waived := entries if {
 	covered := covered_entries
 	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
 		some w in data.gatecheck.waivers.active
 		some fid in w.matches
 		e := covered[fid]
-		e.rule != "gatecheck.migration"
+		not e.rule in explicit_only
 	]
 }
 
-# A migration finding is only waived by a waiver that names its id.
-migration_waived := entries if {
+explicit_waived := entries if {
 	covered := covered_entries
 	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
 		some w in data.gatecheck.waivers.active
 		fid := w.match.finding_id
 		e := covered[fid]
-		e.rule == "gatecheck.migration"
+		e.rule in explicit_only
 		fid in w.matches
 	]
 }
@@ -85,7 +89,7 @@ dry(e) := object.union(e, {"message": concat("", ["dry run, not enforced: ", e.m
 
 deny := array.concat(array.concat(other_denies, license_denies), finding_denies)
 
-waived := array.concat(array.concat(license_waivers, finding_waived), migration_waived)
+waived := array.concat(array.concat(license_waivers, finding_waived), explicit_waived)
 
 warn := array.concat(
 	array.concat(array.concat(other_warns, notes), finding_warns),

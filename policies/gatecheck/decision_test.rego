@@ -87,12 +87,16 @@ test_missing_required_check_denies if {
 	"gatecheck.required_check_missing" in rules_of(d.deny)
 }
 
-test_secret_denies_and_cannot_be_waived if {
-	w := {"id": "w1", "match": {"finding_id": "s1"}, "matches": ["s1"], "expires_ns": now + 1, "expired": false}
-	inp := object.union(with_findings([finding("s1", "secrets", "aws-key", "low")]), {"waivers": [w]})
+test_secret_is_waived_only_by_a_waiver_naming_its_id if {
+	broad := {"id": "w0", "match": {"check": "secrets"}, "matches": ["s1"], "expires_ns": now + 1, "expired": false}
+	inp := object.union(with_findings([finding("s1", "secrets", "aws-key", "low")]), {"waivers": [broad]})
 	d := data.gatecheck.decision with input as inp
 	"gatecheck.secret" in rules_of(d.deny)
 	count(d.waived) == 0
+	exact := {"id": "w1", "match": {"finding_id": "s1"}, "matches": ["s1"], "expires_ns": now + 1, "expired": false}
+	d2 := data.gatecheck.decision with input as object.union(inp, {"waivers": [broad, exact]})
+	d2.allow == true
+	[e.waiver_id | some e in d2.waived] == ["w1"]
 }
 
 test_active_waiver_waives if {

@@ -71,8 +71,8 @@ required_checks := {c | some c in cfg.required_checks.all} | {c | some c in obje
 # --- findings: one pass, driven by small tables computed once ----------------------------------
 #
 # kind[check][severity] says which rule judges a finding: "secret" (secrets always deny,
-# never waivable), "migration" (unsafe migrations deny unless a waiver names the finding
-# id), "severity" (at or above the threshold), "below" (under the threshold, at or above
+# wherever they are, unless a waiver names the finding id), "migration" (unsafe migrations
+# deny unless a waiver names the finding id), "severity" (at or above the threshold), "below" (under the threshold, at or above
 # warn_at: a warning). Findings with no kind are not mentioned in the decision.
 
 kind := {c: kinds_for(c) | some c in present}
@@ -133,8 +133,9 @@ actions_for(k, seen) := {r: action(r, kind_rule[k]) | some q in seen; q[0] == k;
 
 rule_actions := {} if not finding_rule_overrides
 
-# Which waiver set may cover a finding of each kind.
-waivable := {"secret": set(), "migration": data.gatecheck.waivers.covered_explicit,
+# Which waiver set may cover a finding of each kind: secrets and migrations only by a waiver
+# that names the finding's id.
+waivable := {"secret": data.gatecheck.waivers.covered_explicit, "migration": data.gatecheck.waivers.covered_explicit,
 	"severity": data.gatecheck.waivers.covered, "below": set()}
 
 # Where an entry goes, by action and whether a waiver covers it.

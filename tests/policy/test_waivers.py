@@ -167,6 +167,8 @@ def test_finding_document_is_the_dataclass_as_a_dict() -> None:
     bare = Finding(id="2" * 32, check="sast", rule_id="r", title="t", location=Location("a.py"))
     for f in (rich, bare):
         reference = {k: v for k, v in asdict(f).items() if v is not None}
+        # location.kind is left out until the gate has classified the path (the schema has no null kind)
+        reference["location"] = {k: v for k, v in reference["location"].items() if k != "kind" or v is not None}
         assert f.to_dict() == reference
     doc = rich.to_dict()
     doc["metadata"]["nested"]["a"].append(3)  # the document is a copy: the finding is untouched
