@@ -13,7 +13,15 @@ from typing import Any, Protocol, runtime_checkable
 
 import orjson
 
-from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding
+from gatecheck.model import SEVERITY_RANK, CheckResult, Decision, DecisionEntry, Finding
+
+#: How many characters of a finding id reports show; ``gatecheck explain`` accepts this prefix.
+SHORT_ID = 10
+
+
+def short_id(finding_id: str | None) -> str:
+    """The prefix of a finding id that reports show on every row."""
+    return (finding_id or "")[:SHORT_ID]
 
 
 def json_text(document: Any) -> str:
@@ -61,6 +69,7 @@ class Report:
     #: Where the configuration, waivers and policy came from (:meth:`gatecheck.trust.ConfigSource.describe`).
     config_source: dict[str, Any] = field(default_factory=lambda: {"kind": "repository", "trusted": False})
     _index: dict[str, dict[str, DecisionEntry]] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, Finding] | None = field(default=None, repr=False)
 
     def findings(self) -> list[Finding]:
         """Every finding of every check, in check order."""
@@ -75,6 +84,32 @@ class Report:
     def waiver_for(self, finding: Finding) -> DecisionEntry | None:
         """The decision entry that waived this finding, if one did."""
         return self._entries("waived").get(finding.id)
+
+    def ordered(self, entries: list[DecisionEntry]) -> list[DecisionEntry]:
+        """Decision entries in the order a reader should meet them: what concerns the whole gate
+        (a failed check, an empty gate) first, then secrets, then findings by severity (critical
+        first), then by path. Every report that lists entries uses this one order."""
+        findings = self._findings_by_id()
+
+        def key(entry: DecisionEntry) -> tuple[int, int, str, int, str]:
+            finding = findings.get(entry.finding_id or "")
+            if finding is None:
+                return (0, 0, entry.rule, 0, entry.message)
+            group = 1 if entry.rule == "gatecheck.secret" else 2
+            where = finding.location.path if finding.location else ""
+            line = finding.location.start_line or 0 if finding.location else 0
+            return (group, -SEVERITY_RANK.get(finding.severity, 0), where, line, entry.message)
+
+        return sorted(entries, key=key)
+
+    def finding(self, finding_id: str | None) -> Finding | None:
+        """The finding a decision entry names, if any."""
+        return self._findings_by_id().get(finding_id or "")
+
+    def _findings_by_id(self) -> dict[str, Finding]:
+        if self._by_id is None:
+            self._by_id = {f.id: f for f in self.findings()}
+        return self._by_id
 
     def denial_for(self, finding: Finding) -> DecisionEntry | None:
         """The decision entry that denied on this finding, if one did."""

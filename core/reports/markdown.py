@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatecheck.model import DecisionEntry, severity_counts
-from gatecheck.reports import Report
+from gatecheck.reports import Report, short_id
 
 #: Longest list shown per section; PR comments and step summaries have size limits.
 MAX_ROWS = 50
@@ -50,18 +50,19 @@ class MarkdownReporter:
     def _section(self, title: str, entries: list[DecisionEntry], report: Report) -> list[str]:
         if not entries:
             return []
-        findings = {f.id: f for f in report.findings()}
-        out = ["", f"### {title} ({len(entries)})", "", "| Rule | Where | Message |", "| --- | --- | --- |"]
-        for entry in entries[:MAX_ROWS]:
-            finding = findings.get(entry.finding_id or "")
+        out = ["", f"### {title} ({len(entries)})", "", "| Id | Rule | Where | Message |", "| --- | --- | --- | --- |"]
+        for entry in report.ordered(entries)[:MAX_ROWS]:
+            finding = report.finding(entry.finding_id)
             where = ""
             if finding and finding.location:
-                where = f"`{finding.location.path}`" + (
+                where = f"`{_escape(finding.location.path)}`" + (
                     f":{finding.location.start_line}" if finding.location.start_line else ""
-                )
+                ) + (f" ({finding.location.kind})" if finding.location.kind not in (None, "source") else "")
             elif finding and finding.package:
-                where = f"`{finding.package.name} {finding.package.version or ''}`".replace(" `", "`")
-            out.append(f"| `{entry.rule}` | {where} | {_escape(entry.message)} |")
+                where = f"`{_escape(finding.package.name)} {finding.package.version or ''}`".replace(" `", "`")
+            ident = f"`{short_id(entry.finding_id)}`" if entry.finding_id else ""
+            out.append(f"| {ident} | `{entry.rule}` | {where} | {_escape(entry.message)} |")
         if len(entries) > MAX_ROWS:
-            out.append(f"| … | | {len(entries) - MAX_ROWS} more; see the SARIF or JSON report |")
+            out.append(f"| … | | | {len(entries) - MAX_ROWS} more {title.lower()}, not shown here: every one is in the "
+                       "JSON and SARIF reports (`gatecheck run -f json:FILE`); `gatecheck explain ID` explains one |")
         return out
