@@ -56,7 +56,9 @@ def gatecheck_checks() -> list[Check]:
     A check is an object with ``name``, ``version``, ``description``,
     ``options_schema`` (a JSON Schema for the check's options in the configuration),
     ``inputs(ctx)`` (the files whose content decides the result: the cache key) and
-    ``run(ctx) -> CheckResult``. See :class:`gatecheck.checks.Check`.
+    ``run(ctx) -> CheckResult``. See :class:`gatecheck.checks.Check`. A check lists and reads
+    the tree under judgement only through ``ctx.scan_files``/``ctx.files``/``ctx.read_bytes``
+    (the repository view), and configuration-side files through ``ctx.config_source``.
 
     The runner calls ``run`` in a worker thread with a timeout. A check that raises,
     exceeds its timeout, or returns something that fails
@@ -68,16 +70,17 @@ def gatecheck_checks() -> list[Check]:
             name = "license-header"
             version = "1.0.0"
             description = "Python files start with an SPDX licence header."
-            options_schema = {"type": "object", "properties": {"glob": {"type": "string"}}}
+            options_schema = {"type": "object", "properties": {"patterns": {"type": "array"}}}
 
             def inputs(self, ctx):
-                return sorted(ctx.root.glob(ctx.options.get("glob", "**/*.py")))
+                # The repository view: tracked files under the scan paths, minus excludes,
+                # never a symlink out of the tree (see gatecheck.repository).
+                return list(ctx.files(ctx.options.get("patterns", ["*.py"])))
 
             def run(self, ctx):
                 findings = []
-                for path in self.inputs(ctx):
-                    rel = ctx.relpath(path)
-                    if not path.read_text().startswith("# SPDX-License-Identifier:"):
+                for rel in ctx.scan_files(ctx.options.get("patterns", ["*.py"])):
+                    if not ctx.read_bytes(rel).startswith(b"# SPDX-License-Identifier:"):
                         findings.append(Finding(
                             id=finding_id(self.name, "missing-header", path=rel),
                             check=self.name, rule_id="missing-header",
