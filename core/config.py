@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatecheck import trust, validation
+from gatecheck import limits, trust, validation
 from gatecheck.errors import BadInput
 from gatecheck.repository import OutsideRepository, normalize
 
@@ -167,7 +167,7 @@ def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | N
     name = source.display(rel)
     text = trust.read_limited_text(local, name)
     try:
-        document = tomllib.loads(text)
+        document = limits.load_toml(text, name, line_of=lambda keys: locate_key(text, [str(k) for k in keys]))
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"invalid TOML: {_strip_position(str(exc))}", path=name, line=_toml_error_line(exc)) from exc
     prefix: tuple[str, ...] = ()

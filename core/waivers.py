@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 from wcmatch import glob as wcglob
 
-from gatecheck import validation
+from gatecheck import limits, validation
 from gatecheck.errors import BadInput
 from gatecheck.model import Finding
 from gatecheck.trust import ConfigSource
@@ -193,7 +193,10 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
         raise BadInput(err.message, path=shown, line=_line_for(lines, parts), key=validation.key_path(err))
     waivers: list[Waiver] = []
     seen: dict[str, int | None] = {}
-    limit = now + dt.timedelta(days=max_days)
+    try:
+        limit = now + dt.timedelta(days=max_days)
+    except OverflowError as exc:
+        raise BadInput(f"waivers.max_days = {max_days} reaches past the year 9999", key="waivers.max_days") from exc
     for index, raw in enumerate(document["waivers"]):
         line = _line_for(lines, ("waivers", index))
         expires_line = _line_for(lines, ("waivers", index, "expires"))
@@ -223,11 +226,15 @@ def _parse_expiry(value: str, path: Path | str, line: int | None, index: int) ->
             # A date holds through that whole day, in UTC.
             return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        if moment.tzinfo is None:
+            raise BadInput(f"expires {value!r} has no UTC offset; write it with Z or +hh:mm", path=path, line=line, key=key)
+        return moment.astimezone(dt.UTC)
     except ValueError as exc:
         raise BadInput(f"expires {value!r} is not an RFC 3339 date or date-time", path=path, line=line, key=key) from exc
-    if moment.tzinfo is None:
-        raise BadInput(f"expires {value!r} has no UTC offset; write it with Z or +hh:mm", path=path, line=line, key=key)
-    return moment.astimezone(dt.UTC)
+    except OverflowError as exc:
+        # 9999-12-31 (the day after does not exist) or 0001-01-01T00:00+01:00 (before year 1 in UTC)
+        raise BadInput(f"expires {value!r} is outside the dates gatecheck can compare (years 1 to 9999, in UTC)",
+                       path=path, line=line, key=key) from exc
 
 
 def _dates_to_text(document: Any) -> Any:
@@ -253,13 +260,8 @@ def _line_for(lines: Lines, parts: tuple[str | int, ...]) -> int | None:
 
 
 def _parse_yaml(text: str, path: Path | str) -> tuple[Any, Lines]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadInput(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from exc
+    # Limits (aliases, expansion, nesting, size) and duplicate keys are refused here.
+    document, node = limits.load_yaml(text, path)
     lines: Lines = {}
 
     def walk(n: yaml.Node | None, prefix: tuple[str | int, ...]) -> None:
@@ -286,7 +288,7 @@ _TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
 
 def _parse_toml(text: str, path: Path | str) -> tuple[Any, Lines]:
     try:
-        document = tomllib.loads(text)
+        document = limits.load_toml(text, path)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
