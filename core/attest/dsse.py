@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gatecheck import limits
 from gatecheck.attest.keys import PublicKey
 
 #: Reason codes this module can give (see :mod:`gatecheck.attest.verify` for the full list).
@@ -165,6 +166,11 @@ def parse_envelope(raw: bytes) -> Envelope:
         raise EnvelopeError(MALFORMED, "envelope has no string 'payload'")
     if not isinstance(signatures, list):
         raise EnvelopeError(MALFORMED, "envelope has no 'signatures' list")
+    most = limits.current().max_signatures
+    if len(signatures) > most:
+        # Each signature costs a verification per trusted key: 150,000 bogus ones are a denial of service.
+        raise EnvelopeError(MALFORMED, f"envelope has {len(signatures)} signatures, more than the {most} allowed "
+                                       f"(max_signatures in {limits.LIMITS_ENV})")
     parsed: list[Signature] = []
     for i, entry in enumerate(signatures):
         if not isinstance(entry, dict):

@@ -57,7 +57,14 @@ def parse_time(text: str) -> datetime:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
     frac = (m.group("frac") or "").ljust(6, "0")[:6]
     tz = m.group("tz").upper().replace("Z", "+00:00")
-    return datetime.fromisoformat(f"{m.group('date')}T{m.group('time')}.{frac}{tz}")
+    moment = datetime.fromisoformat(f"{m.group('date')}T{m.group('time')}.{frac}{tz}")
+    try:
+        # Every comparison and every rendering happens in UTC: a moment that has no UTC form
+        # (9999-12-31T23:59:59-23:59 is in the year 10000 there) is not a usable timestamp.
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"timestamp {text!r} is outside the years 1 to 9999 in UTC") from None
+    return moment
 
 
 def predicate(
