@@ -6,7 +6,9 @@ Python callback runs a handful of times per file, not once per match). Only the 
 that fired are then run with RE2 (or ``re``, for the few rules that need lookarounds) to
 get the exact match, the capture groups and the positions. A regex Hyperscan rejects is
 compiled in prefilter mode (a superset of its matches, which the confirming regex then
-narrows); one it cannot take at all is confirmed on every buffer.
+narrows); one it cannot take at all is confirmed on every buffer. A confirmed match then
+passes the rule's entropy threshold and validators (checksums, structure, secret-likeness:
+:mod:`gatecheck_plugins.secrets.validators`) and the allowlists before it counts.
 
 Without Hyperscan (not installed, or its library will not load on this machine) the
 engine uses the rules' keywords as the prefilter and confirms with the same regexes:
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gatecheck_plugins.secrets.rules import Rule, RuleSet, compile_path_regex
+from gatecheck_plugins.secrets.validators import Candidate
 
 _hs: Any
 try:
@@ -261,6 +264,10 @@ class Engine:
             line_end = len(data) if line_end < 0 else line_end
             line_text = data[line_start:line_end]
             match_text = m.group(0)
+            if rule.validators:
+                candidate = Candidate(secret, match_text, line_text, start - line_start)
+                if not all(check(candidate) for check in rule.validators):
+                    continue
             if any(a.allows(path, secret, match_text, line_text, commit) for a in rule.allowlists):
                 continue
             if any(a.allows(path, secret, match_text, line_text, commit) for a in self.global_allowlists

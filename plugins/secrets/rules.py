@@ -5,7 +5,10 @@ configuration are read by the same parser, so both support the same fields:
 
 - ``[[rules]]``: ``id``, ``description``, ``regex``, ``secretGroup``, ``entropy``,
   ``keywords``, ``path``, ``tags``, ``[[rules.allowlists]]`` (and the older single
-  ``[rules.allowlist]``), plus gatecheck's ``severity`` and ``confidence``;
+  ``[rules.allowlist]``), plus gatecheck's ``severity``, ``confidence``, ``family`` (the
+  provider or kind of credential the rule belongs to) and ``validate`` (names of checks in
+  :mod:`gatecheck_plugins.secrets.validators` a match must pass: checksums, structure,
+  secret-likeness);
 - ``[[allowlists]]`` (and the older ``[allowlist]``): global allowlists, optionally
   limited to some rules with ``targetRules``;
 - ``[extend]``: ``useDefault`` (add gatecheck's built-in pack), ``path`` (another
@@ -29,8 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from gatecheck.errors import BadInput, CheckFailed
+from gatecheck_plugins.secrets.validators import VALIDATORS, Validator
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+#: The family of a rule that does not name one (a team's own gitleaks rules).
+CUSTOM_FAMILY = "custom"
 CONFIDENCES = ("high", "medium", "low")
 BUILTIN_SOURCE = "builtin"
 
@@ -121,6 +127,11 @@ class Rule:
     tags: tuple[str, ...] = ()
     severity: str = "high"
     confidence: str = "medium"
+    #: The provider (``github``, ``aws``) or kind of credential (``private-key``, ``generic``) it finds.
+    family: str = CUSTOM_FAMILY
+    #: Names of the validators a match must pass, and the functions themselves.
+    validate: tuple[str, ...] = ()
+    validators: tuple[Validator, ...] = ()
     allowlists: list[Allowlist] = field(default_factory=list)
     source: str = BUILTIN_SOURCE
     line: int | None = None
@@ -316,6 +327,19 @@ def _rule(data: Any, index: int, where: _Locator) -> Rule:
         raise where.bad(f"rule {rule_id!r}: confidence {confidence!r} is not one of {', '.join(CONFIDENCES)}",
                         where.key_line(line, "confidence"))
     rule.confidence = confidence
+    family = data.get("family", CUSTOM_FAMILY)
+    if not isinstance(family, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.\-]*", family):
+        raise where.bad(f"rule {rule_id!r}: 'family' must be a lower-case name like \"github\"", where.key_line(line, "family"))
+    rule.family = family
+    validate = data.get("validate", [])
+    if not isinstance(validate, list) or not all(isinstance(v, str) for v in validate):
+        raise where.bad(f"rule {rule_id!r}: 'validate' must be a list of strings", where.key_line(line, "validate"))
+    unknown = [v for v in validate if v not in VALIDATORS]
+    if unknown:
+        raise where.bad(f"rule {rule_id!r}: unknown validator(s) {', '.join(map(repr, unknown))}; known: "
+                        f"{', '.join(sorted(VALIDATORS))}", where.key_line(line, "validate"))
+    rule.validate = tuple(validate)
+    rule.validators = tuple(VALIDATORS[v] for v in validate)
     lists: list[Any] = []
     if "allowlist" in data:
         lists.append(data["allowlist"])

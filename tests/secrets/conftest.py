@@ -18,6 +18,7 @@ from gatecheck.redact import Redactor
 from gatecheck.repository import Repository
 from gatecheck.runner import coerce_result
 from gatecheck_plugins.secrets.check import SecretsCheck
+from gatecheck_plugins.secrets.validators import crc32_suffix
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -38,7 +39,8 @@ class Fabricate:
         return self.chars(ALNUM + "/+", 40)
 
     def github_pat(self) -> str:
-        return "ghp_" + self.chars(ALNUM, 36)
+        body = self.chars(ALNUM, 30)  # GitHub's format: 30 random characters and their CRC32 checksum
+        return "ghp_" + body + crc32_suffix(body)
 
     def stripe_live(self) -> str:
         return "sk_live_" + self.chars(ALNUM, 32)
