@@ -274,3 +274,40 @@ def test_gitlab_gates_a_merge_request_with_the_target_branchs_configuration(tmp_
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert not (project / env["GATECHECK_BUNDLE"]).exists()  # merge-request runs are never signed
     _trusted_run_report(json.loads((project / "gatecheck.json").read_text()))
+
+
+# --- GitLab: stages, rules, artifacts, what gets installed -------------------------------------------
+
+def _before_script(tmp_path: Path, install: str, gatecheck: str) -> subprocess.CompletedProcess[str]:
+    """The template's before_script with stand-ins for `python` (records pip installs) and `gatecheck`."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    (fake / "python").write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/pip-installs\n')
+    (fake / "gatecheck").write_text(gatecheck)
+    for f in ("python", "gatecheck"):
+        (fake / f).chmod(0o755)
+    script = "\n".join(yaml.safe_load(GITLAB.read_text())[".gatecheck-base"]["before_script"])
+    env = {"PATH": f"{fake}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path), "GATECHECK_INSTALL": install}
+    return subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+
+
+OURS = '#!/bin/sh\necho "gatecheck 0.1.0 (distribution gatecheck-policy-gate, Python 3.12.3)"\n'
+#: What the other project's argparse CLI answers to `gatecheck version`.
+THEIRS = "#!/bin/sh\necho \"gatecheck: error: argument cmd: invalid choice: 'version'\" >&2\nexit 2\n"
+
+
+@pytest.mark.parametrize("install", ["", "gatecheck", "gatecheck[all]", " GateCheck==0.1.1", "gatecheck @ git+https://x/y"])
+def test_gitlab_refuses_to_install_the_other_project(tmp_path: Path, install: str) -> None:
+    proc = _before_script(tmp_path, install, OURS)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert not (tmp_path / "pip-installs").exists()  # refused before pip ran
+
+
+def test_gitlab_installs_this_project_and_checks_the_command_is_it(tmp_path: Path) -> None:
+    wanted = "gatecheck-policy-gate[all] @ git+https://gitlab.example.com/tools/gatecheck.git@0123abc"
+    proc = _before_script(tmp_path, wanted, OURS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert wanted in (tmp_path / "pip-installs").read_text()
+    assert _before_script(tmp_path, "none", OURS).returncode == 0  # an image that has it already
+    # Whatever was installed, a `gatecheck` that is not this project stops the job.
+    assert _before_script(tmp_path, "none", THEIRS).returncode == 2

@@ -78,7 +78,7 @@ def test_installs_with_the_readme_command_from_exactly_what_it_copies(tmp_path: 
         cwd=ctx, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    wheel = next((tmp_path / "w").glob("gatecheck-*.whl"))
+    wheel = next((tmp_path / "w").glob("gatecheck_policy_gate-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "gatecheck/cli/__init__.py" in names and "gatecheck_plugins/secrets/rules.toml" in names
     assert any(n.startswith("gatecheck/policies/") and n.endswith(".rego") for n in names)

@@ -133,3 +133,24 @@ def test_every_check_runs_after_installing_the_all_extra(fresh: Path, tmp_path: 
     statuses = {r["check"]: r["status"] for r in json.loads(result.stdout)["results"]}
     assert statuses == dict.fromkeys(checks, "ok")
 
+
+def test_version_names_the_distribution(fresh: Path, tmp_path: Path) -> None:
+    """`gatecheck version` says which project this is, as pip knows it, and warns about the other one."""
+    version = run(fresh, "version", cwd=tmp_path)
+    assert f"(distribution {DISTRIBUTION}," in version.stdout and version.stderr == ""
+    shown = subprocess.run([str(fresh / "bin" / "python"), "-c",
+                            "import importlib.metadata as m, sys; d = m.distribution(sys.argv[1]);"
+                            "print(d.metadata['Name'], [e.value for e in d.entry_points if e.name == 'gatecheck'])",
+                            DISTRIBUTION], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert shown.split()[0] == DISTRIBUTION and "gatecheck.cli:run" in shown
+    # The unrelated PyPI project's metadata beside it: `version` warns, naming it.
+    other = next((fresh / "lib").glob("python3*/site-packages")) / "gatecheck-0.1.1.dist-info"
+    other.mkdir()
+    try:
+        (other / "METADATA").write_text("Metadata-Version: 2.1\nName: gatecheck\nVersion: 0.1.1\n"
+                                        "Summary: Provider-agnostic LLM evaluation harness\n")
+        warned = run(fresh, "version", cwd=tmp_path)
+    finally:
+        shutil.rmtree(other)
+    assert warned.returncode == 0
+    assert "gatecheck 0.1.1 (Provider-agnostic LLM evaluation harness) is also installed" in warned.stderr
