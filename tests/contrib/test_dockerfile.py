@@ -82,3 +82,7 @@ def test_installs_with_the_readme_command_from_exactly_what_it_copies(tmp_path: 
     names = zipfile.ZipFile(wheel).namelist()
     assert "gatecheck/cli/__init__.py" in names and "gatecheck_plugins/secrets/rules.toml" in names
     assert any(n.startswith("gatecheck/policies/") and n.endswith(".rego") for n in names)
+    # The licence and the notice of the data it ships travel in the wheel (and so in the image).
+    licences = {n.rsplit("/", 1)[-1]: n for n in names if ".dist-info/licenses/" in n}
+    assert set(licences) == {"LICENSE", "NOTICE"}, names
+    assert zipfile.ZipFile(wheel).read(licences["LICENSE"]) == (REPO / "LICENSE").read_bytes()

@@ -45,7 +45,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 #: What `pip install .` of gatecheck needs (the package directories of pyproject.toml).
-SOURCES = ("pyproject.toml", "README.md", "core", "plugins", "policies", "schemas", "conformance")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "NOTICE", "core", "plugins", "policies", "schemas", "conformance")
 
 
 def committed_copy(target: Path, *paths: str) -> Path:
