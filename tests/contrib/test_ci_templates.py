@@ -278,6 +278,72 @@ def test_gitlab_gates_a_merge_request_with_the_target_branchs_configuration(tmp_
 
 # --- GitLab: stages, rules, artifacts, what gets installed -------------------------------------------
 
+#: GitLab's default stages (https://docs.gitlab.com/ci/yaml/#stages): what a project has without `stages:`.
+GITLAB_DEFAULT_STAGES = {".pre", "build", "test", "deploy", ".post"}
+
+
+def test_gitlab_template_keeps_the_including_projects_stages() -> None:
+    doc = yaml.safe_load(GITLAB.read_text())
+    assert "stages" not in doc  # it would replace the including project's own list
+    stages = {job["stage"] for name, job in doc.items() if isinstance(job, dict) and "stage" in job}
+    assert stages == {"test", "deploy"} and stages <= GITLAB_DEFAULT_STAGES
+
+
+def _gitlab_condition(expression: str, variables: dict[str, str]) -> bool:
+    """The subset of GitLab's `rules:if` syntax the template uses: `&&` of `$VAR`, `$VAR == "x"`, `$VAR == $VAR`."""
+    def value(term: str) -> str:
+        term = term.strip()
+        if term.startswith("$"):
+            return variables.get(term[1:], "")
+        if len(term) >= 2 and term[0] == term[-1] == '"':
+            return term[1:-1]
+        raise AssertionError(f"unsupported term {term!r} in {expression!r}")
+
+    results = []
+    for clause in expression.split("&&"):
+        if "==" in clause:
+            left, right = clause.split("==")
+            results.append(value(left) == value(right))
+        else:
+            results.append(value(clause) != "")
+    return all(results)
+
+
+def gitlab_job_runs(job: str, variables: dict[str, str]) -> bool:
+    """GitLab's rule evaluation: the first rule whose `if` matches decides; no match, no job."""
+    for rule in yaml.safe_load(GITLAB.read_text())[job]["rules"]:
+        if _gitlab_condition(rule["if"], variables):
+            return rule.get("when", "on_success") != "never"
+    return False
+
+
+MAIN = {"CI_DEFAULT_BRANCH": "main"}
+#: A push to a branch with an open merge request makes two pipelines (branch and merge request).
+PUSH_WITH_MR = [
+    {**MAIN, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "feature", "CI_OPEN_MERGE_REQUESTS": "g/p!7"},
+    {**MAIN, "CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7", "CI_OPEN_MERGE_REQUESTS": "g/p!7"},
+]
+
+
+def test_gitlab_gate_runs_once_per_merge_request() -> None:
+    assert [gitlab_job_runs("gatecheck", v) for v in PUSH_WITH_MR] == [False, True]
+    # A branch without a merge request is gated in its branch pipeline; the default branch always.
+    assert gitlab_job_runs("gatecheck", {**MAIN, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "feature"})
+    main = {**MAIN, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "GATECHECK_SIGNING_KEY": "k"}
+    assert gitlab_job_runs("gatecheck", main) and gitlab_job_runs("gatecheck-verify", main)
+    assert not gitlab_job_runs("gatecheck-verify", PUSH_WITH_MR[1])
+    # The evaluation is not vacuous: the template's old rules ran the gate in both pipelines.
+    old = [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}, {"if": "$CI_COMMIT_BRANCH"}]
+    assert [any(_gitlab_condition(r["if"], v) for r in old) for v in PUSH_WITH_MR] == [True, True]
+
+
+def test_gitlab_keeps_sarif_as_an_artifact_and_junit_as_a_report() -> None:
+    artifacts = yaml.safe_load(GITLAB.read_text())["gatecheck"]["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["reports"] == {"junit": "gatecheck-junit.xml"}
+    assert "gl-gatecheck.sarif" in artifacts["paths"]
+
+
 def _before_script(tmp_path: Path, install: str, gatecheck: str) -> subprocess.CompletedProcess[str]:
     """The template's before_script with stand-ins for `python` (records pip installs) and `gatecheck`."""
     fake = tmp_path / "bin"
