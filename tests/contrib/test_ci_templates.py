@@ -1,11 +1,14 @@
 """The CI integrations validate against the real schemas (check-jsonschema's bundled, offline
-copies of the GitHub Actions, GitHub workflow and GitLab CI schemas), and say what docs/ci.md says."""
+copies of the GitHub Actions, GitHub workflow and GitLab CI schemas), and say what docs/ci.md says:
+actions pinned by commit, least-privilege permissions, the signing key only where it signs, and a
+GitLab template that fits into the including project's stages and runs once per merge request."""
 
 from __future__ import annotations
 
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,7 +134,9 @@ def test_action_gate_step_runs_in_bash_with_the_real_gate(tmp_path: Path) -> Non
         "GATE_STAGE": "ci",
         "GATE_ARGS": "--check sarif --check secrets -q",
         "GATE_SUBJECT": str(project / "requirements.txt"),
-        "GATE_KEY": f"file:{tmp_path / 'ci.key'}",
+        # The key as the example workflow passes it: the action's signing-key input, no key URI.
+        "GATE_KEY": "",
+        "GATE_SIGNING_KEY": (tmp_path / "ci.key").read_text(),
         "GATE_BUNDLE": str(tmp_path / "gate.intoto.jsonl"),
         "GATE_ATTEST_FAILED": "true",
     }
@@ -274,6 +279,109 @@ def test_gitlab_gates_a_merge_request_with_the_target_branchs_configuration(tmp_
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert not (project / env["GATECHECK_BUNDLE"]).exists()  # merge-request runs are never signed
     _trusted_run_report(json.loads((project / "gatecheck.json").read_text()))
+
+
+# --- Pinning, permissions and where the signing key goes (GitHub) ---------------------------------
+
+#: `uses: OWNER/REPO[/PATH]@<40 hex digits> # vX.Y.Z`: a commit, with the release it is.
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}\s+#\s+v\d+\.\d+\.\d+\b")
+
+
+def unpinned_uses(text: str) -> list[str]:
+    """Every `uses:` of a third-party action (also in comments) that is not pinned by commit."""
+    bad = []
+    for line in text.splitlines():
+        m = re.search(r"\buses:\s*(\S.*)$", line)
+        if not m or m.group(1).startswith(("./", "<owner>/")):  # the action itself, local or a placeholder
+            continue
+        if not PINNED.match(m.group(1)):
+            bad.append(line.strip())
+    return bad
+
+
+def test_every_third_party_action_is_pinned_by_commit() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in (ACTION, WORKFLOW):
+        text = path.read_text()
+        assert unpinned_uses(text) == [], path.name
+        for action, sha, version in re.findall(r"uses:\s*([\w./-]+)@([0-9a-f]{40})\s+#\s+(v[\d.]+)", text):
+            pins.setdefault(action, set()).add(f"{sha} {version}")
+    # One commit per action across both files, and every action the files use is covered.
+    assert {a: len(v) for a, v in pins.items()} == dict.fromkeys(pins, 1)
+    assert {"actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/download-artifact",
+            "github/codeql-action/upload-sarif"} == set(pins)
+
+
+def test_the_pinning_check_catches_a_tag() -> None:
+    assert unpinned_uses("      - uses: actions/checkout@v4\n") == ["- uses: actions/checkout@v4"]
+    assert unpinned_uses("  uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065\n")  # no version
+    assert unpinned_uses("  uses: github/codeql-action/upload-sarif@v3 # v3.28.18\n")
+    assert not unpinned_uses("  uses: ./contrib/github-action   # local\n")
+
+
+def test_workflow_permissions_are_least_privilege() -> None:
+    doc = yaml.safe_load(WORKFLOW.read_text())
+    assert doc["permissions"] == {"contents": "read"}
+    jobs = doc["jobs"]
+    # The gate job uploads SARIF: security-events to write it, actions to read the run (private repositories).
+    assert jobs["gate"]["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    for name, job in jobs.items():
+        assert isinstance(job.get("permissions"), dict), f"job {name} sets its own permissions"
+        writes = {k for k, v in job["permissions"].items() if v == "write"}
+        assert writes <= ({"security-events"} if name == "gate" else set()), name
+
+
+def _paths_mentioning(node: object, needle: str, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _paths_mentioning(v, needle, (*path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _paths_mentioning(v, needle, (*path, i))]
+    return [path] if needle in str(node) else []
+
+
+def test_the_signing_key_reaches_only_the_gate_step() -> None:
+    """The secret is read in one place: the Gate step's `signing-key` input, on push only; no workflow,
+    job or step `env` holds it. Inside the action, only the step that runs (and signs) gets it."""
+    doc = yaml.safe_load(WORKFLOW.read_text())
+    gate_index = next(i for i, s in enumerate(doc["jobs"]["gate"]["steps"]) if s.get("name") == "Gate")
+    assert _paths_mentioning(doc, "secrets.") == [("jobs", "gate", "steps", gate_index, "with", "signing-key")]
+    assert "github.event_name == 'push'" in doc["jobs"]["gate"]["steps"][gate_index]["with"]["signing-key"]
+    assert "env" not in doc and all("env" not in job for job in doc["jobs"].values())
+    action = yaml.safe_load(ACTION.read_text())
+    gate = next(i for i, s in enumerate(action["runs"]["steps"]) if s.get("id") == "gate")
+    assert _paths_mentioning(action["runs"], "inputs.signing-key") == [("steps", gate, "env", "GATE_SIGNING_KEY")]
+
+
+def _gate_step_with_a_recording_gatecheck(tmp_path: Path, event: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The action's gate step with a stand-in `gatecheck` that records its arguments and environment."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "gatecheck").write_text(f'#!/bin/sh\n{{ echo "ARGS $*"; env; }} > {tmp_path}/seen\nexit 1\n')
+    (fake / "gatecheck").chmod(0o755)
+    (fake / "python").symlink_to(sys.executable)  # the step makes a cache key with it on pull requests
+    step = next(s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s.get("id") == "gate")
+    (tmp_path / "runner").mkdir()
+    env = {
+        "PATH": f"{fake}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "out"), "RUNNER_TEMP": str(tmp_path / "runner"), "GITHUB_EVENT_NAME": event,
+        "GATE_PATH": str(tmp_path), "GATE_STAGE": "ci", "GATE_ARGS": "", "GATE_SUBJECT": "dist/", "GATE_KEY": "",
+        "GATE_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----planted", "GATE_BUNDLE": "b.jsonl", "GATE_ATTEST_FAILED": "true",
+        "GATE_TRUSTED_REF": "none",
+    }
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=60)
+    return proc, (tmp_path / "seen").read_text()
+
+
+def test_the_gate_step_signs_with_the_key_on_push(tmp_path: Path) -> None:
+    proc, seen = _gate_step_with_a_recording_gatecheck(tmp_path, "push")
+    assert proc.returncode == 0, proc.stderr
+    assert "--key env:GATE_SIGNING_KEY" in seen and "GATE_SIGNING_KEY=-----BEGIN PRIVATE KEY-----planted" in seen
+
+
+def test_the_gate_step_drops_the_key_on_pull_requests(tmp_path: Path) -> None:
+    proc, seen = _gate_step_with_a_recording_gatecheck(tmp_path, "pull_request")
+    assert proc.returncode == 0, proc.stderr
+    assert "--key" not in seen and "--attest" not in seen and "planted" not in seen
 
 
 # --- GitLab: stages, rules, artifacts, what gets installed -------------------------------------------
