@@ -35,11 +35,12 @@ from gatecheck import hookimpl
 from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.model import SEVERITIES, CheckResult, Finding, Location, Severity, Tool, finding_id
+from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, normalize
 
 from .rules import RULES
 
-__version__ = "1.2.0"
+__version__ = "1.2.1"
 
 INSTALL_HINT = "pip install 'gatecheck[migrations]'"
 DEFAULT_DIRECTORY = "migrations"
@@ -298,7 +299,22 @@ class MigrationsCheck:
                 "disabled_rules": sorted(disabled),
                 "suppressed_by_config": suppressed_by_config,
             },
+            artifacts=[rules_artifact({rule_id: _rule_doc(rule_id) for rule_id in by_rule if rule_id in RULES})],
         )
+
+
+def _rule_doc(rule_id: str) -> RuleDoc:
+    """A rule of the catalogue (:mod:`.rules`) as reports describe it: what, the lock, why, the safe way."""
+    rule = RULES[rule_id]
+    lock = f" Lock taken: {rule.lock}." if rule.lock != "none" else ""
+    return {
+        "summary": f"{rule.title}.",
+        "description": f"{rule.title}.{lock} {rule.why}",
+        "fix": f"{rule.safe} To accept it where it is safe (a small or new table), say why with "
+               f"`-- gatecheck:allow {rule.id} <reason>` on or above the statement.",
+        "references": list(rule.references),
+        "tags": ["migration", "postgresql"],
+    }
 
 
 def _confined(name: str, key: str) -> str:

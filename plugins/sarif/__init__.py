@@ -33,9 +33,10 @@ from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.jsonpos import locate
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
+from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, normalize
 
-__version__ = "1.2.0"
+__version__ = "1.2.1"
 
 LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
 DEFAULT_FILES = ["**/*.sarif", "**/*.sarif.json"]
@@ -110,6 +111,7 @@ class SarifCheck:
         suppressed: list[dict[str, Any]] = []
         tools: set[str] = set()
         ignored_own = 0
+        docs: dict[str, RuleDoc] = {}
         for rel in files:
             ctx.check_cancelled()
             if sizes.get(rel, 0) > limit:
@@ -125,7 +127,7 @@ class SarifCheck:
                     continue
                 tools.add(tool_name)
                 _fail_on_failed_invocation(run, tool_name, rel)
-                self._results(ctx, rel, text, run_index, run, findings, suppressed)
+                self._results(ctx, rel, text, run_index, run, findings, suppressed, docs)
         return CheckResult(
             tool=tool,
             findings=findings,
@@ -137,6 +139,7 @@ class SarifCheck:
                 "suppressed_results": suppressed[:200],
                 "ignored_gatecheck_runs": ignored_own,
             },
+            artifacts=[rules_artifact(docs)],
         )
 
     def _results(
@@ -148,6 +151,7 @@ class SarifCheck:
         run: dict[str, Any],
         findings: list[Finding],
         suppressed: list[dict[str, Any]],
+        docs: dict[str, RuleDoc],
     ) -> None:
         driver = run["tool"]["driver"]
         tool_name = str(driver["name"])
@@ -186,6 +190,8 @@ class SarifCheck:
             fid = finding_id(self.name, f"{tool_name}/{rule_id}", path=rel or None,
                              key=f"{key_material}\0{occurrence}")
             rule_props = rule.get("properties", {}) if isinstance(rule.get("properties"), dict) else {}
+            if f"{tool_name}/{rule_id}" not in docs:
+                docs[f"{tool_name}/{rule_id}"] = _rule_doc(rule, rule_props)
             help_uri = rule.get("helpUri")
             findings.append(Finding(
                 id=fid,
@@ -203,6 +209,35 @@ class SarifCheck:
                     **({"tags": rule_props["tags"]} if isinstance(rule_props.get("tags"), list) else {}),
                 },
             ))
+
+
+def _rule_doc(rule: dict[str, Any], props: dict[str, Any]) -> RuleDoc:
+    """The producing tool's own description of a rule, carried through to gatecheck's reports."""
+
+    def text(obj: Any, key: str = "text") -> str:
+        value = obj.get(key) if isinstance(obj, dict) else None
+        return value.strip() if isinstance(value, str) else ""
+
+    doc: RuleDoc = {
+        "summary": text(rule.get("shortDescription")),
+        "description": text(rule.get("fullDescription")),
+        "help": text(rule.get("help"), "markdown"),
+        "help_text": text(rule.get("help")),
+    }
+    name = rule.get("name")
+    if isinstance(name, str) and name != rule.get("id"):
+        doc["name"] = name
+    if isinstance(rule.get("helpUri"), str):
+        doc["help_uri"] = rule["helpUri"]
+    if isinstance(props.get("tags"), list):
+        doc["tags"] = [t for t in props["tags"] if isinstance(t, str)]
+    if isinstance(props.get("precision"), str):
+        doc["precision"] = props["precision"]
+    if isinstance(props.get("security-severity"), str | int | float):
+        doc["security_severity"] = str(props["security-severity"])
+    if not doc["help"] and doc["help_text"]:
+        doc["help"], doc["help_text"] = doc["help_text"], ""  # a plain-text help reads as Markdown too
+    return doc
 
 
 def _selected(ctx: CheckContext, *, before_excludes: bool = False) -> list[str]:

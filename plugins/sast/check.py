@@ -25,6 +25,7 @@ from typing import Any
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id, severity_counts
+from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck_plugins.sast import baseline as baseline_mod
 from gatecheck_plugins.sast import sources
 from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
@@ -39,7 +40,7 @@ from gatecheck_plugins.sast.targets import (
     select_targets,
 )
 
-__version__ = "1.2.0"
+__version__ = "1.2.1"
 
 CHECK = "sast"
 #: The finding a nosemgrep comment without a rule id or reason becomes.
@@ -225,7 +226,8 @@ class SastCheck:
         })
         if warnings and ctx.options.get("strict", False):
             raise CheckFailed(f"semgrep did not scan everything ({len(warnings)} problems, strict mode): {warnings[0]}")
-        return CheckResult(tool=tool, findings=outcome.findings, summary=summary, suppressions=outcome.suppressions)
+        return CheckResult(tool=tool, findings=outcome.findings, summary=summary, suppressions=outcome.suppressions,
+                           artifacts=[rules_artifact(_rule_docs(pack, outcome.findings))])
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -446,6 +448,58 @@ class SastCheck:
                 builtin = BUILTIN_RULES in path.resolve().parents
                 return CheckFailed(f"{sources.name_of(ctx, path)}:{line}: {exc}", bad_input=not builtin)
         return exc
+
+
+#: The check's own rule, about suppression comments rather than code.
+BARE_NOSEMGREP_DOC: RuleDoc = {
+    "name": "IncompleteNosemgrep",
+    "summary": "A nosemgrep comment names no rule or gives no reason, so it suppresses nothing.",
+    "description": "gatecheck honours a nosemgrep comment only when it names the rule it silences and says why, "
+                   "so that every suppression is specific and reviewable; a bare one is ignored, and the finding "
+                   "it meant to hide is reported as well.",
+    "fix": "Write `# nosemgrep: <rule-id> -- <reason>`, or remove the comment.",
+    "tags": ["suppression"],
+}
+
+
+def _rule_docs(pack: RulePack, findings: list[Finding]) -> dict[str, RuleDoc]:
+    """The rules the findings name, described as their rule files describe them: the message as
+    written, and semgrep's own metadata conventions (``shortDescription``, ``help``, ``source``,
+    ``references``, ``cwe``, ``owasp``, ``confidence``), as semgrep's SARIF output reads them."""
+    docs: dict[str, RuleDoc] = {}
+    for finding in findings:
+        if finding.rule_id in docs:
+            continue
+        if finding.rule_id == BARE_NOSEMGREP:
+            docs[BARE_NOSEMGREP] = BARE_NOSEMGREP_DOC
+            continue
+        rule = pack.rules.get(finding.rule_id)
+        if rule is None:
+            continue
+        meta = rule.metadata
+        cwes = sorted({int(n) for item in _as_list(meta.get("cwe")) for n in _CWE.findall(str(item))})
+        doc: RuleDoc = {
+            "description": " ".join(rule.message.split()),
+            "references": [*(str(r) for r in _as_list(meta.get("references")) if isinstance(r, str)),
+                           *(f"https://cwe.mitre.org/data/definitions/{n}.html" for n in cwes)],
+            "tags": [*(f"external/cwe/cwe-{n}" for n in cwes),
+                     *(f"OWASP-{o}" for o in _as_list(meta.get("owasp")) if isinstance(o, str)),
+                     *(str(t) for t in _as_list(meta.get("tags")) if isinstance(t, str))],
+        }
+        if isinstance(meta.get("shortDescription"), str):
+            doc["summary"] = meta["shortDescription"]
+        if isinstance(meta.get("help"), str):
+            doc["help"] = meta["help"]
+        source = meta.get("source") or meta.get("source-rule-url")
+        if isinstance(source, str):
+            doc["help_uri"] = source
+        confidence = str(meta.get("confidence", "")).lower()
+        if confidence in ("high", "medium", "low"):
+            doc["precision"] = confidence
+        if isinstance(meta.get("security-severity"), str | int | float):
+            doc["security_severity"] = str(meta["security-severity"])
+        docs[finding.rule_id] = doc
+    return docs
 
 
 def _norm(path: str) -> str:

@@ -80,6 +80,8 @@ class Rule:
     line: int
     metadata: dict[str, Any] = field(default_factory=dict)
     builtin: bool = False
+    #: The rule's message as written (with its $METAVARIABLES), for reports' rule help.
+    message: str = ""
 
 
 @dataclass
@@ -205,7 +207,7 @@ def _read_rules(path: Path, builtin: bool, display: Callable[[Path], str]) -> li
             raise bad(line, f"rule {rule_id!r} has no 'message'")
         meta: dict[str, Any] = entry["metadata"] if isinstance(entry.get("metadata"), dict) else {}
         rules.append(Rule(id=rule_id, languages=list(languages), severity=SEVERITIES[severity], file=path,
-                          line=line, metadata=dict(meta), builtin=builtin))
+                          line=line, metadata=dict(meta), builtin=builtin, message=entry["message"]))
     return rules
 
 

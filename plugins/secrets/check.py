@@ -34,15 +34,16 @@ from gatecheck.checks import CheckContext, nothing_scanned
 from gatecheck.errors import CheckFailed
 from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id
+from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import matches_any
 from gatecheck_plugins.secrets import baseline as baseline_mod
 from gatecheck_plugins.secrets import history
 from gatecheck_plugins.secrets.engine import Engine, Match, hyperscan_available
 from gatecheck_plugins.secrets.files import DEFAULT_MAX_FILE_SIZE, Selection, decode_utf16, looks_binary, select
 from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, key_id, preview, secret_hash
-from gatecheck_plugins.secrets.rules import Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
+from gatecheck_plugins.secrets.rules import BUILTIN_SOURCE, Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
 
-__version__ = "2.1.0"
+__version__ = "2.1.1"
 CHECK_NAME = "secrets"
 #: Largest rules file or baseline read from the configuration source.
 MAX_CONFIG_FILE = 16 * 1024 * 1024
@@ -309,7 +310,8 @@ class SecretsCheck:
                 raise nothing_scanned(selection.candidates, selection.left_out)
             return CheckResult(tool=tool, status="skipped", error="no text files to scan", findings=[], summary=summary,
                                suppressions=builder.suppressions)
-        return CheckResult(tool=tool, findings=findings, summary=summary, suppressions=builder.suppressions)
+        return CheckResult(tool=tool, findings=findings, summary=summary, suppressions=builder.suppressions,
+                           artifacts=[rules_artifact(_rule_docs(rules, findings))])
 
     def restore(self, ctx: CheckContext, result: CheckResult) -> None:
         """On a cache hit, register again every value the cached run matched, so the gate still masks
@@ -500,3 +502,39 @@ class _Findings:
                       "kind": "file"},
         ))
 
+
+#: What to do about any leaked credential, whichever rule found it.
+LEAKED_SECRET_FIX = (
+    "Treat the credential as compromised: revoke or rotate it with its issuer first (deleting it from the "
+    "code does not help: it stays in git history and in every clone). Then remove it from the code and "
+    "load it at run time from a secret store or the environment. If the match is not a real credential, "
+    "mark it with `# gatecheck:allow <reason>` on the line or the line above, or record it in the baseline."
+)
+
+
+def _rule_docs(rules: RuleSet, findings: list[Finding]) -> dict[str, RuleDoc]:
+    """The rules the findings name, described from their rules file (description, tags, source)."""
+    by_id = {rule.id: rule for rule in rules.rules}
+    docs: dict[str, RuleDoc] = {}
+    for finding in findings:
+        rule = by_id.get(finding.rule_id)
+        if rule is None or rule.id in docs:
+            continue
+        what = rule.description or rule.id
+        where = "from the built-in rules" if rule.source == BUILTIN_SOURCE else f"from {rule.source}"
+        if rule.regex is None:
+            summary = f"A file of a kind that holds credentials is in the tree: {what}."
+            description = (f"{summary} Rule {rule.id} ({where}) matches the file's path, so the file is reported "
+                           "whatever it holds.")
+        else:
+            summary = f"A credential in the code: {what}."
+            description = (f"{summary} Rule {rule.id} ({where}) matches this credential's documented format. "
+                           "Anyone who can read the repository, a clone, a fork or a build log can use it.")
+        docs[rule.id] = {
+            "summary": summary,
+            "description": description,
+            "fix": LEAKED_SECRET_FIX,
+            "tags": ["secret", "external/cwe/cwe-798", *rule.tags],
+            "precision": rule.confidence,
+        }
+    return docs
