@@ -45,7 +45,7 @@ from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
 from gatecheck_plugins.sbom.licenses import denied, ids_in
 from gatecheck_plugins.sbom.packages import Inventory
 
-__version__ = "1.1.0"
+__version__ = "1.1.1"
 
 MEDIA_TYPE = "application/vnd.cyclonedx+json"
 PREDICATE_TYPE = "https://cyclonedx.org/bom"
@@ -339,6 +339,8 @@ class SbomCheck:
             label = f"{record.name} {record.version}" if record.version else record.name
             package = Package(name=record.name, version=record.version, purl=record.purl.to_string())
             location = Location(record.source, record.line, record.line) if record.line else None
+            # Without a line, reports still anchor the finding at the file that declares it.
+            where = {"manifest": record.source} if location is None and record.source != "environment" else {}
             ident = f"{record.key}@{record.version or ''}"
             if not record.pinned:
                 requirement = record.properties.get("gatecheck:requirement") or record.properties.get("gatecheck:editable")
@@ -347,7 +349,7 @@ class SbomCheck:
                     check=self.name, rule_id="unpinned", severity=severities["unpinned"], confidence="high",
                     title=f"{label} is not pinned to one exact version" + (f" ({requirement})" if requirement else ""),
                     location=location, package=package,
-                    metadata={"source": record.source},
+                    metadata={"source": record.source, **where},
                 ))
             if not record.has_license:
                 findings.append(Finding(
@@ -355,7 +357,7 @@ class SbomCheck:
                     check=self.name, rule_id="no-license", severity=severities["no-license"], confidence="medium",
                     title=f"{label} has no licence information in its metadata",
                     location=location, package=package,
-                    metadata={"source": record.source},
+                    metadata={"source": record.source, **where},
                 ))
                 continue
             hit = denied(record.license_expression, record.license_names, deny)
@@ -366,7 +368,7 @@ class SbomCheck:
                     check=self.name, rule_id="denied-license", severity=severities["denied-license"], confidence="high",
                     title=f"{label} is licensed under {licence}, which the deny-list forbids ({', '.join(hit)})",
                     location=location, package=package,
-                    metadata={"license": licence, "denied_by": hit, "source": record.source},
+                    metadata={"license": licence, "denied_by": hit, "source": record.source, **where},
                 ))
         return findings
 
