@@ -12,8 +12,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
 
-from gatecheck.repository import OutsideRepository, Repository
+from gatecheck.repository import OutsideRepository
 
 from .model import DependencyFileError, decode
 
@@ -22,8 +24,27 @@ PYLOCK = "pylock"
 UV_LOCK = "uv.lock"
 POETRY_LOCK = "poetry.lock"
 PYPROJECT = "pyproject"
+SETUP_CFG = "setup.cfg"
 #: Kinds that list resolved packages (as opposed to declared requirements).
 LOCK_KINDS = (PYLOCK, UV_LOCK, POETRY_LOCK)
+#: Kinds that declare a package and the ranges it depends on (a library's metadata).
+PACKAGE_KINDS = (PYPROJECT, SETUP_CFG)
+
+
+class Tree(Protocol):
+    """What the readers need of a tree of files: the working tree's repository view
+    (:class:`gatecheck.repository.Repository`), or a commit of it (:class:`.gittree.GitTree`)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def read_bytes(self, rel: str, *, limit: int = ..., what: str = ...) -> bytes: ...
+
+    def join(self, base: str, target: str, *, what: str = ...) -> str: ...
+
+    def path(self, rel: str, *, what: str = ...) -> Path: ...
+
+    def is_file(self, rel: str) -> bool: ...
 
 
 def kind_of(rel: str) -> str | None:
@@ -35,6 +56,8 @@ def kind_of(rel: str) -> str | None:
         return name
     if name == "pyproject.toml":
         return PYPROJECT
+    if name == "setup.cfg":
+        return SETUP_CFG
     if name.endswith((".txt", ".in")):
         return REQUIREMENTS
     return None
@@ -46,7 +69,7 @@ def is_dependency_file(rel: str) -> bool:
     return (
         fnmatch.fnmatch(name, "requirements*.txt")
         or (posixpath.basename(posixpath.dirname(rel)) == "requirements" and name.endswith(".txt"))
-        or name in ("pylock.toml", "uv.lock", "poetry.lock", "pyproject.toml")
+        or name in ("pylock.toml", "uv.lock", "poetry.lock", "pyproject.toml", "setup.cfg")
         or fnmatch.fnmatch(name, "pylock.*.toml")
     )
 
@@ -67,7 +90,7 @@ def select(listed: Iterable[str], patterns: Sequence[str] | None) -> list[str]:
     return [rel for rel in listed if matches(rel, patterns)]
 
 
-def read_text(repo: Repository, rel: str, *, limit: int, what: str) -> str:
+def read_text(repo: Tree, rel: str, *, limit: int, what: str) -> str:
     """A dependency file's text, read through the repository view; a file that leaves the tree, is
     not a regular file, is larger than ``limit`` or is not UTF-8 is bad input naming it."""
     try:

@@ -14,10 +14,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from gatecheck.repository import Repository
-
 from . import tomlfile
-from .files import POETRY_LOCK, PYLOCK, UV_LOCK, read_text
+from .files import POETRY_LOCK, PYLOCK, UV_LOCK, Tree, read_text
 from .model import (
     Artifact,
     DependencyFileError,
@@ -49,7 +47,7 @@ class LockFile:
         return [self.path]
 
 
-def read(repo: Repository, rel: str, kind: str) -> LockFile:
+def read(repo: Tree, rel: str, kind: str) -> LockFile:
     """Read the lock file ``rel`` of the given kind through the repository view."""
     text = read_text(repo, rel, limit=MAX_LOCK_BYTES, what="lock file")
     readers = {PYLOCK: _pylock, UV_LOCK: _uv_lock, POETRY_LOCK: _poetry_lock}

@@ -155,6 +155,11 @@ class PackageRecord:
     qualifiers: dict[str, str] = field(default_factory=dict)
     #: Extra facts worth keeping in the SBOM as ``gatecheck:`` properties.
     properties: dict[str, str] = field(default_factory=dict)
+    #: A declared dependency's PEP 440 version range (``>=2.0,<3``; empty for "any version"), when the
+    #: source declares a range rather than naming a release (a library's pyproject.toml or setup.cfg).
+    specifier: str | None = None
+    #: None (installed with the package), ``extra:NAME`` or ``group:NAME`` (see :class:`.pyproject.Declared`).
+    group: str | None = None
 
     @property
     def key(self) -> str:

@@ -18,10 +18,9 @@ from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
 from gatecheck.redact import scrub_url_credentials
-from gatecheck.repository import Repository
 
 from . import tomlfile
-from .files import read_text
+from .files import Tree, read_text
 from .model import DependencyFileError, Project, exact_pin
 
 #: Largest pyproject.toml read.
@@ -42,8 +41,11 @@ class Declared:
     exact: str | None
     #: A URL, VCS or path dependency: it installs whatever that location holds.
     direct: bool
-    #: ``project`` (PEP 621 / PEP 735) or ``poetry``.
+    #: ``project`` (PEP 621 / PEP 735), ``poetry`` or ``setup.cfg``.
     table: str
+    #: None for what installing the package installs; ``extra:NAME`` for an optional dependency
+    #: (an extra), ``group:NAME`` for a development group (PEP 735, Poetry groups, dev-dependencies).
+    group: str | None = None
 
 
 @dataclass
@@ -53,6 +55,8 @@ class PyProject:
     path: str
     project: Project
     declared: list[Declared] = field(default_factory=list)
+    #: The file declares a package (``[project]`` or ``[tool.poetry]``), not only tool settings.
+    declares_package: bool = False
     kind = "pyproject"
 
     @property
@@ -60,12 +64,13 @@ class PyProject:
         return [self.path]
 
 
-def read(repo: Repository, rel: str, *, default_name: str) -> PyProject:
+def read(repo: Tree, rel: str, *, default_name: str) -> PyProject:
     """Read ``rel``; ``default_name`` names the project when the file does not."""
     text = read_text(repo, rel, limit=MAX_PYPROJECT_BYTES, what="pyproject.toml")
     data = tomlfile.load(text, rel)
     found = PyProject(rel, _project(rel, data, text, default_name))
     found.declared = _declared(rel, data, text) + _poetry_declared(data, text)
+    found.declares_package = isinstance(data.get("project"), dict) or bool(_table(_table(data.get("tool")).get("poetry")))
     return found
 
 
@@ -110,27 +115,31 @@ def _pep508(rel: str, text: str, item: str, line: int | None) -> Pep508:
 def _declared(rel: str, data: dict[str, Any], text: str) -> list[Declared]:
     """PEP 621 dependencies and optional dependencies, and PEP 735 dependency groups."""
     project = _table(data.get("project"))
-    strings: list[str] = [d for d in project.get("dependencies", []) or [] if isinstance(d, str)]
-    for group in _table(project.get("optional-dependencies")).values():
-        strings += [d for d in group if isinstance(d, str)] if isinstance(group, list) else []
-    for group in _table(data.get("dependency-groups")).values():
-        strings += [d for d in group if isinstance(d, str)] if isinstance(group, list) else []
+    strings: list[tuple[str, str | None]] = [(d, None) for d in project.get("dependencies", []) or []
+                                             if isinstance(d, str)]
+    for extra, items in _table(project.get("optional-dependencies")).items():
+        strings += [(d, f"extra:{extra}") for d in items if isinstance(d, str)] if isinstance(items, list) else []
+    for name, items in _table(data.get("dependency-groups")).items():
+        # PEP 735 entries may also be {include-group = "..."} tables: those name no package.
+        strings += [(d, f"group:{name}") for d in items if isinstance(d, str)] if isinstance(items, list) else []
     declared: list[Declared] = []
-    for item in strings:
+    for item, group in strings:
         req = _pep508(rel, text, item, None)
         declared.append(Declared(name=req.name, text=scrub_url_credentials(item), line=tomlfile.line_containing(text, item),
                                  exact=None if req.url else exact_pin(req.specifier), direct=bool(req.url),
-                                 table="project"))
+                                 table="project", group=group))
     return declared
 
 
 def _poetry_declared(data: dict[str, Any], text: str) -> list[Declared]:
     """Poetry's ``dependencies``, ``dev-dependencies`` and ``group.*.dependencies`` tables."""
     poetry = _table(_table(data.get("tool")).get("poetry"))
-    tables = [_table(poetry.get("dependencies")), _table(poetry.get("dev-dependencies"))]
-    tables += [_table(_table(group).get("dependencies")) for group in _table(poetry.get("group")).values()]
+    tables: list[tuple[dict[str, Any], str | None]] = [(_table(poetry.get("dependencies")), None),
+                                                       (_table(poetry.get("dev-dependencies")), "group:dev")]
+    tables += [(_table(_table(group).get("dependencies")), f"group:{name}")
+               for name, group in _table(poetry.get("group")).items()]
     declared: list[Declared] = []
-    for table in tables:
+    for table, group in tables:
         for name, spec in table.items():
             if name.lower() == "python":
                 continue
@@ -138,9 +147,9 @@ def _poetry_declared(data: dict[str, Any], text: str) -> list[Declared]:
             constraint = spec.get("version") if isinstance(spec, dict) else spec
             if not isinstance(constraint, str):
                 declared.append(Declared(name, scrub_url_credentials(f"{name} = {json.dumps(spec)}"), line, None, True,
-                                         "poetry"))
+                                         "poetry", group))
                 continue
             pin = constraint.strip().removeprefix("==").strip()
             exact = pin if _POETRY_PIN.fullmatch(pin) and "*" not in pin else None
-            declared.append(Declared(name, f"{name} = {constraint!r}", line, exact, False, "poetry"))
+            declared.append(Declared(name, f"{name} = {constraint!r}", line, exact, False, "poetry", group))
     return declared

@@ -31,9 +31,9 @@ from packaging.utils import canonicalize_name
 from pip_requirements_parser import RequirementsFile as ParsedFile
 
 from gatecheck.redact import scrub_url_credentials
-from gatecheck.repository import OutsideRepository, Repository
+from gatecheck.repository import OutsideRepository
 
-from .files import read_text
+from .files import Tree, read_text
 from .model import DependencyFileError, composite_digest, exact_pin, without_credentials
 
 #: Largest requirements file read.
@@ -100,6 +100,12 @@ class RequirementsSet:
                 for requirement in part.requirements:
                     yield part, requirement
 
+    def fully_pinned(self) -> bool:
+        """Every requirement the set installs names one exact version (or is the project itself):
+        pip-compile's output, what an application deploys. A set with no requirement is not."""
+        named = [r for _, r in self.requirements() if not r.local]
+        return bool(named) and all(r.exact is not None and r.link is None for r in named)
+
     def pins(self) -> dict[str, Requirement]:
         """The exact pins of the constraints files, by canonical name (the first one wins)."""
         pins: dict[str, Requirement] = {}
@@ -111,14 +117,14 @@ class RequirementsSet:
         return pins
 
 
-def read(repo: Repository, rel: str) -> RequirementsSet:
+def read(repo: Tree, rel: str) -> RequirementsSet:
     """Read the requirements file ``rel`` and, recursively, the files it includes."""
     found = RequirementsSet(rel)
     _read(repo, rel, False, found, {rel})
     return found
 
 
-def _read(repo: Repository, rel: str, constraints: bool, into: RequirementsSet, seen: set[str]) -> None:
+def _read(repo: Tree, rel: str, constraints: bool, into: RequirementsSet, seen: set[str]) -> None:
     parsed = _parse(read_text(repo, rel, limit=MAX_REQUIREMENTS_BYTES, what="requirements file"), rel)
     if parsed.invalid_lines:
         first = parsed.invalid_lines[0]
@@ -139,7 +145,7 @@ def _read(repo: Repository, rel: str, constraints: bool, into: RequirementsSet, 
                     _read(repo, included, nested_constraints, into, seen)
 
 
-def _include(repo: Repository, base: str, line: int, what: str, target: str) -> str:
+def _include(repo: Tree, base: str, line: int, what: str, target: str) -> str:
     """The root-relative path an include names, after checking it stays in the tree and exists."""
     if "://" in target:
         raise DependencyFileError(base, line, f"{what}: includes over the network are not followed")
