@@ -9,12 +9,17 @@ default, the offline OSV database (:mod:`.database`), a configuration-side file;
 
 Findings:
 
-- ``<advisory id>`` (``PYSEC-2023-62``, ``GHSA-...``): one per (package, advisory), with
-  the aliases, the fix versions above the pinned one, the purl and a severity derived from
-  the advisory's CVSS v3.x/v4 vectors (:mod:`.severity`), or ``unknown``;
+- ``<advisory id>`` (``PYSEC-2023-62``, ``GHSA-...``): one per (package, advisory, declaring file),
+  with the aliases, the fix versions above the pinned one, the purl and a severity from every
+  source the database has for the advisory (:mod:`.severity`), or ``unknown``;
+- ``sca/range-admits-vulnerable``: in a library (:mod:`gatecheck_plugins.dependencies.shape`), a
+  declared range that admits releases an advisory affects, with the lower bound that clears it
+  (:mod:`.libraries`);
 - ``sca/unpinned-requirement``, ``sca/unaudited-dependency``, ``sca/missing-hash``: declared
-  dependencies the gate cannot vouch for;
+  dependencies the gate cannot vouch for (a range counts only in an application);
 - ``sca/database-stale``: the offline database is older than ``max_age_days``.
+
+With ``baseline_ref`` only what the change introduces is reported (:mod:`.baseline`).
 
 A service that cannot answer, or answers 404, ends the check with ``status: error``.
 """
@@ -22,34 +27,39 @@ A service that cannot answer, or answers 404, ends the check with ``status: erro
 from __future__ import annotations
 
 import contextlib
-import fnmatch
+import hashlib
 import os
-import posixpath
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packageurl import PackageURL
-
 from gatecheck import hookimpl
 from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
 from gatecheck.cli.db_cmd import default_database_path
 from gatecheck.errors import CheckFailed
-from gatecheck.model import SEVERITIES, CheckResult, Finding, Fix, Location, Package, Tool, finding_id, severity_counts
+from gatecheck.model import SEVERITIES, CheckResult, Finding, Tool, finding_id, severity_counts
+from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository
 from gatecheck_plugins import dependencies
 
+from . import baseline as baseline_mod
 from .database import DatabaseError, OsvDatabase, companion_files
-from .severity import severity_of
+from .findings import (
+    RANGE_SEVERITIES,
+    add_package_rows,
+    advisory_finding,
+    each_hit,
+    pinned_hits,
+    problem_findings,
+    range_finding,
+)
+from .rules import RULE_DOCS, advisory_doc
 
 if TYPE_CHECKING:
     from pip_audit._service.interface import Dependency, VulnerabilityResult, VulnerabilityService
 
-    from .services import Advisory
-    from .sources import Collected, Origin, Problem
+    from .sources import Collected, Gathered
 
 # pip-audit is imported only inside ``run``: importing it makes pip-api run ``pip --version``
 # in a subprocess (about a second on a loaded machine), which every gatecheck command would
@@ -59,15 +69,10 @@ if TYPE_CHECKING:
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_JSON_API = "https://pypi.org/pypi/"
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 NAME = "sca"
 SERVICES = ("offline", "osv", "pypi")
-PROBLEM_RULES = {
-    "unpinned": ("sca/unpinned-requirement", "is not pinned"),
-    "unaudited": ("sca/unaudited-dependency", "cannot be audited"),
-    "missing-hash": ("sca/missing-hash", "has no --hash in a hash-checking requirements file"),
-}
 STALE_RULE = "sca/database-stale"
 
 
@@ -76,16 +81,6 @@ def _pip_audit_version() -> str:
         return importlib_metadata.version("pip-audit")
     except importlib_metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         return "unknown"
-
-
-@dataclass
-class _Hit:
-    """One (package, advisory) pair with every place the package is declared."""
-
-    name: str
-    advisory: Advisory
-    versions: list[str] = field(default_factory=list)
-    origins: list[Origin] = field(default_factory=list)
 
 
 class ScaCheck:
@@ -118,7 +113,18 @@ class ScaCheck:
             "stale_severity": {"enum": list(SEVERITIES), "default": "medium",
                                "description": "Severity of the sca/database-stale finding."},
             "unpinned_severity": {"enum": list(SEVERITIES), "default": "high",
-                                  "description": "Severity of dependencies the gate cannot audit (unpinned, URL, no hash)."},
+                                  "description": "Severity of dependencies the gate cannot audit (an application's "
+                                                 "unpinned requirements, URLs, missing hashes)."},
+            "shape": {"enum": ["auto", *dependencies.SHAPES], "default": "auto",
+                      "description": "What the project is: an application (deployed as exact versions: a range is "
+                                     "unpinned) or a library (declares ranges: a range is checked against the "
+                                     "advisories' affected ranges). auto decides from the files."},
+            "range_severity": {"enum": list(RANGE_SEVERITIES), "default": "lowered",
+                               "description": "Severity of sca/range-admits-vulnerable: the advisory's lowered one "
+                                              "step (lowered), the advisory's own (advisory), or a fixed severity."},
+            "baseline_ref": {"type": "string", "minLength": 1,
+                             "description": "Git ref (origin/main): report only findings new since its merge base "
+                                            "(set by gatecheck run --baseline-ref)."},
             "files": {
                 "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "tree",
                 "description": "Globs (relative to the project root) of dependency files. Default: requirements*.txt, "
@@ -186,44 +192,28 @@ class ScaCheck:
                 with contextlib.suppress(DatabaseError, OSError):
                     paths += OsvDatabase(database).files()
         if ctx.work_dir is not None:
+            ctx.work_dir.mkdir(parents=True, exist_ok=True)
             # The result also depends on the day (the database's age, online answers), which no
             # input file records; this marker makes a cached result live at most until midnight UTC.
-            ctx.work_dir.mkdir(parents=True, exist_ok=True)
-            marker = ctx.work_dir / "as-of-date.txt"
-            today = datetime.now(UTC).strftime("%Y-%m-%d")
-            with contextlib.suppress(OSError):
-                if not marker.is_file() or marker.read_text() != today:
-                    marker.write_text(today)
-            paths.append(marker)
+            paths.append(_marker(ctx.work_dir / "as-of-date.txt", datetime.now(UTC).strftime("%Y-%m-%d")))
+            ref = ctx.options.get("baseline_ref")
+            if ref:
+                # In diff-aware mode the base commit decides too: a moved base is a cache miss.
+                commit, _ = baseline_mod.resolve(ctx, str(ref))
+                paths.append(_marker(ctx.work_dir / f"baseline-{hashlib.sha256(str(ref).encode()).hexdigest()[:16]}.txt",
+                                     commit))
         return paths
 
     # -- run ---------------------------------------------------------------------------
-    def _collect(self, ctx: CheckContext) -> tuple[Collected, list[str]]:
-        """Everything the dependency files (and the environment) declare, and which files those were."""
-        from .sources import Collected
+    def _gather(self, ctx: CheckContext) -> Gathered:
+        """Everything the dependency files (and the environment) declare, which files those were, and
+        the project's shape."""
+        from .sources import gather
 
-        files = self.dependency_files(ctx)
-        # A lock file, or a pinned requirements file (pip-compile's output), beside a pyproject.toml
-        # says what its declared ranges resolve to; that is what gets audited, not the ranges.
-        lock_dirs = {
-            posixpath.dirname(rel) for rel in files
-            if dependencies.kind_of(rel) in dependencies.LOCK_KINDS
-            or fnmatch.fnmatch(posixpath.basename(rel), "requirements*.txt")
-        }
-        collected = Collected()
-        read: list[str] = []
-        for rel in files:
-            ctx.check_cancelled()
-            if dependencies.kind_of(rel) == dependencies.PYPROJECT and posixpath.dirname(rel) in lock_dirs:
-                continue
-            collected.add(dependencies.read(ctx.repo, rel))
-            read.append(rel)
         where = self.environment(ctx)
-        if where is not None:
-            environment = dependencies.open_environment(ctx.repo, where)
-            collected.environment(environment)
-            read.append(environment.where)
-        return collected, read
+        environment = dependencies.open_environment(ctx.repo, where) if where is not None else None
+        return gather(ctx.repo, self.dependency_files(ctx), listed=ctx.scan_files(),
+                      shape=str(ctx.options.get("shape", "auto")), environment=environment)
 
     def _service(self, ctx: CheckContext, summary: dict[str, Any]) -> tuple[VulnerabilityService, OsvDatabase | None]:
         from .services import OfflineOsvService, StrictOsvService, StrictPyPIService
@@ -261,153 +251,123 @@ class ScaCheck:
         from pip_audit._audit import Auditor
         from pip_audit._service.interface import ResolvedDependency, ServiceError
 
-        from .sources import CollectedSource
+        from .services import OfflineOsvService
+        from .sources import Collected, CollectedSource
 
         tool = Tool("pip-audit", _pip_audit_version())
-        collected, files = self._collect(ctx)
+        gathered = self._gather(ctx)
+        collected, files = gathered.collected, gathered.files
         if not files:
             excluded = dependencies.select(ctx.candidate_files(), ctx.options.get("files"))
             if excluded:
                 raise nothing_scanned(len(excluded), {RUN_EXCLUDE: len(excluded)})
-            message = "no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, pyproject.toml)"
+            message = ("no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, "
+                       "pyproject.toml, setup.cfg)")
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": []})
-        summary: dict[str, Any] = {"files": sorted(set(files))}
+        summary: dict[str, Any] = {"files": sorted(set(files)), "shape": gathered.shape.to_dict()}
+        base: baseline_mod.Base | None = None
+        base_collected: Collected | None = None
+        if ctx.options.get("baseline_ref"):
+            base = baseline_mod.open_base(ctx, str(ctx.options["baseline_ref"]))
+            base_collected = self._base_collected(ctx, base, gathered.shape.kind)
         service, database = self._service(ctx, summary)
-        results: list[tuple[Dependency, list[VulnerabilityResult]]] = []
         try:
+            # One pip-audit pass over the current dependencies and, in diff-aware mode, the base's
+            # ones the current tree does not have: each dependency is queried once.
+            audit = Collected(dependencies=list(collected.dependencies))
+            if base_collected is not None:
+                audit.dependencies += [d for d in base_collected.dependencies if d not in collected.origins]
+            results: dict[Dependency, list[VulnerabilityResult]] = {}
             try:
-                for dep, vulns in Auditor(service).audit(CollectedSource(collected)):
+                for dep, vulns in Auditor(service).audit(CollectedSource(audit)):
                     ctx.check_cancelled()
-                    results.append((dep, vulns))
+                    results[dep] = vulns
             except ServiceError as exc:
                 raise CheckFailed(f"vulnerability service failed: {exc}") from exc
             except DatabaseError as exc:
                 raise CheckFailed(str(exc), bad_input=True) from exc
-            findings = self._advisory_findings(results, collected.origins)
-            findings += self._problem_findings(ctx, collected.problems)
+            offline = service if isinstance(service, OfflineOsvService) else None
+            docs: dict[str, RuleDoc] = {}
+            findings = self._findings(ctx, collected, results, offline, summary, docs)
+            if base is not None and base_collected is not None:
+                base_ids = {f.id for f in self._findings(ctx, base_collected, results, offline, {}, {})}
+                findings, aside = baseline_mod.split(findings, base_ids, set())
+                summary["baseline"] = base.summary(sum(aside.values()), aside)
             if database is not None:
                 findings += self._database_summary(ctx, database, summary)
+            if offline is not None:
+                summary["no_data"] = _no_data(offline.no_data, offline.no_data_ranges)
         finally:
             if database is not None:
                 database.close()
         audited = [d for d in collected.dependencies if isinstance(d, ResolvedDependency)]
-        vulnerable = {f.package.name for f in findings if f.package and f.metadata.get("kind") == "advisory"}
+        advisories = [f for f in findings if f.metadata.get("kind") == "advisory"]
+        ranged = [f for f in findings if f.metadata.get("kind") == "range"]
         summary.update({
             "dependencies": len(audited),
+            "declared_ranges": len(collected.ranges),
             "local_packages": sorted(set(collected.local)),
             "unauditable": len(collected.problems),
-            "vulnerable_packages": len(vulnerable),
-            "advisories": sum(1 for f in findings if f.metadata.get("kind") == "advisory"),
-            "by_severity": severity_counts([f for f in findings if f.metadata.get("kind") == "advisory"]),
+            "vulnerable_packages": len({f.package.name for f in advisories if f.package}),
+            "advisories": len(advisories),
+            "by_severity": severity_counts(advisories),
+            "range_packages": len({f.package.name for f in ranged if f.package}),
+            "range_advisories": len(ranged),
         })
-        return CheckResult(tool=tool, findings=findings, summary=summary)
+        docs.update({f.rule_id: RULE_DOCS[f.rule_id] for f in findings if f.rule_id in RULE_DOCS})
+        return CheckResult(tool=tool, findings=findings, summary=summary, artifacts=[rules_artifact(docs)])
 
-    # -- findings ----------------------------------------------------------------------
-    def _advisory_findings(
-        self,
-        results: Iterable[tuple[Dependency, list[VulnerabilityResult]]],
-        origins: dict[Dependency, list[Origin]],
-    ) -> list[Finding]:
-        from pip_audit._service.interface import ResolvedDependency
+    def _base_collected(self, ctx: CheckContext, base: baseline_mod.Base, shape: str) -> Collected:
+        """What the dependency files declared at the base commit (an unreadable base file counts as absent)."""
+        from .sources import Collected, gather
 
-        from .services import Advisory
+        files = baseline_mod.base_files(ctx, base, ctx.options.get("files"))
+        base.files = files
+        readable: list[str] = []
+        for rel in files:
+            try:
+                dependencies.files_read(base.tree, [rel])
+                readable.append(rel)
+            except (CheckFailed, OSError, OutsideRepository):
+                base.unreadable.append(rel)
+        try:
+            # The base is judged with the current shape unless the configuration fixes one.
+            configured = str(ctx.options.get("shape", "auto"))
+            return gather(base.tree, readable, listed=base.tree.files(),
+                          shape=configured if configured != "auto" else shape).collected
+        except (CheckFailed, OSError, OutsideRepository):
+            base.unreadable.extend(readable)
+            return Collected(shape=shape)
 
-        hits: dict[tuple[str, str], _Hit] = {}
-        for dep, vulns in results:
-            if not isinstance(dep, ResolvedDependency):
-                continue
-            for vuln in vulns:
-                advisory = vuln if isinstance(vuln, Advisory) else Advisory(
-                    id=vuln.id, description=vuln.description, fix_versions=list(vuln.fix_versions),
-                    aliases=set(vuln.aliases), published=vuln.published, summary=vuln.description,
-                    record_ids=(vuln.id,),
-                )
-                key = (dep.canonical_name, advisory.id)
-                hit = hits.get(key)
-                if hit is None:
-                    hit = hits[key] = _Hit(dep.canonical_name, advisory)
-                else:
-                    merged = hit.advisory.merge_aliases(advisory)
-                    assert isinstance(merged, Advisory)
-                    hit.advisory = merged
-                if str(dep.version) not in hit.versions:
-                    hit.versions.append(str(dep.version))
-                hit.origins.extend(origins.get(dep, []))
-        findings = [self._advisory_finding(hit) for hit in hits.values()]
-        findings.sort(key=lambda f: (f.package.name if f.package else "", f.rule_id))
-        return findings
+    def _findings(self, ctx: CheckContext, collected: Collected, results: dict[Dependency, list[VulnerabilityResult]],
+                  offline: Any, summary: dict[str, Any], docs: dict[str, RuleDoc]) -> list[Finding]:
+        """Every finding of what ``collected`` declares: advisories of its pins (from ``results``),
+        advisories its ranges admit (a library, offline database only), and its problems."""
+        from .libraries import range_hits
 
-    def _advisory_finding(self, hit: _Hit) -> Finding:
-        advisory = hit.advisory
-        severity, scored = severity_of(advisory.severities)
-        version = hit.versions[0]
-        first = hit.origins[0] if hit.origins else None
-        purl = PackageURL(type="pypi", name=hit.name, version=version).to_string()
-        aliases = sorted(set(advisory.aliases) - {advisory.id})
-        summary = advisory.summary or advisory.description
-        title = f"{hit.name} {version} is affected" + (f": {_first_sentence(summary)}" if summary and summary != "N/A" else "")
-        references = list(advisory.references)
-        osv_page = f"https://osv.dev/vulnerability/{advisory.id}"
-        if advisory.source != "pypi" and osv_page not in references:
-            references.insert(0, osv_page)
-        return Finding(
-            id=finding_id(NAME, advisory.id, key=hit.name),
-            check=NAME,
-            rule_id=advisory.id,
-            title=title[:300],
-            severity=severity,  # type: ignore[arg-type]
-            confidence="high",
-            location=Location(first.path, first.line, first.line) if first else None,
-            package=Package(name=hit.name, version=version, purl=purl),
-            fix=Fix(versions=[str(v) for v in advisory.fix_versions]),
-            references=references[:20],
-            aliases=aliases,
-            metadata={
-                "kind": "advisory",
-                "advisory": advisory.id,
-                "records": list(advisory.record_ids),
-                "source": advisory.source,
-                "versions": hit.versions,
-                "published": advisory.published.strftime("%Y-%m-%dT%H:%M:%SZ") if advisory.published else None,
-                "modified": advisory.modified,
-                "cvss": [
-                    {"type": s.type, "vector": s.vector, "base_score": s.base_score, "severity": s.severity,
-                     **({"error": s.error} if s.error else {})}
-                    for s in scored
-                ],
-                "severity_source": "cvss" if severity != "unknown" else "none: no CVSS v3/v4 vector",
-                "declared_in": [
-                    {"path": o.path, "line": o.line, "kind": o.kind}
-                    for o in dict.fromkeys(hit.origins)
-                ],
-            },
-        )
-
-    def _problem_findings(self, ctx: CheckContext, problems: list[Problem]) -> list[Finding]:
-        severity = ctx.options.get("unpinned_severity", "high")
-        findings: list[Finding] = []
-        seen: set[str] = set()
-        for problem in problems:
-            rule, verb = PROBLEM_RULES[problem.kind]
-            fid = finding_id(NAME, rule, path=problem.origin.path, key=f"{problem.name}\0{problem.requirement}")
-            if fid in seen:
-                continue
-            seen.add(fid)
-            package = Package(name=problem.name, purl=PackageURL(type="pypi", name=problem.name).to_string()) \
-                if problem.name else None
-            findings.append(Finding(
-                id=fid,
-                check=NAME,
-                rule_id=rule,
-                title=f"{problem.requirement} {verb}: {problem.reason}"[:300],
-                severity=severity,
-                confidence="high",
-                location=Location(problem.origin.path, problem.origin.line, problem.origin.line),
-                package=package,
-                metadata={"kind": problem.kind, "requirement": problem.requirement, "declared_in": problem.origin.kind},
-            ))
+        wanted = [(dep, results.get(dep, [])) for dep in collected.dependencies]
+        hits = pinned_hits(wanted, collected.origins)
+        findings = each_hit(hits, advisory_finding)
+        for hit in hits:
+            docs.setdefault(hit.advisory.id, advisory_doc(hit))
+        if collected.ranges:
+            if offline is None:
+                # Online services answer for one version at a time; a range needs every record.
+                summary["ranges_not_checked"] = sorted({r.requirement for r in collected.ranges})
+                summary.setdefault("warnings", []).append(
+                    "declared ranges are checked only against the offline database (service = \"offline\")")
+            else:
+                ranged, unreadable = range_hits(collected.ranges, offline)
+                severity = str(ctx.options.get("range_severity", "lowered"))
+                findings += each_hit(ranged, lambda hit: range_finding(hit, severity))
+                for hit in ranged:
+                    docs.setdefault(hit.advisory.id, advisory_doc(hit))
+                if unreadable:
+                    summary["ranges_not_checked"] = sorted({r.requirement for r in unreadable})
+        add_package_rows(findings, collected.declared_versions())
+        findings += problem_findings(collected.problems, str(ctx.options.get("unpinned_severity", "high")))
         return findings
 
     def _database_summary(self, ctx: CheckContext, database: OsvDatabase, summary: dict[str, Any]) -> list[Finding]:
@@ -451,11 +411,19 @@ class ScaCheck:
         )]
 
 
-def _first_sentence(text: str, limit: int = 200) -> str:
-    """The advisory's summary, or the first sentence of its details, shortened for a title."""
-    end = text.find(". ")
-    sentence = text[: end + 1] if 0 < end < limit else text
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+def _no_data(versions: dict[str, list[str]], ranges: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The packages the database has no record for: each name, with the versions pinned and the
+    ranges declared (a private package, a typo, or one nobody has published an advisory for)."""
+    return [{"name": name, "versions": sorted(set(versions.get(name, []))), "ranges": sorted(set(ranges.get(name, [])))}
+            for name in sorted(set(versions) | set(ranges))]
+
+
+def _marker(path: Path, content: str) -> Path:
+    """A small file holding ``content`` (for the cache key), rewritten only when it changes."""
+    with contextlib.suppress(OSError):
+        if not path.is_file() or path.read_text() != content:
+            path.write_text(content)
+    return path
 
 
 @hookimpl

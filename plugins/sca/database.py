@@ -31,7 +31,7 @@ from gatecheck.cli.db_cmd import MANIFEST_SUFFIX, parse_time, read_manifest
 
 from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record
 
-INDEX_FORMAT = "gatecheck-osv-index/3"
+INDEX_FORMAT = "gatecheck-osv-index/4"
 
 
 def companion_files(name: str) -> list[str]:
@@ -198,6 +198,8 @@ class OsvDatabase:
                 body = json.dumps(record, separators=(",", ":"))
                 rows.extend((name, record["id"], body) for name in names)
         conn.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", rows)
+        # Aliases are looked up by id (a PYSEC record's GHSA twin carries the CVSS vector).
+        conn.execute("CREATE INDEX records_by_id ON records (id)")
         packages = len({r[0] for r in rows})
         meta = {
             "format": INDEX_FORMAT,
@@ -222,6 +224,13 @@ class OsvDatabase:
         with self._lock:
             rows = conn.execute("SELECT body FROM records WHERE name = ? ORDER BY id", (canonicalize_name(name),)).fetchall()
         return [cast(dict[str, Any], json.loads(body)) for (body,) in rows]
+
+    def record(self, record_id: str) -> dict[str, Any] | None:
+        """The record with id ``record_id`` (an alias of an advisory), or None when the database lacks it."""
+        conn = self._connect()
+        with self._lock:
+            row = conn.execute("SELECT body FROM records WHERE id = ? LIMIT 1", (record_id,)).fetchone()
+        return cast(dict[str, Any], json.loads(row[0])) if row else None
 
     def info(self) -> DatabaseInfo:
         """Size and age. The age comes from the manifest ``gatecheck db update`` wrote; without

@@ -166,10 +166,49 @@ def fix_versions(record: Mapping[str, Any], name: str, version: Version) -> list
 
 @dataclass(frozen=True)
 class SeverityVector:
-    """One ``severity[]`` entry of an OSV record: its type (``CVSS_V3``) and vector string."""
+    """One ``severity[]`` entry of an OSV record: its type (``CVSS_V3``), vector string, and the id
+    of the record it comes from (an alias's record can score an advisory whose own record has none)."""
 
     type: str
     score: str
+    record: str = ""
+
+
+@dataclass(frozen=True)
+class SeverityLabel:
+    """A severity word a database put on a record (``database_specific.severity: "MODERATE"``, as
+    GitHub's advisories carry it, or an ``ecosystem_specific`` one), and where it was found."""
+
+    label: str
+    record: str
+    field: str
+
+
+def severity_labels(record: Mapping[str, Any], name: str) -> list[SeverityLabel]:
+    """The severity words of a record: its ``database_specific.severity`` and those of its
+    ``affected[]`` entries for ``name`` (``database_specific`` / ``ecosystem_specific``)."""
+    found: list[SeverityLabel] = []
+    record_id = str(record.get("id", ""))
+    holders: list[tuple[str, Any]] = [("database_specific", record.get("database_specific"))]
+    for entry in matching_entries(record, name):
+        holders += [("affected.database_specific", entry.get("database_specific")),
+                    ("affected.ecosystem_specific", entry.get("ecosystem_specific"))]
+    for where, holder in holders:
+        value = holder.get("severity") if isinstance(holder, Mapping) else None
+        if isinstance(value, str) and value.strip():
+            found.append(SeverityLabel(value.strip(), record_id, f"{where}.severity"))
+    return found
+
+
+def severity_vectors(record: Mapping[str, Any], name: str) -> list[SeverityVector]:
+    """The ``severity[]`` vectors of a record and of its ``affected[]`` entries for ``name``."""
+    record_id = str(record.get("id", ""))
+    vectors: list[SeverityVector] = []
+    for holder in (record, *matching_entries(record, name)):
+        for item in holder.get("severity") or []:
+            if isinstance(item, Mapping) and item.get("type") and item.get("score"):
+                vectors.append(SeverityVector(str(item["type"]), str(item["score"]), record_id))
+    return vectors
 
 
 def parse_timestamp(value: object) -> datetime | None:

@@ -18,7 +18,7 @@ pip-audit's ``Auditor`` drives all of them the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -38,15 +38,36 @@ from pip_audit._service.pypi import PyPIService
 from requests.adapters import HTTPAdapter
 
 from .database import DatabaseError, OsvDatabase
-from .osv import RecordError, SeverityVector, affects, fix_versions, matching_entries, parse_timestamp
+from .osv import (
+    RecordError,
+    SeverityLabel,
+    SeverityVector,
+    affects,
+    fix_versions,
+    parse_timestamp,
+    severity_labels,
+    severity_vectors,
+)
+from .titles import boilerplate_openings
 
 
 @dataclass(frozen=True)
 class Advisory(VulnerabilityResult):
     """A pip-audit ``VulnerabilityResult`` that keeps what the OSV record says beyond ids."""
 
+    #: The record's own ``summary`` (empty when it has none, as most PYSEC records).
     summary: str = ""
+    #: The record's ``details`` (Markdown), for the rule's help in reports.
+    details: str = ""
     severities: tuple[SeverityVector, ...] = ()
+    #: Severity words of the record and its aliases (``database_specific.severity``), see :mod:`.severity`.
+    labels: tuple[SeverityLabel, ...] = ()
+    #: Summaries of the aliases' records in the database, for a title when the record has none.
+    alias_summaries: tuple[str, ...] = ()
+    #: Alias records found in the database and read for severity and title.
+    alias_records: tuple[str, ...] = ()
+    #: First sentences that open several advisories of the package (its description), not a title.
+    boilerplate: frozenset[str] = frozenset()
     references: tuple[str, ...] = ()
     modified: str | None = None
     #: Where the result came from: ``osv-offline``, ``osv`` or ``pypi``.
@@ -64,35 +85,55 @@ class Advisory(VulnerabilityResult):
                 merged,
                 fix_versions=fixes,
                 severities=tuple(dict.fromkeys(self.severities + other.severities)),
+                labels=tuple(dict.fromkeys(self.labels + other.labels)),
+                alias_summaries=tuple(dict.fromkeys(self.alias_summaries + other.alias_summaries)),
+                alias_records=tuple(dict.fromkeys(self.alias_records + other.alias_records)),
+                boilerplate=self.boilerplate | other.boilerplate,
                 references=tuple(dict.fromkeys(self.references + other.references)),
                 record_ids=tuple(dict.fromkeys(self.record_ids + other.record_ids)),
                 summary=self.summary or other.summary,
+                details=self.details or other.details,
             )
         return merged
 
 
-def advisory_from_record(record: Mapping[str, Any], name: str, version: Version, source: str) -> Advisory:
-    """Turn an OSV record that affects ``name==version`` into an :class:`Advisory`."""
+def advisory_from_record(record: Mapping[str, Any], name: str, version: Version | None, source: str, *,
+                         aliases_found: Iterable[Mapping[str, Any]] = (),
+                         boilerplate: frozenset[str] = frozenset()) -> Advisory:
+    """Turn an OSV record that affects ``name`` (at ``version``, when one is pinned) into an
+    :class:`Advisory`; ``aliases_found`` are its aliases' records in the database, whose vectors,
+    severity words and summaries count too."""
     record_id = record.get("id")
     if not isinstance(record_id, str) or not record_id:
         raise RecordError("OSV record without an 'id'")
-    summary = record.get("summary") or record.get("details") or ""
-    summary = " ".join(str(summary).split())
-    vectors: list[SeverityVector] = []
-    for holder in (record, *matching_entries(record, name)):
-        for item in holder.get("severity") or []:
-            if isinstance(item, Mapping) and item.get("type") and item.get("score"):
-                vectors.append(SeverityVector(str(item["type"]), str(item["score"])))
+    summary = " ".join(str(record.get("summary") or "").split())
+    details = str(record.get("details") or "").strip()
+    vectors = severity_vectors(record, name)
+    labels = severity_labels(record, name)
+    alias_summaries: list[str] = []
+    alias_ids: list[str] = []
+    for alias in aliases_found:
+        alias_ids.append(str(alias.get("id", "")))
+        vectors += severity_vectors(alias, name)
+        labels += severity_labels(alias, name)
+        if isinstance(alias.get("summary"), str) and alias["summary"].strip():
+            alias_summaries.append(" ".join(alias["summary"].split()))
     references = [str(ref["url"]) for ref in record.get("references") or [] if isinstance(ref, Mapping) and ref.get("url")]
     aliases = {VulnerabilityID(str(a)) for a in record.get("aliases") or [] if a and a != record_id}
+    description = summary or " ".join(details.split())
     return Advisory(
         id=VulnerabilityID(record_id),
-        description=summary or "N/A",
-        fix_versions=fix_versions(record, name, version),
+        description=description or "N/A",
+        fix_versions=fix_versions(record, name, version) if version is not None else [],
         aliases=aliases,
         published=parse_timestamp(record.get("published")),
         summary=summary,
+        details=details,
         severities=tuple(dict.fromkeys(vectors)),
+        labels=tuple(dict.fromkeys(labels)),
+        alias_summaries=tuple(dict.fromkeys(alias_summaries)),
+        alias_records=tuple(alias_ids),
+        boilerplate=boilerplate,
         references=tuple(dict.fromkeys(references)),
         modified=str(record["modified"]) if record.get("modified") else None,
         source=source,
@@ -101,24 +142,56 @@ def advisory_from_record(record: Mapping[str, Any], name: str, version: Version,
 
 
 class OfflineOsvService(VulnerabilityService):
-    """pip-audit's ``VulnerabilityService`` over a local :class:`OsvDatabase` (no network)."""
+    """pip-audit's ``VulnerabilityService`` over a local :class:`OsvDatabase` (no network).
+
+    Besides matching, it reads each advisory's aliases' records from the database (for severity
+    and a title), and remembers the packages the database knows nothing about (:attr:`no_data`).
+    """
 
     SOURCE = "osv-offline"
 
     def __init__(self, database: OsvDatabase) -> None:
         self.database = database
+        #: Canonical name -> versions queried (and ranges declared), for packages with no record at all
+        #: in the database.
+        self.no_data: dict[str, list[str]] = {}
+        self.no_data_ranges: dict[str, list[str]] = {}
+        self._boilerplate: dict[str, frozenset[str]] = {}
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """Every record about package ``name``."""
+        return self.database.records_for(name)
+
+    def boilerplate(self, name: str, records: list[dict[str, Any]]) -> frozenset[str]:
+        """The sentences that open several of the package's advisories (its description)."""
+        if name not in self._boilerplate:
+            self._boilerplate[name] = frozenset(boilerplate_openings([str(r.get("details") or "") for r in records]))
+        return self._boilerplate[name]
+
+    def advisory(self, record: dict[str, Any], name: str, version: Version | None,
+                 boilerplate: frozenset[str]) -> Advisory:
+        """One matching record as an :class:`Advisory`, its aliases' records read from the database."""
+        found = [alias for alias in (self.database.record(str(a)) for a in record.get("aliases") or []
+                                     if isinstance(a, str) and a != record.get("id")) if alias is not None]
+        try:
+            return advisory_from_record(record, name, version, self.SOURCE, aliases_found=found, boilerplate=boilerplate)
+        except RecordError as exc:
+            raise DatabaseError(f"{self.database.path}: {exc}") from exc
 
     def query(self, spec: Dependency) -> tuple[Dependency, list[VulnerabilityResult]]:
         if spec.is_skipped():
             return spec, []
         resolved = cast(ResolvedDependency, spec)
-        results: list[VulnerabilityResult] = []
-        for record in self.database.records_for(resolved.canonical_name):
-            if affects(record, resolved.canonical_name, resolved.version):
-                try:
-                    results.append(advisory_from_record(record, resolved.canonical_name, resolved.version, self.SOURCE))
-                except RecordError as exc:
-                    raise DatabaseError(f"{self.database.path}: {exc}") from exc
+        name = resolved.canonical_name
+        records = self.records(name)
+        if not records:
+            self.no_data.setdefault(name, []).append(str(resolved.version))
+            return spec, []
+        common = self.boilerplate(name, records)
+        results: list[VulnerabilityResult] = [
+            self.advisory(record, name, resolved.version, common)
+            for record in records if affects(record, name, resolved.version)
+        ]
         return spec, results
 
 

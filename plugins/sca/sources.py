@@ -12,15 +12,21 @@ requirement, which no gate may do.
   problem of its own; in a file that uses ``--hash``, a requirement without one is too;
 - lock files (``pylock.toml``, ``uv.lock``, ``poetry.lock``): every locked version; the project
   itself and path dependencies are ``local``;
-- ``pyproject.toml``: PEP 621, PEP 735 and Poetry declarations; exact pins are audited, the rest
-  reported as unpinned;
+- ``pyproject.toml`` and ``setup.cfg``: PEP 621, PEP 735, Poetry and setuptools declarations;
+  exact pins are audited, ranges are what the project's shape makes of them;
 - an installed environment: every distribution's metadata.
+
+A range means what the project's shape (:mod:`gatecheck_plugins.dependencies.shape`) says: in an
+application it is a problem (the installed version is not known), in a library it is a
+:class:`Ranged` declaration, checked against the advisories' affected ranges (:mod:`.ranges`).
 
 Every dependency keeps where it was declared (file and line), so findings point at the line to change.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -31,7 +37,8 @@ from pip_audit._dependency_source import DependencySource
 from pip_audit._fix import ResolvedFixVersion
 from pip_audit._service.interface import Dependency, ResolvedDependency
 
-from gatecheck_plugins.dependencies import Environment, LockFile, Parsed, PyProject, RequirementsSet
+from gatecheck_plugins import dependencies
+from gatecheck_plugins.dependencies import Environment, LockFile, Parsed, PyProject, RequirementsSet, Shape, Tree
 
 
 @dataclass(frozen=True)
@@ -54,15 +61,50 @@ class Problem:
     reason: str
 
 
+@dataclass(frozen=True)
+class Ranged:
+    """A library's declared range (``werkzeug>=3.0.0``), to check against the advisories' ranges."""
+
+    name: str
+    #: PEP 440 specifier set as written (empty: any version; None: a constraint gatecheck cannot read).
+    specifier: str | None
+    requirement: str
+    origin: Origin
+    group: str | None = None
+
+
 @dataclass
 class Collected:
     """Everything the files declared, de-duplicated, with origins and problems."""
 
+    #: ``application`` or ``library``: what a range means (see the module docstring).
+    shape: str = dependencies.APPLICATION
     dependencies: list[Dependency] = field(default_factory=list)
     origins: dict[Dependency, list[Origin]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    ranges: list[Ranged] = field(default_factory=list)
     #: Dependencies that are the project itself or a local path: nothing to look up.
     local: list[str] = field(default_factory=list)
+
+    def declared_versions(self) -> dict[str, list[dict[str, object]]]:
+        """Every pinned version of each package, with the file and line that pins it."""
+        found: dict[str, list[dict[str, object]]] = {}
+        for dep in self.dependencies:
+            if isinstance(dep, ResolvedDependency):
+                for origin in self.origins.get(dep, []):
+                    found.setdefault(dep.canonical_name, []).append(
+                        {"path": origin.path, "line": origin.line, "version": str(dep.version)})
+        return found
+
+    def unpinned(self, name: str, requirement: str, origin: Origin, reason: str, specifier: SpecifierSet | str | None,
+                 group: str | None = None) -> None:
+        """A requirement that names no single version: a problem in an application, a range in a library
+        (``specifier`` None: a constraint that is not PEP 440, which cannot be placed)."""
+        if self.shape == dependencies.LIBRARY:
+            self.ranges.append(Ranged(canonicalize_name(name), None if specifier is None else str(specifier),
+                                      requirement, origin, group))
+        else:
+            self.problem("unpinned", name, requirement, origin, reason)
 
     # -- recording ------------------------------------------------------------------------
     def audit(self, name: str, version: str, origin: Origin, requirement: str) -> None:
@@ -113,8 +155,9 @@ class Collected:
                 if pinned is not None and pinned.exact is not None and _allows(req.specifier, pinned.exact):
                     version = pinned.exact
             if version is None:
-                self.problem("unpinned", req.name, req.text, origin,
-                             "not pinned to one version (==X): the version that gets installed is not known")
+                self.unpinned(req.name, req.text, origin,
+                              "not pinned to one version (==X): the version that gets installed is not known",
+                              req.specifier if req.specifier is not None else "")
                 continue
             self.audit(req.name, version, origin, req.text)
 
@@ -131,8 +174,12 @@ class Collected:
                 self.audit(record.name, record.version, origin, f"{record.name}=={record.version}")
 
     def pyproject(self, parsed: PyProject) -> None:
+        own = canonicalize_name(parsed.project.name)
         for declared in parsed.declared:
-            origin = Origin(parsed.path, declared.line, "pyproject")
+            origin = Origin(parsed.path, declared.line, parsed.kind)
+            if parsed.declares_package and canonicalize_name(declared.name) == own and not declared.direct:
+                self.local.append(declared.name)  # "requests[socks]" in requests' own test group: the project itself
+                continue
             if declared.direct:
                 reason = ("a URL requirement installs whatever that location holds" if declared.table == "project"
                           else "a git, path or URL dependency has no version to audit")
@@ -140,9 +187,9 @@ class Collected:
             elif declared.exact is not None:
                 self.audit(declared.name, declared.exact, origin, declared.text)
             else:
-                lock = ("a lock file (uv.lock, poetry.lock, pylock.toml)" if declared.table == "project"
-                        else "poetry.lock")
-                self.problem("unpinned", declared.name, declared.text, origin, f"not pinned and no {lock} beside it")
+                lock = "poetry.lock" if declared.table == "poetry" else "lock file (uv.lock, poetry.lock, pylock.toml)"
+                self.unpinned(declared.name, declared.text, origin, f"not pinned, and no {lock} beside it",
+                              _specifier_of(declared), declared.group)
 
     def environment(self, env: Environment) -> None:
         for item in env.distributions:
@@ -150,6 +197,84 @@ class Collected:
                 self.local.append(item.name)  # installed from a local directory: the project itself
                 continue
             self.audit(item.name, item.version, Origin(env.where, None, "environment"), f"{item.name}=={item.version}")
+
+
+def _specifier_of(declared: dependencies.Declared) -> str | None:
+    """A declaration's PEP 440 range; None for a Poetry constraint (``^2.0``) that is not PEP 440."""
+    if declared.table != "poetry":
+        from packaging.requirements import Requirement as Pep508
+
+        return str(Pep508(declared.text).specifier)
+    constraint = declared.text.partition(" = ")[2].strip("'\"")
+    parts = [_poetry_part(p.strip()) for p in constraint.split(",")] if "||" not in constraint else [None]
+    if any(p is None for p in parts):
+        return None
+    try:
+        return str(SpecifierSet(",".join(p for p in parts if p)))
+    except ValueError:
+        return None
+
+
+def _poetry_part(text: str) -> str | None:
+    """One Poetry constraint as PEP 440: ``^1.2`` is ``>=1.2,<2``, ``~1.2`` is ``>=1.2,<1.3``, ``*`` any."""
+    if text in ("", "*"):
+        return ""
+    if text[0] in "^~" and not text.startswith("~="):
+        try:
+            version = Version(text[1:].strip())
+        except InvalidVersion:
+            return None
+        release = list(version.release)
+        if text[0] == "^":
+            index = next((i for i, p in enumerate(release) if p != 0), len(release) - 1)
+        else:
+            index = min(1, len(release) - 1) if len(release) > 1 else 0
+        upper = [*release[:index], release[index] + 1]
+        return f">={version},<{'.'.join(str(p) for p in upper)}"
+    return text if text[0] in "<>=!~" else f"=={text}"
+
+
+@dataclass
+class Gathered:
+    """What one tree's dependency files declare, which files those were, and the project's shape."""
+
+    collected: Collected
+    files: list[str]
+    shape: Shape
+
+
+def gather(tree: Tree, files: list[str], *, listed: list[str], shape: str = "auto",
+           environment: Environment | None = None) -> Gathered:
+    """Read ``files`` of ``tree`` (and the environment) and collect what they declare.
+
+    A package's own declaration (pyproject.toml, setup.cfg) beside a lock file, or beside a
+    ``requirements*.txt`` that pins everything (pip-compile's output), is not read: the lock says
+    what its ranges resolve to, and that is what gets audited.
+    """
+    parsed: list[Parsed] = []
+    for rel in files:
+        if dependencies.kind_of(rel) not in dependencies.PACKAGE_KINDS:
+            parsed.append(dependencies.read(tree, rel))
+    resolved_dirs = {posixpath.dirname(p.path) for p in parsed if isinstance(p, LockFile) or (
+        isinstance(p, RequirementsSet) and fnmatch.fnmatch(posixpath.basename(p.path), "requirements*.txt")
+        and p.fully_pinned())}
+    for rel in files:
+        if dependencies.kind_of(rel) in dependencies.PACKAGE_KINDS and posixpath.dirname(rel) not in resolved_dirs:
+            item = dependencies.read(tree, rel)
+            # A setup.cfg of tool settings only (flake8, pytest) declares nothing to audit.
+            if isinstance(item, PyProject) and (item.declared or item.declares_package):
+                parsed.append(item)
+    found = (dependencies.shape.configured(shape) if shape in dependencies.SHAPES
+             else dependencies.shape.detect(parsed, listed, environment=environment is not None))
+    collected = Collected(shape=found.kind)
+    read: list[str] = []
+    for item in sorted(parsed, key=lambda p: files.index(p.path) if p.path in files else len(files)):
+        collected.add(item)
+        read.append(item.path)
+    if environment is not None:
+        collected.environment(environment)
+        read.append(environment.where)
+    return Gathered(collected, read, found)
 
 
 def _allows(specifier: SpecifierSet | None, version: str) -> bool:

@@ -68,9 +68,13 @@ def test_reported_advisories_equal_the_osv_evaluation_of_the_data(tmp_path, run_
     expected = _expected(osv_records, all_pins)
     assert len(expected) > 300  # the cases really exercise the data
     assert advisory_pairs(result) == expected
-    # One finding per (package, advisory), however many files pin the package.
-    keys = [(f.package.name, f.rule_id) for f in result.findings if f.metadata.get("kind") == "advisory"]
+    # One finding per (package, advisory, file), each at the version that file pins.
+    keys = [(f.package.name, f.rule_id, f.location.path) for f in result.findings if f.metadata.get("kind") == "advisory"]
     assert len(keys) == len(set(keys))
+    pinned = {(path.name, canonicalize_name(name), version) for path in tmp_path.glob("requirements-*.txt")
+              for name, version in (line.split("==") for line in path.read_text().split())}
+    assert all((f.location.path, f.package.name, f.package.version) in pinned
+               for f in result.findings if f.metadata.get("kind") == "advisory")
 
 
 def test_pep503_names_and_pep440_versions_are_normalized(tmp_path, run_sca, osv_records) -> None:

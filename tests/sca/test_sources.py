@@ -45,8 +45,10 @@ def test_unpinned_requirements_are_findings_not_resolved(tmp_path, run_sca) -> N
         werkzeug==2.2.2
         -e git+https://example.invalid/y.git#egg=y
         """))
-    result = run_sca(tmp_path, unpinned_severity="medium")
+    # A setup.py makes the project a library; as an application its ranges are unpinned findings.
+    result = run_sca(tmp_path, unpinned_severity="medium", shape="application")
     assert result.status == "ok", result.error
+    assert result.summary["shape"]["kind"] == "application"
     assert not marker.exists()  # nothing was built or installed
     unpinned = {f.package.name: f for f in _by_rule(result, "sca/unpinned-requirement")}
     assert set(unpinned) == {"requests", "flask", "django"}
@@ -138,12 +140,19 @@ def test_pyproject_without_lock(tmp_path, run_sca, osv_records) -> None:
         [dependency-groups]
         dev = ["pygments==2.5.0"]
         """))
-    result = run_sca(tmp_path)
+    result = run_sca(tmp_path, shape="application")
     assert result.status == "ok", result.error
     pins = [("requests", "2.25.0"), ("pyyaml", "5.3"), ("pygments", "2.5.0")]
     assert advisory_pairs(result) == _expected(osv_records, pins)
     [unpinned] = _by_rule(result, "sca/unpinned-requirement")
     assert (unpinned.package.name, unpinned.location.start_line) == ("flask", 6)
+    # Left to decide, the same file is a library: its range is checked, not reported as unpinned.
+    library = run_sca(tmp_path)
+    assert library.summary["shape"] == {"kind": "library", "reason": "pyproject.toml declares a package and no lock "
+                                                                     "file pins its dependencies"}
+    assert advisory_pairs(library) == _expected(osv_records, pins)
+    assert not _by_rule(library, "sca/unpinned-requirement")
+    assert {f.package.name for f in _by_rule(library, "sca/range-admits-vulnerable")} == {"flask"}
 
 
 def test_invalid_lock_toml_is_bad_input_with_line(tmp_path, run_sca) -> None:
@@ -176,14 +185,19 @@ def test_no_dependency_files_is_skipped_or_an_error_when_required(tmp_path, run_
     assert required.status == "error" and "no dependency files" in required.error
 
 
-def test_finding_ids_do_not_depend_on_lines_or_paths(tmp_path, run_sca) -> None:
+def test_finding_ids_do_not_depend_on_lines_but_name_the_file(tmp_path, run_sca) -> None:
     (tmp_path / "requirements.txt").write_text("pyyaml==5.3\n")
     first = {f.rule_id: f.id for f in run_sca(tmp_path).findings}
-    (tmp_path / "requirements.txt").unlink()
-    (tmp_path / "deps").mkdir()
-    (tmp_path / "deps" / "requirements.txt").write_text("# moved\n\nPyYAML==5.3\n")
+    (tmp_path / "requirements.txt").write_text("# moved down\n\nPyYAML==5.3\n")
     second = {f.rule_id: f.id for f in run_sca(tmp_path).findings}
     assert first and first == second
+    # Each declaring file has its own finding (judged where it is), so another file is another id.
+    (tmp_path / "requirements.txt").unlink()
+    (tmp_path / "deps").mkdir()
+    (tmp_path / "deps" / "requirements.txt").write_text("PyYAML==5.3\n")
+    moved = {f.rule_id: f.id for f in run_sca(tmp_path).findings if f.metadata.get("kind") == "advisory"}
+    assert set(moved) == {r for r in first if r != "sca/database-stale"}
+    assert not set(moved.values()) & set(first.values())
 
 
 def test_included_requirement_files_are_followed(tmp_path, run_sca, osv_records) -> None:
@@ -251,8 +265,11 @@ def test_poetry_pyproject_without_lock(tmp_path, run_sca, osv_records) -> None:
         [tool.poetry.group.dev.dependencies]
         pyyaml = { version = "==5.3" }
         """))
-    result = run_sca(tmp_path)
+    result = run_sca(tmp_path, shape="application")
     assert result.status == "ok", result.error
     assert advisory_pairs(result) == _expected(osv_records, [("requests", "2.25.0"), ("pyyaml", "5.3")])
     assert [f.package.name for f in _by_rule(result, "sca/unpinned-requirement")] == ["flask"]
+    # As a library, Poetry's ^2.0 is the PEP 440 range >=2.0,<3.
+    ranged = _by_rule(run_sca(tmp_path), "sca/range-admits-vulnerable")
+    assert ranged and {f.metadata["specifier"] for f in ranged} == {"<3,>=2.0"}
     assert [f.package.name for f in _by_rule(result, "sca/unaudited-dependency")] == ["mylib"]
