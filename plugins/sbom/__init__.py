@@ -39,19 +39,20 @@ from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.model import Artifact, CheckResult, Finding, Location, Package, Tool, finding_id
 from gatecheck.repository import OutsideRepository, normalize
 from gatecheck_plugins import dependencies
-from gatecheck_plugins.dependencies import Environment, Installed, PackageRecord, Project
+from gatecheck_plugins.dependencies import Environment, PackageRecord, Project
 from gatecheck_plugins.sbom import environment, packages, schema
 from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
-from gatecheck_plugins.sbom.licenses import denied, ids_in
+from gatecheck_plugins.sbom.licenses import denied, licence_labels, licenses_from_environment
 from gatecheck_plugins.sbom.packages import Inventory
 
-__version__ = "1.1.1"
+__version__ = "1.2.0"
 
 MEDIA_TYPE = "application/vnd.cyclonedx+json"
 PREDICATE_TYPE = "https://cyclonedx.org/bom"
 DEFAULT_OUTPUT = ".gatecheck/sbom.cdx.json"
 DEFAULT_ENVIRONMENT = ".venv"
 PYPROJECT = "pyproject.toml"
+SETUP_CFG = "setup.cfg"
 #: Kinds of file ``files`` may name: lock files and (pinned) requirements files.
 LOCK_KINDS = (*dependencies.LOCK_KINDS, dependencies.REQUIREMENTS)
 #: Lock file names ``source = "auto"`` looks for in the project root, most precise first.
@@ -74,8 +75,14 @@ class SbomCheck:
         "additionalProperties": False,
         "properties": {
             "source": {
-                "enum": ["auto", "lock", "environment"],
-                "description": "Where the components come from; auto: lock files if any, else the environment.",
+                "enum": ["auto", "lock", "environment", "declared"],
+                "description": "Where the components come from; auto: lock files if any, else the environment, "
+                               "else the declared dependencies (pyproject.toml, setup.cfg), else the project alone.",
+            },
+            "shape": {
+                "enum": ["auto", *dependencies.SHAPES],
+                "description": "application (a range is an unpinned finding) or library (ranges are what it declares); "
+                               "auto decides from the files, as the sca check does.",
             },
             "files": {
                 "type": "array", "items": {"type": "string", "minLength": 1}, "x-gatecheck-path": "tree",
@@ -120,8 +127,10 @@ class SbomCheck:
         # Every file whose content the SBOM depends on: the lock files and their includes,
         # pyproject.toml (the root component), and the environment's metadata files.
         found = [root / rel for rel in dependencies.files_read(ctx.repo, files)]
-        if ctx.repo.is_file(PYPROJECT):
-            found.append(root / PYPROJECT)
+        # The root component and the project's shape come from these, whatever the source.
+        found += [root / rel for rel in (PYPROJECT, SETUP_CFG) if ctx.repo.is_file(rel) and rel not in files]
+        found += [root / rel for rel in dependencies.select(ctx.repo.files(), None)
+                  if "/" not in rel and rel not in files and rel not in (PYPROJECT, SETUP_CFG)]
         if env is not None:
             found.extend(env.files)
         if ctx.work_dir is not None:
@@ -185,22 +194,30 @@ class SbomCheck:
             )
         self._write(ctx, output, render_text(built.document))
 
-        findings = self._findings(ctx, inventory)
+        shape = self._shape(ctx, kind)
+        findings = self._findings(ctx, inventory, shape.kind)
+        summary = self._summary(inventory, built, spec_version, output, findings, validation_ms,
+                                round((time.perf_counter() - started) * 1000, 1))
+        summary["shape"] = shape.to_dict()
         return CheckResult(
             tool=Tool("cyclonedx-python-lib", dist_version("cyclonedx-python-lib")),
             findings=findings,
-            summary=self._summary(inventory, built, spec_version, output, findings, validation_ms,
-                                  round((time.perf_counter() - started) * 1000, 1)),
+            summary=summary,
             artifacts=[Artifact(name="sbom", media_type=MEDIA_TYPE, content=built.document, path=output)],
         )
 
     # --- sources --------------------------------------------------------------------------
 
     def _plan(self, ctx: CheckContext) -> tuple[str, list[str], str | None]:
-        """Decide the source: ``(kind, lock files, environment or None)``."""
+        """Decide the source: ``(kind, files, environment or None)``.
+
+        ``auto`` takes lock files, else an installed environment (``environment``, or the project's
+        ``.venv``), else the dependencies the project declares (pyproject.toml, setup.cfg: a
+        library's ranges), else nothing but the project itself: every layout gets an SBOM.
+        """
         options = ctx.options
         source = options.get("source", "auto")
-        lock_files = self._lock_files(ctx) if source != "environment" else []
+        lock_files = self._lock_files(ctx) if source in ("auto", "lock") else []
         if lock_files:
             kinds = {dependencies.kind_of(rel) for rel in lock_files}
             kind = kinds.pop() if len(kinds) == 1 else "mixed"
@@ -212,7 +229,12 @@ class SbomCheck:
                 "source = 'lock' but no lock file was found (looked for " + ", ".join(LOCK_FILE_PRIORITY) + ")",
                 bad_input=True,
             )
-        return "environment", [], self._environment_where(ctx, required=True)
+        if source in ("auto", "environment"):
+            where = self._environment_where(ctx, required=source == "environment")
+            if where is not None:
+                return "environment", [], where
+        declared = [rel for rel in (PYPROJECT, SETUP_CFG) if ctx.repo.is_file(rel)]
+        return ("declared" if declared else "none"), declared, None
 
     def _lock_files(self, ctx: CheckContext) -> list[str]:
         """The configured lock files, else the first kind of ``LOCK_FILE_PRIORITY`` in the project root."""
@@ -249,9 +271,8 @@ class SbomCheck:
             return DEFAULT_ENVIRONMENT
         if required:
             raise CheckFailed(
-                "no lock file (" + ", ".join(LOCK_FILE_PRIORITY) + ") and no environment: set checks.sbom.environment "
-                "to a virtualenv inside the project (or, from the operator's configuration, to 'current' for the "
-                "interpreter running gatecheck)",
+                "source = 'environment' but the project has no .venv: set checks.sbom.environment to the virtual "
+                "environment (or site-packages directory) inside the project to inventory, or use source = 'auto'",
                 bad_input=True,
             )
         return None
@@ -267,12 +288,24 @@ class SbomCheck:
             return None  # only borrowing licences from the project's .venv: a broken one is no reason to fail
 
     def _project(self, ctx: CheckContext) -> Project:
-        """The root component, from the project's pyproject.toml when it has one."""
-        if ctx.repo.is_file(PYPROJECT):
-            parsed = dependencies.read(ctx.repo, PYPROJECT)
-            assert isinstance(parsed, dependencies.PyProject)
-            return parsed.project
+        """The root component, from the project's pyproject.toml (or setup.cfg) when it names one."""
+        for rel in (PYPROJECT, SETUP_CFG):
+            if ctx.repo.is_file(rel):
+                parsed = dependencies.read(ctx.repo, rel)
+                assert isinstance(parsed, dependencies.PyProject)
+                if parsed.declares_package or rel == PYPROJECT:
+                    return parsed.project
         return Project(name=ctx.repo.root.name)
+
+    def _shape(self, ctx: CheckContext, kind: str) -> dependencies.Shape:
+        """Application or library (:mod:`gatecheck_plugins.dependencies.shape`), from the root's files."""
+        configured = str(ctx.options.get("shape", "auto"))
+        if configured in dependencies.SHAPES:
+            return dependencies.shape.configured(configured)
+        root = [rel for rel in dependencies.select(ctx.repo.files(), None) if "/" not in rel]
+        parsed = [item for item in (dependencies.read(ctx.repo, rel) for rel in root)
+                  if not isinstance(item, dependencies.PyProject) or item.declares_package]
+        return dependencies.shape.detect(parsed, ctx.repo.files(), environment=kind == "environment")
 
     def _inventory(self, ctx: CheckContext, kind: str, files: list[str], env: Environment | None) -> Inventory:
         project = self._project(ctx)
@@ -291,7 +324,11 @@ class SbomCheck:
         for rel in files:
             ctx.check_cancelled()
             parsed = dependencies.read(ctx.repo, rel)
-            if isinstance(parsed, dependencies.RequirementsSet):
+            if isinstance(parsed, dependencies.PyProject):
+                records.extend(packages.from_declared(parsed))
+                if not project.dependencies:
+                    project.dependencies = [str(canonicalize_name(d.name)) for d in parsed.declared if d.group is None]
+            elif isinstance(parsed, dependencies.RequirementsSet):
                 records.extend(packages.from_requirements(parsed))
             elif isinstance(parsed, dependencies.LockFile):
                 if parsed.root_dependencies is not None and not project.dependencies:
@@ -299,7 +336,7 @@ class SbomCheck:
                 records.extend(parsed.records)
         merged = packages.merge(records)
         if env is not None:
-            _licenses_from_environment(merged, env.distributions)
+            licenses_from_environment(merged, env.distributions)
         return Inventory(project=project, packages=merged, kind=kind, files=list(files))
 
     def _sca_findings(self, ctx: CheckContext) -> list[Finding]:
@@ -328,7 +365,10 @@ class SbomCheck:
 
     # --- findings and summary ---------------------------------------------------------------
 
-    def _findings(self, ctx: CheckContext, inventory: Inventory) -> list[Finding]:
+    def _findings(self, ctx: CheckContext, inventory: Inventory, shape: str) -> list[Finding]:
+        """Licence and pinning findings. A declared range is a finding only in an application (a
+        library's ranges are what it is meant to declare), and never a licence finding (a range
+        names no release, and so no licence)."""
         severities = {**SEVERITY_DEFAULTS, **(ctx.options.get("severity") or {})}
         deny = [str(d) for d in ctx.options.get("deny_licenses", [])]
         project_key = canonicalize_name(inventory.project.name)
@@ -342,7 +382,8 @@ class SbomCheck:
             # Without a line, reports still anchor the finding at the file that declares it.
             where = {"manifest": record.source} if location is None and record.source != "environment" else {}
             ident = f"{record.key}@{record.version or ''}"
-            if not record.pinned:
+            ranged = record.specifier is not None and record.version is None
+            if not record.pinned and not (ranged and shape == dependencies.LIBRARY):
                 requirement = record.properties.get("gatecheck:requirement") or record.properties.get("gatecheck:editable")
                 findings.append(Finding(
                     id=finding_id(self.name, "unpinned", key=ident),
@@ -351,6 +392,8 @@ class SbomCheck:
                     location=location, package=package,
                     metadata={"source": record.source, **where},
                 ))
+            if ranged:
+                continue
             if not record.has_license:
                 findings.append(Finding(
                     id=finding_id(self.name, "no-license", key=ident),
@@ -382,7 +425,7 @@ class SbomCheck:
         by_ref = {(r.key, r.version): r for r in inventory.packages}
         for component in components:
             record = by_ref.get((canonicalize_name(component["name"]), component.get("version")))
-            ids = _licence_labels(record)
+            ids = licence_labels(record)
             licence_counts.update(ids)
             listed.append({
                 "name": component["name"],
@@ -414,32 +457,6 @@ class SbomCheck:
             "validation_ms": validation_ms,
             "build_ms": total_ms,
         }
-
-
-def _licence_labels(record: PackageRecord | None) -> list[str]:
-    """The licence ids (or names) of a component, for counting and for policies."""
-    if record is None:
-        return []
-    if record.license_expression:
-        return sorted(ids_in(record.license_expression))
-    return list(record.license_names)
-
-
-def _licenses_from_environment(records: list[PackageRecord], items: list[Installed]) -> None:
-    """Lock files carry no licences: borrow them from installed metadata of the *same* version."""
-    wanted = {(r.key, r.version) for r in records if not r.has_license}
-    if not wanted:
-        return
-    installed: dict[tuple[str, str | None], PackageRecord] = {}
-    for item in items:
-        key = (canonicalize_name(item.name), item.version)
-        if key in wanted:
-            installed[key] = environment.record_of(item)
-    for record in records:
-        match = installed.get((record.key, record.version))
-        if match is not None and not record.has_license:
-            record.license_expression = match.license_expression
-            record.license_names = list(match.license_names)
 
 
 def _tree_path(value: str, key: str) -> str:

@@ -31,7 +31,7 @@ from cyclonedx.model import (
     XsUri,
 )
 from cyclonedx.model.bom import Bom, BomMetaData
-from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.component import Component, ComponentScope, ComponentType
 from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus, ImpactAnalysisState
 from cyclonedx.model.license import DisjunctiveLicense, License
@@ -54,7 +54,7 @@ from packaging.utils import canonicalize_name
 
 from gatecheck.model import Finding
 from gatecheck_plugins.dependencies import PackageRecord
-from gatecheck_plugins.sbom.packages import Inventory
+from gatecheck_plugins.sbom.packages import Inventory, vers
 
 _OUTPUTTERS = {"1.6": JsonV1Dot6, "1.7": JsonV1Dot7}
 _HASH_ALGORITHMS = {
@@ -118,8 +118,13 @@ def build(
     )
     components: list[Component] = []
     by_key: dict[str, list[tuple[PackageRecord, Component]]] = defaultdict(list)
+    ranges: dict[str, str] = {}
     for record in records:
-        component = _component(record)
+        component = _component(record, spec_version)
+        if record.specifier is not None and record.version is None and spec_version != "1.6":
+            found = vers(record.specifier)
+            if found:
+                ranges[str(component.bom_ref.value)] = found
         components.append(component)
         by_key[record.key].append((record, component))
 
@@ -148,6 +153,11 @@ def build(
     # equal content gets an equal serial (CycloneDX wants a serial; reproducibility wants it
     # to depend on nothing else).
     document = json.loads(text)
+    # cyclonedx-python-lib does not model a component's versionRange (CycloneDX 1.7, only with
+    # isExternal: true and without a version), so it is added to the serialized document.
+    for component in document.get("components", []):
+        if component.get("bom-ref") in ranges:
+            component["versionRange"] = ranges[component["bom-ref"]]
     if scrub is not None:
         document = scrub(document)
     document["serialNumber"] = f"urn:uuid:{_PLACEHOLDER_SERIAL}"
@@ -180,7 +190,15 @@ def _hashes(values: dict[str, str]) -> list[HashType]:
     ]
 
 
-def _component(record: PackageRecord) -> Component:
+#: A declared dependency's group as a CycloneDX scope: extras are optional at runtime, development
+#: groups (tests, docs, lint) are not part of what runs.
+def _scope(record: PackageRecord) -> ComponentScope | None:
+    if record.group is None:
+        return ComponentScope.REQUIRED if record.specifier is not None else None
+    return ComponentScope.OPTIONAL if record.group.startswith("extra:") else ComponentScope.EXCLUDED
+
+
+def _component(record: PackageRecord, spec_version: str = "1.6") -> Component:
     purl = record.purl
     component_hashes = dict(record.hashes)
     hashes: list[HashType] = _hashes(component_hashes)
@@ -200,6 +218,15 @@ def _component(record: PackageRecord) -> Component:
     properties = [Property(name="gatecheck:source", value=record.source)]
     if not record.pinned:
         properties.append(Property(name="gatecheck:pinned", value="false"))
+    ranged = record.specifier is not None and record.version is None
+    if ranged:
+        # A declared range names no release. CycloneDX 1.6 has no component version range, so it is
+        # a property there; 1.7 has versionRange for external components (added after serializing).
+        range_text = vers(str(record.specifier)) if record.specifier is not None else None
+        if range_text:
+            properties.append(Property(name="gatecheck:version-range", value=range_text))
+    if record.group:
+        properties.append(Property(name="gatecheck:group", value=record.group))
     properties.extend(Property(name=k, value=v) for k, v in sorted(record.properties.items()))
     return Component(
         type=ComponentType.LIBRARY,
@@ -212,6 +239,9 @@ def _component(record: PackageRecord) -> Component:
         licenses=_licenses(record.license_expression, record.license_names),
         external_references=references,
         properties=properties,
+        scope=_scope(record),
+        # External: provided by the environment the library is installed into, not bundled with it.
+        is_external=True if ranged and spec_version != "1.6" else None,
     )
 
 

@@ -16,6 +16,9 @@ from typing import Any
 
 from cyclonedx.spdx import fixup_id, is_expression
 from license_expression import ExpressionError, Licensing
+from packaging.utils import canonicalize_name
+
+from gatecheck_plugins.dependencies import Installed, PackageRecord
 
 #: Trove licence classifiers that name exactly one SPDX licence. Classifiers that name a
 #: family without a version ("GNU General Public License (GPL)", "BSD License") are left
@@ -175,3 +178,30 @@ def _licensing() -> Licensing:
     # against the SPDX list by cyclonedx.spdx, and building the full SPDX index costs
     # a third of a second per process.
     return Licensing()
+
+
+def licence_labels(record: PackageRecord | None) -> list[str]:
+    """The licence ids (or names) of a component, for counting and for policies."""
+    if record is None:
+        return []
+    if record.license_expression:
+        return sorted(ids_in(record.license_expression))
+    return list(record.license_names)
+
+
+def licenses_from_environment(records: list[PackageRecord], items: list[Installed]) -> None:
+    """Lock files carry no licences: borrow them from installed metadata of the *same* version."""
+    from gatecheck_plugins.sbom import environment  # it reads licences with this module
+    wanted = {(r.key, r.version) for r in records if not r.has_license}
+    if not wanted:
+        return
+    installed: dict[tuple[str, str | None], PackageRecord] = {}
+    for item in items:
+        key = (canonicalize_name(item.name), item.version)
+        if key in wanted:
+            installed[key] = environment.record_of(item)
+    for record in records:
+        match = installed.get((record.key, record.version))
+        if match is not None and not record.has_license:
+            record.license_expression = match.license_expression
+            record.license_names = list(match.license_names)

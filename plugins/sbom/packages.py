@@ -18,13 +18,21 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.requirements import Requirement as Pep508
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 
 from gatecheck_plugins.dependencies import (
     Artifact,
     DependencyFileError,
     PackageRecord,
     Project,
+    PyProject,
     Requirement,
     RequirementsSet,
     checked_url,
@@ -72,6 +80,28 @@ def merge(records: Iterable[PackageRecord]) -> list[PackageRecord]:
     return sorted(merged.values(), key=lambda r: (r.key, r.version or ""))
 
 
+def from_declared(parsed: PyProject) -> list[PackageRecord]:
+    """One record per dependency a pyproject.toml or setup.cfg declares: a range, not a release
+    (``specifier``), unless it pins one exact version. The project's own name (``requests[socks]`` in
+    its own test group) is the root component, not a dependency."""
+    own = canonicalize_name(parsed.project.name)
+    records: list[PackageRecord] = []
+    for declared in parsed.declared:
+        if canonicalize_name(declared.name) == own and not declared.direct:
+            continue
+        specifier = ""
+        if declared.table != "poetry" and not declared.direct:
+            specifier = str(Pep508(declared.text).specifier)
+        elif declared.table == "poetry":
+            specifier = declared.text.partition(" = ")[2].strip("'\"")
+        records.append(PackageRecord(
+            name=declared.name, version=declared.exact, source=parsed.path, line=declared.line,
+            pinned=declared.exact is not None, specifier=None if declared.exact is not None else specifier,
+            group=declared.group, properties={"gatecheck:requirement": declared.text} if declared.exact is None else {},
+        ))
+    return records
+
+
 def from_requirements(parsed: RequirementsSet) -> list[PackageRecord]:
     """One record per requirement the set installs (constraints files are not components)."""
     records = [_record(requirement) for _, requirement in parsed.requirements()]
@@ -99,9 +129,11 @@ def _record(req: Requirement) -> PackageRecord | None:
         if link.startswith(("https://", "http://")):
             qualifiers["download_url"] = link  # never a machine-specific file:// path
         pinned = bool(req.hashes)
+    ranged = req.exact is None and not req.direct and link is None
     return PackageRecord(
         name=req.name, version=req.exact, source=req.path, line=req.line, pinned=pinned, artifacts=artifacts,
         qualifiers=qualifiers, properties={"gatecheck:requirement": req.pep508 or req.text} if not pinned else {},
+        specifier=str(req.specifier or "") if ranged else None,
     )
 
 
@@ -131,3 +163,42 @@ def _bare_file(req: Requirement, link: str) -> PackageRecord:
         name=name, version=version, source=req.path, line=req.line, pinned=bool(req.hashes),
         artifacts=[Artifact(hashes=dict([h]), url=url, filename=filename) for h in req.hashes],
     )
+
+
+def vers(specifier: str) -> str | None:
+    """A PEP 440 range in the ``vers`` syntax CycloneDX uses for version ranges (``vers:pypi/>=2.0|<3``).
+
+    Each clause becomes one constraint, sorted by version as vers requires: ``~=2.2`` is ``>=2.2|<3``,
+    ``==2.*`` is ``>=2|<3``; an exclusion of a whole prefix (``!=2.1.*``) has no vers form and is left
+    out (the range it describes is then slightly wider). None when a version cannot be read.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        spec = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+    constraints: list[tuple[Version, str]] = []
+    for item in spec:
+        text, op = item.version, item.operator
+        wildcard = text.endswith(".*")
+        try:
+            version = Version(text.removesuffix(".*"))
+        except InvalidVersion:
+            return None
+        release = version.release
+        if op == "!=" and wildcard:
+            continue
+        if (op == "==" and wildcard) or op == "~=":
+            prefix = release if op == "==" else (release[:-1] if len(release) > 1 else release)
+            upper = Version(".".join(str(p) for p in (*prefix[:-1], prefix[-1] + 1)))
+            constraints += [(version, ">="), (upper, "<")]
+        elif op in ("==", "==="):
+            constraints.append((version, ""))
+        else:
+            constraints.append((version, op))
+    if not constraints:
+        return "vers:pypi/*"
+    ordered = sorted(set(constraints), key=lambda c: (c[0], c[1]))
+    return "vers:pypi/" + "|".join(f"{op}{version}" for version, op in ordered)
