@@ -5,8 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+# pip's output minus the noise of this machine's index settings; a failed install stops here.
+pip_install() {
+  local log; log=$(mktemp)
+  if ! .venv/bin/python -m pip install -q --disable-pip-version-check "$@" > "$log" 2>&1; then
+    cat "$log"; rm -f "$log"; echo "pip install $* failed" >&2; exit 1
+  fi
+  grep -v "^WARNING: Location" "$log" || true; rm -f "$log"
+}
+# A .venv made before the distribution was renamed still holds the old `gatecheck` dist (or the
+# unrelated PyPI project of that name): both would claim the same import package and script.
+if .venv/bin/python -m pip show -q gatecheck > /dev/null 2>&1; then .venv/bin/python -m pip uninstall -q -y gatecheck; fi
+pip_install --upgrade pip
+pip_install -e '.[test]'
 .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
 # Tests drive the installed `gatecheck` script (and verifier runners take a command line).
 export PATH="$PWD/.venv/bin:$PATH"
@@ -18,4 +29,16 @@ echo "== mypy core/" && .venv/bin/mypy
 echo "== system packages"
 bash .ci/chromium.sh
 [ -n "${GATECHECK_TEST_POSTGRES_URL:-}" ] || source .ci/postgres.sh
+# Microsoft's SARIF Multitool, which validates our SARIF with GitHub code scanning's ingestion rules
+# (tests/core/test_sarif_github.py). A .NET binary shipped in npm packages: the wrapper and the Linux
+# build, both pinned exactly (the wrapper asks for the build by a range), installed once into
+# .ci/node_modules, which ignores itself as Python's venvs do.
+echo "== sarif multitool"
+SARIF_MULTITOOL_VERSION=5.7.0
+installed=$(.ci/node_modules/.bin/sarif-multitool --version 2>&1 || true)  # it prints its version on stderr
+if [[ "$installed" != "SARIF Multitool $SARIF_MULTITOOL_VERSION+"* ]]; then
+    mkdir -p .ci/node_modules && printf '*\n' > .ci/node_modules/.gitignore
+    npm install --prefix .ci --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+        "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
+fi
 echo "== pytest" && exec .venv/bin/python -m pytest "$@"

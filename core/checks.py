@@ -232,7 +232,7 @@ class CheckContext:
             proc = subprocess.Popen(
                 list(argv),
                 cwd=cwd or self.root,
-                env=dict(env) if env is not None else None,
+                env=dict(env) if env is not None else tool_environment(),
                 stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -254,6 +254,14 @@ class CheckContext:
                 reader.join(timeout=5)
                 raise CheckTimeout(f"{Path(argv[0]).name} killed: timed out after {self.timeout:g}s")
         return subprocess.CompletedProcess(list(argv), proc.returncode, result.get("out", b""), result.get("err", b""))
+
+
+def tool_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a scanner runs with: the gate's, without the variables whose names say they
+    hold a secret (the signing key, CI tokens). A scanner needs none of them, and what a tool
+    never has it cannot leak into its output."""
+    env = os.environ if base is None else base
+    return {name: value for name, value in env.items() if not redact_mod.is_secret_env_name(name)}
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

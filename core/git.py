@@ -22,7 +22,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from gatecheck.redact import scrub_url_credentials
+from gatecheck.redact import is_secret_env_name, scrub_url_credentials
 
 #: Keys that make git run a program, as regular expressions over lower-cased config names,
 #: with the value that switches each off.
@@ -50,7 +50,7 @@ GIT_TIMEOUT = 60.0
 
 def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment git runs with: the caller's, without git's own redirections, never prompting."""
-    env = dict(os.environ if base is None else base)
+    env = {n: v for n, v in (os.environ if base is None else base).items() if not is_secret_env_name(n)}
     for name in [n for n in env if n.startswith("GIT_") and n not in ("GIT_CONFIG_GLOBAL",)]:
         del env[name]  # GIT_DIR, GIT_WORK_TREE, GIT_CONFIG_COUNT... would point git elsewhere
     env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",

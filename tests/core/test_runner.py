@@ -157,3 +157,16 @@ def test_no_cache_always_runs(project: Path) -> None:
     for _ in range(2):
         run_checks([CheckRun(check, timeout=5)], settings(project, cache=None))
     assert check.calls == 2
+
+
+def test_scanners_never_see_the_secrets_in_the_gates_environment(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tool a check starts (semgrep, git) gets the environment without secret-named variables."""
+    from gatecheck.checks import CheckContext
+
+    monkeypatch.setenv("GATECHECK_SIGNING_KEY", "-----BEGIN PRIVATE KEY----- signing-key-value")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_token-value-for-the-job")
+    monkeypatch.setenv("BUILD_LABEL", "ordinary-value")
+    ctx = CheckContext(root=project, options={})
+    shown = ctx.run_command(["env"]).stdout.decode() + ctx.git(["var", "GIT_AUTHOR_IDENT"]).stderr.decode()
+    assert "signing-key-value" not in shown and "ghs_token-value" not in shown
+    assert "BUILD_LABEL=ordinary-value" in shown and "PATH=" in shown
