@@ -27,6 +27,9 @@ ALIASES = {
     "timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp",
     "time with time zone": "timetz", "bit varying": "varbit",
 }
+#: The type a Python migration reader writes for a column whose type it cannot know statically
+#: (a project's own field class): rules that depend on the type judge it with low confidence.
+UNKNOWN = "gatecheck_unknown_type"
 SERIALS = frozenset({"serial2", "serial4", "serial8"})
 #: Types whose values do not fit a table with billions of rows.
 NARROW_KEY_TYPES = frozenset({"int2", "int4", "serial2", "serial4"})
@@ -197,3 +200,16 @@ def column_name(expr: Node) -> str | None:
         return None
     fields = [f["String"]["sval"] for f in ref.get("fields", ()) if "String" in f]
     return fields[-1] if fields else None
+
+
+def sql_literal(value: object) -> str | None:
+    """A Python scalar (None, bool, number, string) as an SQL literal; None for anything else."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None

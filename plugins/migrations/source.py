@@ -13,6 +13,14 @@ plain SQL underneath and read the same way; what differs is how a file splits in
   ``BEGIN;``/``COMMIT;`` unless the migration is non-atomic, with ``--`` / ``-- Operation`` / ``--``
   comment blocks.
 
+Django and Alembic migrations written in Python are read by :mod:`.django_reader` and
+:mod:`.alembic_reader` into the same :class:`MigrationFile` shape (format ``django-migration`` and
+``alembic-revision``), with statements generated the way each tool would and located at the
+line of the operation that produces them.
+
+A file that does not parse raises :class:`Unparsable`, naming the file and line; the check turns
+it into a finding and goes on with the other files.
+
 Positions from the parser are byte offsets into the UTF-8 text; lines are computed from them.
 """
 
@@ -35,6 +43,9 @@ from gatecheck.errors import CheckFailed
 from .rules import RULES
 
 FORMATS = ("sql", "alembic", "django")
+#: Formats read from Python source, and the migration tool behind every format.
+PYTHON_FORMATS = ("django-migration", "alembic-revision")
+TOOLS = {"alembic": "alembic", "alembic-revision": "alembic", "django": "django", "django-migration": "django"}
 
 ALEMBIC_MARKER = re.compile(rb"^-- Running (upgrade|downgrade) +(.*?) *-> *(\S*) *$", re.M)
 DJANGO_MARKER = re.compile(rb"^--\r?\n-- [^\n]+\r?\n--\r?$", re.M)
@@ -74,6 +85,16 @@ class Statement:
         return self._text
 
 
+class Unparsable(CheckFailed):
+    """A migration file PostgreSQL's (or Python's) grammar rejects, or that is not UTF-8."""
+
+    def __init__(self, rel: str, line: int, reason: str) -> None:
+        super().__init__(f"{rel}:{line}: {reason}", bad_input=True)
+        self.rel = rel
+        self.line = line
+        self.reason = reason
+
+
 @dataclass
 class MigrationFile:
     """A parsed migration file."""
@@ -83,6 +104,20 @@ class MigrationFile:
     statements: list[Statement]
     #: Label of each migration unit: the file itself, or "X -> Y" per Alembic revision.
     units: list[str]
+    #: For migrations read from Python: the revision / migration name, for findings' metadata.
+    migration: str | None = None
+    #: Statements the reader could not know statically (RunSQL built at run time, ...), by line.
+    unresolved: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def tool(self) -> str:
+        """The migration tool behind the file (its bookkeeping tables are not the user's schema)."""
+        return TOOLS.get(self.format, "sql")
+
+    @property
+    def manages_transactions(self) -> bool:
+        """The reader wrote the tool's own BEGIN/COMMIT, so ``implicit_transaction`` does not apply."""
+        return self.format in PYTHON_FORMATS
 
 
 class Lines:
@@ -108,7 +143,7 @@ def decode(raw: bytes, rel: str) -> tuple[str, bytes]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise CheckFailed(f"{rel}:{line}: not UTF-8 text ({exc.reason})", bad_input=True) from exc
+        raise Unparsable(rel, line, f"not UTF-8 text ({exc.reason})") from exc
     return text, raw
 
 
@@ -140,7 +175,7 @@ def gc_paused() -> Iterator[None]:
 
 def parse_migration(content: bytes, rel: str, fmt: str = "auto") -> MigrationFile:
     """Parse one migration file's bytes (read by the caller through the repository view);
-    malformed SQL raises CheckFailed(bad_input=True) naming file and line."""
+    malformed SQL raises :class:`Unparsable` naming file and line."""
     with gc_paused():
         return _parse(content, rel, fmt)
 
@@ -153,14 +188,7 @@ def parse_file(path: Path, rel: str, fmt: str = "auto") -> MigrationFile:
 
 def _parse(content: bytes, rel: str, fmt: str) -> MigrationFile:
     text, data = decode(content, rel)
-    try:
-        tree = json.loads(parse_sql_json(text))
-    except ParseError as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        char_offset = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
-        line = text.count("\n", 0, char_offset) + 1
-        column = char_offset - (text.rfind("\n", 0, char_offset) + 1) + 1
-        raise CheckFailed(f"{rel}:{line}: invalid PostgreSQL: {message} (column {column})", bad_input=True) from exc
+    tree = parse_sql(text, rel)
     if fmt == "auto":
         fmt = detect_format(data)
     unit_starts: list[int] = []
@@ -202,6 +230,20 @@ def _parse(content: bytes, rel: str, fmt: str) -> MigrationFile:
     return MigrationFile(rel=rel, format=fmt, statements=statements, units=units)
 
 
+def parse_sql(text: str, rel: str, first_line: int = 1) -> dict[str, Any]:
+    """pglast's JSON parse tree of ``text``; a syntax error raises :class:`Unparsable` with the
+    line (counted from ``first_line``, for SQL embedded in a Python migration) and column."""
+    try:
+        tree: dict[str, Any] = json.loads(parse_sql_json(text))
+    except ParseError as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        char_offset = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        line = text.count("\n", 0, char_offset) + first_line
+        column = char_offset - (text.rfind("\n", 0, char_offset) + 1) + 1
+        raise Unparsable(rel, line, f"invalid PostgreSQL: {message} (column {column})") from exc
+    return tree
+
+
 def _attach_allows(data: bytes, statements: list[Statement], rel: str) -> None:
     """Attach each ``-- gatecheck:allow RULE[,RULE] REASON`` comment to its statement.
 
@@ -219,7 +261,7 @@ def _attach_allows(data: bytes, statements: list[Statement], rel: str) -> None:
         target: Statement | None = None
         if index >= 0 and pos < statements[index].end:
             stmt = statements[index]
-            if not _is_comment(data, stmt, pos):
+            if not is_comment(data, stmt, pos):
                 continue  # the marker is inside a string literal, not a comment
             target = stmt
         elif index >= 0 and statements[index].end_line == line:
@@ -228,20 +270,30 @@ def _attach_allows(data: bytes, statements: list[Statement], rel: str) -> None:
             target = statements[index + 1]
         if target is None:
             raise CheckFailed(f"{rel}:{line}: gatecheck:allow comment is not followed by a statement", bad_input=True)
-        args = ALLOW_ARGS.match(match.group(1).decode("utf-8", "replace"))
-        if not args or not args.group(2):
-            raise CheckFailed(
-                f"{rel}:{line}: write the allow comment as `-- gatecheck:allow RULE-ID REASON` (a reason is required)",
-                bad_input=True,
-            )
-        for rule_id in filter(None, args.group(1).split(",")):
-            if rule_id not in RULES:
-                raise CheckFailed(f"{rel}:{line}: gatecheck:allow names unknown rule {rule_id!r}", bad_input=True)
-            target.allows[rule_id] = args.group(2)
+        rules, reason = allow_arguments(match.group(1).decode("utf-8", "replace"), rel, line)
+        for rule_id in rules:
+            target.allows[rule_id] = reason
             target.allow_lines[rule_id] = line
 
 
-def _is_comment(data: bytes, stmt: Statement, pos: int) -> bool:
+def allow_arguments(arguments: str, rel: str, line: int, marker: str = "--") -> tuple[list[str], str]:
+    """The rule ids and the reason of an allow comment (what follows ``gatecheck:allow``); a missing
+    reason or an unknown rule id is bad input naming the file and line."""
+    args = ALLOW_ARGS.match(arguments)
+    if not args or not args.group(2):
+        raise CheckFailed(
+            f"{rel}:{line}: write the allow comment as `{marker} gatecheck:allow RULE-ID REASON` (a reason is required)",
+            bad_input=True,
+        )
+    rules = list(filter(None, args.group(1).split(",")))
+    for rule_id in rules:
+        if rule_id not in RULES:
+            raise CheckFailed(f"{rel}:{line}: gatecheck:allow names unknown rule {rule_id!r}", bad_input=True)
+    return rules, args.group(2)
+
+
+def is_comment(data: bytes, stmt: Statement, pos: int) -> bool:
+    """Whether byte ``pos`` inside ``stmt`` is in an SQL comment (not in a string literal)."""
     source = data[stmt.start:stmt.end].decode("utf-8")
     offset = len(data[stmt.start:pos].decode("utf-8", "replace"))
     return any(

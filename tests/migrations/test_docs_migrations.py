@@ -52,8 +52,8 @@ def test_rule_table_lists_every_rule_with_its_severity() -> None:
 def test_example_table_matches_the_findings() -> None:
     section = TEXT[TEXT.index("gets these findings"):TEXT.index("## Configure")]
     documented = set()
-    for lines, rule in re.findall(r"^\| ([\d, ]+) \| `([a-z-]+)` \|", section, re.M):
-        documented |= {(int(n), rule) for n in lines.split(",")}
+    for prefix, lines, rule in re.findall(r"^\| (\d+) \| ([\d, ]+) \| `([a-z-]+)` \|", section, re.M):
+        documented |= {(prefix, int(n), rule) for n in lines.split(",")}
     result = MigrationsCheck().run(CheckContext(root=REPO / "examples" / "webapp", options={}))
-    found = {(f.location.start_line, f.rule_id) for f in result.findings if f.location}
+    found = {(f.location.path.split("/")[-1][:4], f.location.start_line, f.rule_id) for f in result.findings if f.location}
     assert documented == found

@@ -4,6 +4,7 @@ stable ids, the example project, options, and the check without its parser."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sys
 import textwrap
@@ -42,14 +43,21 @@ def by_line(result: CheckResult, path_suffix: str) -> list[tuple[int, str]]:
 def test_example_project_order_status_migration_is_flagged_and_initial_schema_is_clean() -> None:
     result = run(REPO / "examples" / "webapp")
     assert result.status == "ok"
-    assert by_line(result, "0001_create_orders.sql") == []
+    # New tables only: no hazard. Two CREATE TABLEs outside a transaction cannot be re-run after the
+    # second fails, which is advice (low severity), not a hazard.
+    assert by_line(result, "0001_create_orders.sql") == [(2, "not-rerunnable"), (8, "not-rerunnable")]
+    assert {f.metadata["kind"] for f in result.findings if f.location and "0001" in f.location.path} == {"advice"}
     assert by_line(result, "0002_order_status.sql") == [
         (3, "add-column-not-null-without-default"),
         (3, "lock-timeout-missing"),
+        (3, "not-rerunnable"),
         (3, "prefer-text"),
+        (3, "statement-timeout-missing"),
         (4, "create-index-not-concurrently"),
+        (4, "not-rerunnable"),
         (5, "constraint-without-not-valid"),
         (5, "lock-timeout-missing"),
+        (5, "not-rerunnable"),
         # numeric(12, 2) -> numeric(14, 2) keeps the scale: PostgreSQL skips the rewrite, but the
         # ALTER still queues for ACCESS EXCLUSIVE.
         (6, "lock-timeout-missing"),
@@ -68,10 +76,18 @@ def test_example_project_through_the_runner_and_cli(cli: Callable[..., Any], tmp
     shutil.copytree(REPO / "examples" / "webapp", root, ignore=shutil.ignore_patterns(".gatecheck"))
     outcome = cli("run", str(root), "--check", "migrations", "--no-cache", "-q")
     assert outcome.exit_code == 1, (outcome.stdout, outcome.stderr)
+    # A file PostgreSQL's grammar rejects is a finding naming file and line (the gate denies, exit 1),
+    # and the other files' findings are still reported.
     (root / "migrations" / "0003_broken.sql").write_text("ALTER TABLE orders ADD COLUMN;\n")
-    outcome = cli("run", str(root), "--check", "migrations", "--no-cache", "-q")
-    assert outcome.exit_code == 2
-    assert "0003_broken.sql:1" in outcome.stdout + outcome.stderr
+    out = tmp_path / "report.json"
+    outcome = cli("run", str(root), "--check", "migrations", "--no-cache", "-q", "-f", f"json:{out}")
+    assert outcome.exit_code == 1, (outcome.stdout, outcome.stderr)
+    [result] = [r for r in json.loads(out.read_text())["results"] if r["check"] == "migrations"]
+    findings = result["findings"]
+    broken = [f for f in findings if f["rule_id"] == "unparsable-migration"]
+    assert [(f["location"]["path"], f["location"]["start_line"]) for f in broken] == [("migrations/0003_broken.sql", 1)]
+    assert broken[0]["title"].startswith("migrations/0003_broken.sql:1: invalid PostgreSQL: syntax error")
+    assert any(f["rule_id"] == "create-index-not-concurrently" for f in findings)
 
 
 # -- Alembic --------------------------------------------------------------------------------------
@@ -195,12 +211,12 @@ def test_real_alembic_offline_output(tmp_path: Path, per_migration: bool) -> Non
 def test_django_sqlmigrate_output(tmp_path: Path) -> None:
     """data/django/*.sql is `sqlmigrate` output of Django 5.2 for data/django_project (test_postgres_facts
     regenerates it against a live server and checks the same)."""
-    result = run(DATA, directory="django")
+    result = run(DATA, directory="django", python=False)
     assert result.status == "ok", result.error
     assert set(result.summary["formats"].values()) == {"django"}
     assert by_line(result, "0001_initial.sql") == [(9, "prefer-text")]  # new tables: only the type advice
     assert by_line(result, "0002_order_status.sql") == [
-        (5, "lock-timeout-missing"), (5, "prefer-text"),
+        (5, "lock-timeout-missing"), (5, "prefer-text"), (5, "statement-timeout-missing"),
         (6, "lock-timeout-missing"),
         # The REFERENCES scan and both index builds run while the transaction Django wraps around the
         # migration still holds ACCESS EXCLUSIVE from the ADD COLUMN on line 5.
@@ -209,12 +225,14 @@ def test_django_sqlmigrate_output(tmp_path: Path) -> None:
         (18, "access-exclusive-held"), (18, "create-index-not-concurrently"),
         (19, "access-exclusive-held"), (19, "create-index-not-concurrently"),
     ]
-    assert by_line(result, "0003_status_index.sql") == []  # non-atomic migration: no BEGIN around it
+    # Non-atomic migration: no BEGIN around it; a failed CONCURRENTLY build leaves an INVALID index that
+    # makes a re-run fail (advice).
+    assert by_line(result, "0003_status_index.sql") == [(4, "not-rerunnable")]
     assert by_line(result, "0004_total_index.sql") == [(5, "concurrently-in-transaction")]
 
 
 def test_django_default_rewrites_before_postgres_11() -> None:
-    result = run(DATA, directory="django", postgres_version=10)
+    result = run(DATA, directory="django", postgres_version=10, python=False)
     assert (5, "add-column-rewrite") in by_line(result, "0002_order_status.sql")
 
 
@@ -290,8 +308,8 @@ def test_allow_comment_on_the_line_before(lint: Lint) -> None:
         "CREATE INDEX orders_a ON orders (a);\n"
         "CREATE INDEX orders_b ON orders (b);\n"
     )
-    assert [(f.rule_id, f.location.start_line) for f in result.findings if f.location] == [
-        ("create-index-not-concurrently", 3)]
+    assert [(f.rule_id, f.location.start_line) for f in result.findings
+            if f.location and f.rule_id == "create-index-not-concurrently"] == [("create-index-not-concurrently", 3)]
     assert result.summary["allowed"] == [{
         "rule_id": "create-index-not-concurrently", "path": "migrations/0001_step.sql", "line": 2,
         "reason": "orders has 40 rows, built in the release window"}]
@@ -303,7 +321,8 @@ def test_allow_comment_trailing_and_inside_a_statement(lint: Lint) -> None:
         "ALTER TABLE orders DROP COLUMN legacy; -- gatecheck:allow drop-column unused since release 41\n"
         "ALTER TABLE orders\n"
         "  -- gatecheck:allow rename-column,drop-column the API reads the view orders_v1\n"
-        "  RENAME COLUMN note TO remark;\n"
+        "  RENAME COLUMN note TO remark;\n",
+        disable=["statement-timeout-missing", "not-rerunnable"],
     )
     assert result.findings == []
     assert [a["line"] for a in result.summary["allowed"]] == [2, 3]
@@ -314,7 +333,7 @@ def test_allow_comment_trailing_and_inside_a_statement(lint: Lint) -> None:
 
 def test_allow_only_covers_the_named_rule(lint: Lint) -> None:
     result = lint("-- gatecheck:allow drop-column planned\nALTER TABLE orders DROP COLUMN legacy;\n")
-    assert [f.rule_id for f in result.findings] == ["lock-timeout-missing"]
+    assert sorted(f.rule_id for f in result.findings) == ["lock-timeout-missing", "statement-timeout-missing"]
 
 
 def test_allow_marker_inside_a_string_is_not_a_comment(lint: Lint) -> None:
@@ -335,36 +354,48 @@ def test_malformed_allow_comment_is_bad_input(lint: Lint, sql: str, message: str
     assert "migrations/0001_step.sql:" in str(raised.value)
 
 
-# -- malformed input ------------------------------------------------------------------------------
+# -- malformed input: a finding naming file and line; every other file is still checked -------------
 
 
-def test_malformed_sql_names_file_and_line(lint: Lint) -> None:
-    with pytest.raises(CheckFailed) as raised:
-        lint("-- härmlos\nCREATE TABLE t (a int);\n\nALTER TABLE t ADD COLUMN;\n")
-    assert raised.value.bad_input
-    assert str(raised.value) == 'migrations/0001_step.sql:4: invalid PostgreSQL: syntax error at or near ";" (column 25)'
+def unparsable(result: CheckResult) -> list[tuple[str, int, str]]:
+    return [(f.location.path, f.location.start_line or 0, f.title) for f in result.findings
+            if f.rule_id == "unparsable-migration" and f.location]
+
+
+def test_malformed_sql_names_file_and_line_and_the_other_files_are_checked(lint: Lint) -> None:
+    result = lint(["DROP TABLE a;\n", "-- härmlos\nCREATE TABLE t (a int);\n\nALTER TABLE t ADD COLUMN;\n",
+                   "DROP TABLE b;\n"])
+    assert result.status == "ok"
+    assert unparsable(result) == [("migrations/0002_step.sql", 4,
+                                   'migrations/0002_step.sql:4: invalid PostgreSQL: syntax error at or near ";" (column 25)')]
+    finding = next(f for f in result.findings if f.rule_id == "unparsable-migration")
+    assert finding.severity == "high" and finding.metadata["kind"] == "hazard"
+    dropped = {f.location.path for f in result.findings if f.rule_id == "drop-table" and f.location}
+    assert dropped == {"migrations/0001_step.sql", "migrations/0003_step.sql"}
+    assert result.summary["unparsable"] == [{"path": "migrations/0002_step.sql", "line": 4,
+                                             "reason": 'invalid PostgreSQL: syntax error at or near ";" (column 25)'}]
 
 
 def test_unterminated_string_names_its_line(lint: Lint) -> None:
-    with pytest.raises(CheckFailed) as raised:
-        lint("SELECT 1;\nSELECT 2;\nINSERT INTO t VALUES ('oops);\n")
-    assert "0001_step.sql:3:" in str(raised.value)
+    [(path, line, _)] = unparsable(lint("SELECT 1;\nSELECT 2;\nINSERT INTO t VALUES ('oops);\n"))
+    assert (path, line) == ("migrations/0001_step.sql", 3)
 
 
-def test_not_utf8_is_bad_input(tmp_path: Path) -> None:
+def test_not_utf8_is_a_finding(tmp_path: Path) -> None:
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "0001.sql").write_bytes(b"SELECT 1;\nSELECT '\xff';\n")
-    with pytest.raises(CheckFailed) as raised:
-        run(tmp_path)
-    assert raised.value.bad_input and "0001.sql:2: not UTF-8" in str(raised.value)
+    [(path, line, title)] = unparsable(run(tmp_path))
+    assert (path, line) == ("migrations/0001.sql", 2) and "not UTF-8" in title
 
 
-def test_bad_sql_through_the_runner_is_an_error_marked_bad_input(tmp_path: Path) -> None:
+def test_bad_sql_through_the_runner_is_a_finding_not_an_error(tmp_path: Path) -> None:
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "0001.sql").write_text("ALTER TABLE;\n")
+    (tmp_path / "migrations" / "0002.sql").write_text("DROP TABLE orders;\n")
     [result] = run_checks([CheckRun(MigrationsCheck(), {})], RunSettings(root=tmp_path))
-    assert result.status == "error" and result.bad_input
-    assert "migrations/0001.sql:1" in (result.error or "")
+    assert result.status == "ok" and not result.bad_input
+    assert {(f.rule_id, f.location.path) for f in result.findings if f.location} >= {
+        ("unparsable-migration", "migrations/0001.sql"), ("drop-table", "migrations/0002.sql")}
 
 
 # -- positions and ids ----------------------------------------------------------------------------
@@ -400,11 +431,11 @@ def test_ids_survive_moving_a_statement_and_distinguish_repeats(lint: Lint) -> N
 
 def test_disable_and_severity_options(lint: Lint) -> None:
     sql = "CREATE TABLE t (code varchar(10));\nDROP INDEX orders_a;\n"
-    result = lint(sql, disable=["lock-timeout-missing"], severity={"prefer-text": "medium"})
+    result = lint(sql, disable=["lock-timeout-missing", "not-rerunnable"], severity={"prefer-text": "medium"})
     assert {(f.rule_id, f.severity) for f in result.findings} == {
-        ("prefer-text", "medium"), ("drop-index-not-concurrently", "medium")}
-    assert result.summary["suppressed_by_config"] == 1
-    assert result.summary["disabled_rules"] == ["lock-timeout-missing"]
+        ("prefer-text", "medium"), ("drop-index-not-concurrently", "medium"), ("statement-timeout-missing", "low")}
+    assert result.summary["suppressed_by_config"] == 3
+    assert result.summary["disabled_rules"] == ["lock-timeout-missing", "not-rerunnable"]
 
 
 def test_options_schema_rejects_unknown_rules_and_keys() -> None:

@@ -1,0 +1,116 @@
+"""One run of the check over a tree: read every migration, put them in order, lint, report.
+
+SQL files apply in the order :mod:`.discovery` gives; Alembic revisions and Django migrations are
+read first (their graphs decide their order) and then replayed in that order after the SQL files.
+One :class:`.linter.Linter` sees them all, so each file is judged with the schema its predecessors
+built, while session state starts fresh with every file. A file that cannot be parsed becomes an
+``unparsable-migration`` finding and is left out of the state; the other files are still checked.
+Findings are reported only for files inside the scan paths, but every file builds the state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatecheck.checks import CheckContext
+from gatecheck.errors import CheckFailed
+from gatecheck.model import Finding
+
+from .alembic_reader import AlembicRevision, looks_like_alembic, read_revision
+from .alembic_reader import generate as generate_revision
+from .alembic_reader import order as order_revisions
+from .discovery import Candidates
+from .django_reader import DjangoMigration, DjangoProject, looks_like_django, read_migration
+from .linter import Linter
+from .report import Report
+from .source import MigrationFile, Unparsable, decode, parse_migration
+from .state import Settings
+
+
+def lint_tree(ctx: CheckContext, found: Candidates, *, tick_every: int, default_version: int,
+              default_limit: int) -> tuple[dict[str, Any], list[Finding]]:
+    """Lint every candidate file; returns the result's summary and findings."""
+    options = ctx.options
+    settings = Settings(
+        postgres_version=int(options.get("postgres_version", default_version)),
+        implicit_transaction=bool(options.get("implicit_transaction", False)),
+        require_schema=bool(options.get("require_schema", False)),
+    )
+    linter = Linter(settings)
+    report = Report(set(options.get("disable", [])), dict(options.get("severity", {})), settings.postgres_version)
+    fmt = options.get("format", "auto")
+    limit = int(options.get("max_file_size", default_limit))
+    sizes = {entry.path: entry.size for entry in ctx.repo.entries()}
+    formats: dict[str, str] = {}
+    skipped_python: list[str] = []
+    statements = 0
+
+    def read(rel: str) -> bytes:
+        ctx.check_cancelled()
+        if sizes.get(rel, 0) > limit:
+            raise CheckFailed(f"{rel}: {sizes[rel]} bytes, more than the {limit} the migrations check reads; not "
+                              "read (raise [checks.migrations] max_file_size if it is a real migration)", bad_input=True)
+        # ctx.read_bytes enforces the limit again: the file may have grown since it was listed.
+        return ctx.read_bytes(rel, limit=limit)
+
+    def lint(migration: MigrationFile) -> None:
+        nonlocal statements
+        formats[migration.rel] = migration.format
+        statements += len(migration.statements)
+        ctx.progress(f"{migration.rel}: {len(migration.statements)} statements ({migration.format})")
+        hits = linter.lint_file(migration, tick=ctx.check_cancelled, every=tick_every)
+        if ctx.in_scope(migration.rel):
+            report.add(migration, hits)
+
+    def failed(error: Unparsable) -> None:
+        formats[error.rel] = "unparsable"
+        if ctx.in_scope(error.rel):
+            report.unparsable_file(error)
+
+    for rel in found.sql:
+        try:
+            migration = parse_migration(read(rel), rel, fmt)
+        except Unparsable as error:
+            failed(error)
+            continue
+        lint(migration)
+
+    django = DjangoProject()
+    revisions: list[AlembicRevision] = []
+    for rel in found.python:
+        try:
+            text, _ = decode(read(rel), rel)
+            if looks_like_django(text):
+                migration_py: DjangoMigration | None = read_migration(text, rel)
+                if migration_py is not None:
+                    django.add(migration_py)
+                    continue
+            if looks_like_alembic(text):
+                revision = read_revision(text, rel)
+                if revision is not None:
+                    revisions.append(revision)
+                    continue
+        except Unparsable as error:
+            failed(error)
+            continue
+        skipped_python.append(rel)
+    for revision in order_revisions(revisions):
+        try:
+            lint(generate_revision(revision))
+        except Unparsable as error:
+            failed(error)
+    for migration_py in django.order():
+        try:
+            lint(django.generate(migration_py))
+        except Unparsable as error:
+            failed(error)
+
+    summary = {
+        "files": len(formats),
+        "statements": statements,
+        "formats": formats,
+        **report.summary(),
+        "python_files_not_migrations": skipped_python,
+        "squashed_or_replaced": django.skipped,
+    }
+    return summary, report.findings
