@@ -1,16 +1,58 @@
-"""The human summary: a table of checks, then what was denied, warned and waived."""
+"""The human summary: a table of checks, then what was denied, warned and waived.
+
+Everything in it that comes from a check (check names, errors, finding titles inside policy
+messages, paths) is untrusted: a repository under judgement chooses its file names and, through
+its SARIF files or its code, the titles of its findings. Such text is printed literally, never as
+rich markup, emoji codes or highlighting, and with its control characters shown as escapes
+(:func:`visible`), so a finding can neither hide itself nor rewrite the terminal it is read on.
+"""
 
 from __future__ import annotations
 
 import io
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from gatecheck.model import severity_counts
 from gatecheck.reports import Report
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
 MAX_ROWS = 30
+
+#: The characters a terminal acts on instead of showing: C0 and C1 controls and DEL move the
+#: cursor, recolour or clear the screen, or set the window title; line and paragraph separators
+#: start new lines; bidirectional overrides and isolates reorder what is shown ("Trojan Source").
+CONTROLS = (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_ESCAPES: dict[int, str] = {
+    **{c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in CONTROLS},
+    0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r",
+}
+_ESCAPES_KEEPING_LINES = {c: e for c, e in _ESCAPES.items() if c not in (0x09, 0x0A)}
+# JSON escapes U+0000-U+001F itself; the other controls it leaves raw, where "\\u009b" means the same.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in CONTROLS if c >= 0x7F}
+
+
+def visible(text: str) -> str:
+    """``text`` on one line with every control character escaped (``\\x1b``, ``\\n``): safe to print."""
+    return text.translate(_ESCAPES)
+
+
+def visible_lines(text: str) -> str:
+    """Like :func:`visible`, but keeping newlines and tabs: for whole blocks of output."""
+    return text.translate(_ESCAPES_KEEPING_LINES)
+
+
+def visible_json(document: str) -> str:
+    """A JSON document with the controls JSON leaves raw escaped as ``\\uXXXX``: the same document, safe to print."""
+    return document.translate(_JSON_ESCAPES)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """Untrusted ``text`` as a rich Text that prints exactly as it reads (no markup, no emoji codes)."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
 
 
 class TextReporter:
@@ -23,9 +65,16 @@ class TextReporter:
         self.width = width
 
     def render(self, report: Report) -> str:
+        # rich is imported here, not at module level: `gatecheck` start-up must not pay for it.
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
         buffer = io.StringIO()
+        # markup, emoji and highlighting off for the whole console: nothing printed here is
+        # interpreted, and styles come only from the Text objects built below.
         console = Console(file=buffer, width=self.width, force_terminal=self.color, no_color=not self.color,
-                          highlight=False)
+                          markup=False, emoji=False, highlight=False)
         table = Table(title="gatecheck checks", title_justify="left")
         for col in ("check", "status", "crit", "high", "med", "low", "info", "unk", "time"):
             table.add_column(col, justify="right" if col not in ("check", "status") else "left")
@@ -33,15 +82,20 @@ class TextReporter:
             counts = severity_counts(result.findings)
             style = {"ok": "green", "skipped": "yellow"}.get(result.status, "red")
             table.add_row(
-                result.check,
-                f"[{style}]{result.status}[/]" + (" (cached)" if result.cached else ""),
+                literal(result.check),
+                Text.assemble((result.status, style), " (cached)" if result.cached else ""),
                 *(str(counts[s]) for s in ("critical", "high", "medium", "low", "info", "unknown")),
                 f"{result.duration_ms / 1000:.2f}s",
             )
         console.print(table)
         for result in report.results:
             if result.error:
-                console.print(f"[red]{result.check} {result.status}:[/] {result.error}", markup=True)
+                # A multi-line error (a tool's stderr) keeps its lines, indented under the check
+                # it belongs to, so none of them can pass for a line of the report.
+                first, *rest = result.error.split("\n")
+                console.print(Text.assemble((f"{visible(result.check)} {result.status}:", "red"), " ", visible(first)))
+                for line in rest:
+                    console.print("    " + visible(line))
         findings = {f.id: f for f in report.findings()}
         decision = report.decision
         for title, entries, style in (
@@ -51,7 +105,8 @@ class TextReporter:
         ):
             if not entries:
                 continue
-            console.print(f"\n[bold {style}]{title} ({len(entries)})[/]")
+            console.print()
+            console.print(Text(f"{title} ({len(entries)})", style=f"bold {style}"))
             for entry in entries[:MAX_ROWS]:
                 finding = findings.get(entry.finding_id or "")
                 where = ""
@@ -61,13 +116,15 @@ class TextReporter:
                     )
                 elif finding and finding.package:
                     where = f"{finding.package.name}=={finding.package.version}"
-                console.print(f"  {entry.rule}  {where}  {entry.message}", markup=False, highlight=False)
+                console.print(f"  {visible(entry.rule)}  {visible(where)}  {visible(entry.message)}")
             if len(entries) > MAX_ROWS:
                 console.print(f"  … and {len(entries) - MAX_ROWS} more (see --format json)")
-        verdict = "[bold green]PASSED[/]" if decision.allow else "[bold red]DENIED[/]"
-        console.print(
-            f"\n{verdict}  stage={report.stage}  checks={len(report.results)}  findings={len(findings)}  "
+        verdict = Text("PASSED", style="bold green") if decision.allow else Text("DENIED", style="bold red")
+        console.print()
+        console.print(Text.assemble(
+            verdict,
+            f"  stage={report.stage}  checks={len(report.results)}  findings={len(findings)}  "
             f"denied={len(decision.deny)}  warnings={len(decision.warn)}  waived={len(decision.waived)}  "
-            f"({report.duration_ms / 1000:.2f}s)"
-        )
+            f"({report.duration_ms / 1000:.2f}s)",
+        ))
         return buffer.getvalue()
