@@ -10,13 +10,14 @@ users' lock files pick the versions): a range is normal, and what matters is whe
 The rules, first match wins (the reason is reported with the shape):
 
 1. an installed environment is audited → application;
-2. a lock file (``pylock.toml``, ``uv.lock``, ``poetry.lock``) → application;
-3. a ``requirements*.txt`` in the root (or beside a package declaration) that pins every
-   requirement exactly (pip-compile's output) → application;
+2. a lock file (``pylock.toml``, ``uv.lock``, ``poetry.lock``) in the root or beside a package
+   declaration → application;
+3. a ``requirements*.txt`` there that pins every requirement exactly (pip-compile's output) →
+   application;
 4. a package declaration (``pyproject.toml`` with ``[project]`` or ``[tool.poetry]``,
    ``setup.cfg`` with ``[metadata] name`` or ``[options]``, or a ``setup.py`` in the root or beside a
    dependency file) → library;
-5. anything else (requirements files with ranges and nothing that packages them) → application.
+5. anything else (lock or requirements files with nothing that packages them) → application.
 
 Both the ``sca`` and ``sbom`` checks take the shape from here, and both let the configuration
 override it (``shape = "application"`` or ``"library"``).
@@ -63,12 +64,12 @@ def detect(parsed: Iterable[PyProject | RequirementsSet | LockFile], listed: Ite
         return Shape(APPLICATION, "an installed environment is audited")
     # The shallowest file decides among several (the root's pyproject.toml, not an example's).
     items = sorted(parsed, key=lambda item: (item.path.count("/"), item.path))
-    for item in items:
-        if isinstance(item, LockFile) or kind_of(item.path) in LOCK_KINDS:
-            return Shape(APPLICATION, f"{item.path} is a lock file")
-    # Pinned requirements decide for the project they sit beside (the root, or a package's own
-    # directory), not an example application somewhere inside a library's tree.
+    # A lock file or pinned requirements decide for the project they sit beside (the root, or a
+    # package's own directory), not a test fixture or an example application inside a library's tree.
     homes = {posixpath.dirname(item.path) for item in items if isinstance(item, PyProject) and item.declares_package}
+    for item in items:
+        if (isinstance(item, LockFile) or kind_of(item.path) in LOCK_KINDS) and posixpath.dirname(item.path) in homes | {""}:
+            return Shape(APPLICATION, f"{item.path} is a lock file")
     for item in items:
         if (isinstance(item, RequirementsSet) and fnmatch.fnmatch(posixpath.basename(item.path), "requirements*.txt")
                 and posixpath.dirname(item.path) in homes | {""} and item.fully_pinned()):

@@ -267,6 +267,10 @@ class ScaCheck:
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": []})
         summary: dict[str, Any] = {"files": sorted(set(files)), "shape": gathered.shape.to_dict()}
+        if gathered.unreadable:
+            summary["unreadable_test_data"] = gathered.unreadable
+            summary["warnings"] = [f"{len(gathered.unreadable)} malformed dependency file(s) among test data set aside "
+                                   f"(first: {gathered.unreadable[0]['path']})"]
         base: baseline_mod.Base | None = None
         base_collected: Collected | None = None
         if ctx.options.get("baseline_ref"):

@@ -180,6 +180,9 @@ class Collected:
             if parsed.declares_package and canonicalize_name(declared.name) == own and not declared.direct:
                 self.local.append(declared.name)  # "requests[socks]" in requests' own test group: the project itself
                 continue
+            if declared.direct and declared.table == "poetry" and '"path":' in declared.text:
+                self.local.append(declared.name)  # a Poetry path dependency: a directory of the project
+                continue
             if declared.direct:
                 reason = ("a URL requirement installs whatever that location holds" if declared.table == "project"
                           else "a git, path or URL dependency has no version to audit")
@@ -234,6 +237,11 @@ def _poetry_part(text: str) -> str | None:
     return text if text[0] in "<>=!~" else f"=={text}"
 
 
+#: Directories of test data: a dependency file in one may be malformed on purpose (poetry's sdist
+#: ships ``tests/fixtures/invalid_lock/poetry.lock``), so it is set aside instead of failing the check.
+TEST_DATA_DIRS = frozenset({"tests", "test", "testing", "fixtures", "testdata", "test_data"})
+
+
 @dataclass
 class Gathered:
     """What one tree's dependency files declare, which files those were, and the project's shape."""
@@ -241,6 +249,19 @@ class Gathered:
     collected: Collected
     files: list[str]
     shape: Shape
+    #: Malformed dependency files among test data, set aside: ``[{path, error}]``.
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+
+
+def _read(tree: Tree, rel: str, unreadable: list[dict[str, str]]) -> Parsed | None:
+    """A parsed dependency file; a malformed one is bad input, unless it lies among test data."""
+    try:
+        return dependencies.read(tree, rel)
+    except dependencies.DependencyFileError as exc:
+        if not TEST_DATA_DIRS & set(rel.split("/")[:-1]):
+            raise
+        unreadable.append({"path": rel, "error": str(exc)})
+        return None
 
 
 def gather(tree: Tree, files: list[str], *, listed: list[str], shape: str = "auto",
@@ -252,18 +273,21 @@ def gather(tree: Tree, files: list[str], *, listed: list[str], shape: str = "aut
     what its ranges resolve to, and that is what gets audited.
     """
     parsed: list[Parsed] = []
+    unreadable: list[dict[str, str]] = []
     for rel in files:
         if dependencies.kind_of(rel) not in dependencies.PACKAGE_KINDS:
-            parsed.append(dependencies.read(tree, rel))
+            item = _read(tree, rel, unreadable)
+            if item is not None:
+                parsed.append(item)
     resolved_dirs = {posixpath.dirname(p.path) for p in parsed if isinstance(p, LockFile) or (
         isinstance(p, RequirementsSet) and fnmatch.fnmatch(posixpath.basename(p.path), "requirements*.txt")
         and p.fully_pinned())}
     for rel in files:
         if dependencies.kind_of(rel) in dependencies.PACKAGE_KINDS and posixpath.dirname(rel) not in resolved_dirs:
-            item = dependencies.read(tree, rel)
+            declared = _read(tree, rel, unreadable)
             # A setup.cfg of tool settings only (flake8, pytest) declares nothing to audit.
-            if isinstance(item, PyProject) and (item.declared or item.declares_package):
-                parsed.append(item)
+            if isinstance(declared, PyProject) and (declared.declared or declared.declares_package):
+                parsed.append(declared)
     found = (dependencies.shape.configured(shape) if shape in dependencies.SHAPES
              else dependencies.shape.detect(parsed, listed, environment=environment is not None))
     collected = Collected(shape=found.kind)
@@ -274,7 +298,7 @@ def gather(tree: Tree, files: list[str], *, listed: list[str], shape: str = "aut
     if environment is not None:
         collected.environment(environment)
         read.append(environment.where)
-    return Gathered(collected, read, found)
+    return Gathered(collected, read, found, unreadable)
 
 
 def _allows(specifier: SpecifierSet | None, version: str) -> bool:

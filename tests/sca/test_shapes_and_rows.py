@@ -227,3 +227,17 @@ def test_a_library_project_in_a_pyproject_with_groups(tmp_path, run_sca) -> None
     groups = {(f.package.name, f.metadata["group"]) for f in _rule(result, "sca/range-admits-vulnerable")}
     assert ("urllib3", None) in groups and ("pyyaml", "group:test") in groups
     assert "demo" in result.summary["local_packages"]  # the project naming itself is not a dependency
+
+
+def test_malformed_test_data_is_set_aside_but_the_projects_own_file_is_bad_input(tmp_path, run_sca) -> None:
+    (tmp_path / "requirements.txt").write_text("pyyaml==5.3\n")
+    fixture = tmp_path / "tests" / "fixtures" / "invalid_lock"
+    fixture.mkdir(parents=True)
+    (fixture / "poetry.lock").write_text("this is [not toml\n")  # as poetry's own sdist ships one
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    assert [u["path"] for u in result.summary["unreadable_test_data"]] == ["tests/fixtures/invalid_lock/poetry.lock"]
+    assert "poetry.lock:1" in result.summary["unreadable_test_data"][0]["error"]
+    (tmp_path / "poetry.lock").write_text("this is [not toml\n")
+    broken = run_sca(tmp_path)
+    assert broken.status == "error" and broken.bad_input and "poetry.lock:1" in broken.error
