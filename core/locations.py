@@ -31,6 +31,10 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     "test": (
         "tests/**", "test/**", "testing/**", "**/tests/**", "**/test/**", "**/testing/**",
         "**/test_*.py", "**/*_test.py", "**/*_tests.py", "**/conftest.py", "**/testdata/**", "**/fixtures/**",
+        # Requirements of development and test tooling: not what the project ships or deploys.
+        "**/requirements/dev*.txt", "**/requirements/test*.txt", "**/requirements/lint*.txt",
+        "**/requirements/typing*.txt", "**/requirements-dev*.txt", "**/requirements-test*.txt",
+        "**/requirements_dev*.txt", "**/requirements_test*.txt", "**/dev-requirements*.txt", "**/test-requirements*.txt",
     ),
     "example": (
         "examples/**", "example/**", "samples/**", "sample/**", "demo/**", "demos/**",
@@ -38,6 +42,7 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "docs": (
         "docs/**", "doc/**", "**/docs/**", "**/*.md", "**/*.rst", "**/*.adoc",
+        "**/requirements/doc*.txt", "**/requirements-doc*.txt", "**/doc-requirements*.txt", "**/docs-requirements*.txt",
     ),
 }
 

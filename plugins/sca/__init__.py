@@ -69,7 +69,7 @@ if TYPE_CHECKING:
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 PYPI_JSON_API = "https://pypi.org/pypi/"
 
-__version__ = "1.2.0"
+__version__ = "1.2.1"
 
 NAME = "sca"
 SERVICES = ("offline", "osv", "pypi")

@@ -38,7 +38,9 @@ PROBLEM_RULES = {
     "missing-hash": ("sca/missing-hash", "has no --hash in a hash-checking requirements file"),
 }
 #: ``range_severity = "lowered"``: a range that admits a vulnerable release is one step below the advisory.
-LOWERED = {"critical": "high", "high": "medium", "medium": "low", "low": "info", "info": "info", "unknown": "unknown"}
+#: ``unknown`` ranks with ``high`` in the default policy, so one step below it is ``medium``: a library's
+#: range over an advisory nobody rated is worth a warning, not a denial.
+LOWERED = {"critical": "high", "high": "medium", "medium": "low", "low": "info", "info": "info", "unknown": "medium"}
 
 
 @dataclass

@@ -279,7 +279,16 @@ violations contains v if {
 violations contains v if {
 	cfg.sbom.required
 	not is_object(object.get(input, "sbom", null))
-	v := {"rule": "gatecheck.sbom_missing", "message": "no SBOM was produced; enable the sbom check"}
+	not input.checks.sbom
+	v := {"rule": "gatecheck.sbom_missing", "message": "no SBOM was produced: the sbom check is not enabled ([checks.sbom])"}
+}
+
+violations contains v if {
+	cfg.sbom.required
+	not is_object(object.get(input, "sbom", null))
+	c := input.checks.sbom
+	msg := sprintf("no SBOM was produced: the sbom check ended %s: %s", [c.status, reason_text(object.get(c, "error", null))])
+	v := {"rule": "gatecheck.sbom_missing", "message": msg, "check": "sbom"}
 }
 
 denied_licenses := {l | some l in cfg.licenses.deny}

@@ -19,6 +19,10 @@ from gatecheck.locations import LocationKinds
     ("setup.py", "source"),
     ("src/flask/testing.py", "source"),  # a library's test helpers module is its product
     ("requirements.txt", "source"),
+    ("requirements/prod.txt", "source"),
+    ("requirements/dev.txt", "test"),
+    ("requirements-test.txt", "test"),
+    ("requirements/docs.txt", "docs"),
     ("tests/test_views.py", "test"),
     ("src/pkg/tests/helpers.py", "test"),
     ("pkg/test_utils.py", "test"),

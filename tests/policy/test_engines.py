@@ -187,7 +187,7 @@ def test_opa_double_and_embedded_decide_identically_on_the_example(example_copy:
         '[[waivers]]\nid = "W1"\nreason = "reviewed"\nowner = "web"\nexpires = 2099-01-01\n'
         'match = { rule = "ESLint/no-eval", path = "static/**" }\n')
     config_file = example_copy / "gatecheck.toml"
-    config_file.write_text(config_file.read_text() + "\n[waivers]\nmax_days = 40000\n")
+    config_file.write_text(config_file.read_text() + "\n[waivers]\nmax_days = 36500\n")
     embedded = _example_results(example_copy)
     with OpaRestDouble(token="s3cret") as opa:
         monkeypatch.setenv("GATECHECK_OPA_URL", opa.url)

@@ -58,7 +58,7 @@ def test_a_library_range_reports_what_it_admits_with_the_bound_that_clears_it(tm
             assert f"raise the lower bound to >={raise_to}" in finding.title
             assert finding.fix.versions == [raise_to]
         # one step below the advisory's own severity
-        lowered = {"critical": "high", "high": "medium", "medium": "low", "low": "info", "unknown": "unknown"}
+        lowered = {"critical": "high", "high": "medium", "medium": "low", "low": "info", "unknown": "medium"}
         assert finding.severity == lowered[finding.metadata["advisory_severity"]]
     # Every range finding of the package knows the one lower bound that clears them all.
     fixed_by = {f.metadata["fixed_by"] for f in ranged}
