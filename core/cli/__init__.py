@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from gatecheck import __version__
+from gatecheck.cli.output import adopt, verbosity_params
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
 
 # Each command lives in its own module and is imported only when it is used: several of
@@ -60,10 +61,12 @@ class LazyGroup(click.Group):
             commands: list[click.Command] = module.COMMANDS
             for command in commands:
                 if command.name == cmd_name:
-                    self.add_command(command)
+                    self.add_command(adopt(command))
                     return command
             raise GatecheckError(f"{module_name} does not define the command {cmd_name!r}")
         plugin_command: click.Command | None = self._plugins().get(cmd_name)
+        if plugin_command is not None:
+            self.add_command(adopt(plugin_command))
         return plugin_command
 
 
@@ -87,7 +90,8 @@ def _plugin_commands() -> dict[str, click.Command]:
     return found
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             params=verbosity_params())
 @click.version_option(__version__, "-V", "--version", prog_name="gatecheck")
 def cli() -> None:
     """gatecheck: a policy and compliance gate for software delivery.
@@ -95,6 +99,11 @@ def cli() -> None:
     Runs scanners as plugins, judges their findings against policy, and reports with
     distinct exit codes: 0 pass, 1 policy denied, 2 bad input or configuration,
     3 internal error.
+
+    Every command that prints data takes -f/--format json and -o FILE; every file
+    argument takes - for standard input; -q/-v work before or after the command;
+    NO_COLOR and FORCE_COLOR are honoured (docs/cli.md). Shell completion:
+    eval "$(_GATECHECK_COMPLETE=bash_source gatecheck)" (zsh_source, fish_source).
 
     \b
     Quick start:
@@ -118,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return EXIT_BAD_INPUT if exc.exit_code == 2 else int(exc.exit_code)
     except BadInput as exc:
-        click.echo(f"gatecheck: error: {exc.describe()}", err=True)
+        click.echo(f"gatecheck: error: {_visible(exc.describe())}", err=True)
         return EXIT_BAD_INPUT
     except GatecheckError as exc:
-        click.echo(f"gatecheck: error: {exc}", err=True)
+        click.echo(f"gatecheck: error: {_visible(str(exc))}", err=True)
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_INTERNAL
@@ -129,11 +138,20 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("GATECHECK_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"gatecheck: internal error: {type(exc).__name__}: {exc} (set GATECHECK_DEBUG=1 for a traceback)",
+            f"gatecheck: internal error: {type(exc).__name__}: {_visible(str(exc))} "
+            "(set GATECHECK_DEBUG=1 for a traceback)",
             err=True,
         )
         return EXIT_INTERNAL
     return rc if isinstance(rc, int) else 0
+
+
+def _visible(message: str) -> str:
+    """An error message with its control characters escaped: it may quote a file name or a value
+    from the repository under judgement, which must not reach the terminal raw."""
+    from gatecheck.reports.text import visible_lines
+
+    return visible_lines(message)
 
 
 def run() -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from gatecheck import config as config_mod
+from gatecheck.cli.output import Output, info, output_options
+from gatecheck.errors import BadInput
 from gatecheck.gate import STAGES, GateOptions, plan
 from gatecheck.plugins import Plugins
 from gatecheck.schemadoc import markdown_reference
@@ -21,35 +23,53 @@ def config_group() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Configuration file (default: PATH/gatecheck.toml or PATH/pyproject.toml).")
-def validate(path: Path, config_path: Path | None) -> None:
+@output_options()
+def validate(path: Path, config_path: Path | None, out: Output) -> None:
     """Validate the configuration, including every check's options, for every stage.
 
-    Exits 0 when valid, 2 with the file, key path and line of the first problem otherwise.
+    Exits 0 when valid, 2 with the file, key path and line of the first problem otherwise
+    (with --format json, also as {"valid": false, "error": {...}} on stdout).
 
     \b
-    Example:
+    Examples:
       gatecheck config validate examples/webapp
+      gatecheck config validate examples/webapp --format json
     """
-    cfg = config_mod.load(path, config_path)
-    plugins = Plugins()
-    counts = {stage: len(plan(cfg, plugins, GateOptions(stage=stage))) for stage in STAGES}
-    where = cfg.name or cfg.path or "(no configuration file: defaults)"
-    summary = ", ".join(f"{stage}: {n} checks" for stage, n in counts.items())
-    click.echo(f"{where}: valid ({summary})")
+    try:
+        cfg = config_mod.load(path, config_path)
+        plugins = Plugins()
+        checks = {stage: [run.check.name for run in plan(cfg, plugins, GateOptions(stage=stage))] for stage in STAGES}
+    except BadInput as exc:
+        if out.json:
+            out.write_json({"valid": False, "error": {"message": exc.message, "path": exc.path, "line": exc.line,
+                                                      "key": exc.key}})
+        raise
+    where = cfg.name or (str(cfg.path) if cfg.path else None)
+    summary = ", ".join(f"{stage}: {len(names)} checks" for stage, names in checks.items())
+    out.emit({"valid": True, "config": where, "stages": {stage: {"checks": names} for stage, names in checks.items()}},
+             lambda: f"{where or '(no configuration file: defaults)'}: valid ({summary})\n")
 
 
 @config_group.command("reference")
 @click.option("--schema", "name", type=click.Choice(["config", "policy-input", "finding", "waivers"]), default="config",
               show_default=True, help="Which document to describe.")
-def reference(name: str) -> None:
-    """Print a field-by-field Markdown reference generated from one of gatecheck's JSON Schemas.
+@output_options(("markdown", "json"), default="markdown")
+def reference(name: str, out: Output) -> None:
+    """Print a field-by-field Markdown reference generated from one of gatecheck's JSON Schemas
+    (--format json: the schema itself).
 
     \b
     Examples:
       gatecheck config reference > docs/configuration-reference.md
       gatecheck config reference --schema policy-input > docs/policy-input-reference.md
+      gatecheck config reference --schema waivers --format json -o waivers.schema.json
     """
-    click.echo(markdown_reference(name), nl=False)
+    if out.json:
+        from gatecheck import validation
+
+        out.write_json(validation.load(name))
+    else:
+        out.write(markdown_reference(name))
 
 
 @click.command("init")
@@ -65,7 +85,7 @@ def init(path: Path, force: bool) -> None:
     target = path / config_mod.CONFIG_FILE
     path.mkdir(parents=True, exist_ok=True)
     config_mod.write_starter(target, force=force)
-    click.echo(f"wrote {target}")
+    info(f"gatecheck: wrote {target}")
 
 
 COMMANDS = [config_group, init]

@@ -26,7 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ import click
 import platformdirs
 
 from gatecheck import __version__
+from gatecheck.cli.durations import Duration
+from gatecheck.cli.output import Output, notice, output_options
 from gatecheck.errors import BadInput, GatecheckError
 from gatecheck.files import atomic_write
 
@@ -210,62 +212,72 @@ def db() -> None:
     Examples:
       gatecheck db update                       # fetch osv.dev's PyPI/all.zip
       gatecheck db update --url file:///mirror/PyPI/all.zip --path ./osv-pypi.zip
-      gatecheck db info --max-age-days 7        # exit 1 when older than a week
+      gatecheck db info --max-age 7d            # exit 1 when older than a week
     """
 
 
 @db.command("update")
 @click.option("--path", "path", metavar="FILE", help="Where to store the database (default: user cache or $GATECHECK_OSV_DB).")
 @click.option("--url", default=DEFAULT_URL, show_default=True, help="Where to fetch the zip from (http(s): or file:).")
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Network timeout in seconds.")
+@click.option("--timeout", type=Duration(bare_unit="s", positive=True), default="120s", show_default=True,
+              help="Network timeout (a duration; a plain number is seconds).")
 @click.option("--force", is_flag=True, help="Download even when the server says nothing changed.")
-def update_cmd(path: str | None, url: str, timeout: float, force: bool) -> None:
+@output_options()
+def update_cmd(path: str | None, url: str, timeout: timedelta, force: bool, out: Output) -> None:
     """Download a fresh copy of the OSV PyPI database (the only command that uses the network).
 
     \b
     Examples:
       gatecheck db update
-      gatecheck db update --path .gatecheck/osv/PyPI-all.zip
+      gatecheck db update --path .gatecheck/osv/PyPI-all.zip --format json
     """
     if not url.startswith(("https://", "http://", "file:")):
         raise BadInput(f"unsupported URL {url!r}: use https://, http:// or file:", key="--url")
     database = _resolve(path)
-    manifest = update(database, url, timeout=timeout, force=force)
-    click.echo(
+    manifest = update(database, url, timeout=timeout.total_seconds(), force=force)
+    out.emit({"path": str(database), **manifest}, lambda: (
         f"{database}: {manifest.get('records')} records from {manifest.get('source')}, "
-        f"sha256 {str(manifest.get('sha256'))[:16]}…, updated {manifest.get('updated_at')}"
-    )
+        f"sha256 {str(manifest.get('sha256'))[:16]}…, updated {manifest.get('updated_at')}\n"
+    ))
 
 
 @db.command("info")
 @click.option("--path", "path", metavar="PATH", help="The database (a zip or a directory; default: the user cache).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--max-age-days", type=float, help="Exit 1 when the database is older than this (or its age is unknown).")
-def info_cmd(path: str | None, fmt: str, max_age_days: float | None) -> None:
+@output_options()
+@click.option("--max-age", type=Duration(bare_unit=None), metavar="DURATION",
+              help="Exit 1 when the database is older than this (or its age is unknown): 7d, 36h.")
+@click.option("--max-age-days", type=Duration(bare_unit="d"), hidden=True, deprecated="Use --max-age 7d.")
+def info_cmd(path: str | None, max_age: timedelta | None, max_age_days: timedelta | None, out: Output) -> None:
     """Show where the database is, how many records it holds and how old it is.
 
     \b
     Examples:
       gatecheck db info
-      gatecheck db info --format json --max-age-days 7
+      gatecheck db info --format json --max-age 7d
     """
     database = _resolve(path)
     info = describe(database)
-    if fmt == "json":
-        click.echo(json.dumps(info, indent=2))
-    else:
-        for key in ("path", "exists", "source", "records", "size", "sha256", "updated_at", "age_days"):
-            if info.get(key) is not None:
-                click.echo(f"{key:>11}: {info[key]}")
+
+    def text() -> str:
+        lines = [f"{key:>11}: {info[key]}" for key in ("path", "exists", "source", "records", "size", "sha256",
+                                                         "updated_at", "age_days") if info.get(key) is not None]
         if info["exists"] and "updated_at" not in info:
-            click.echo("        age: unknown (no manifest: not written by `gatecheck db update`)")
+            lines.append("        age: unknown (no manifest: not written by `gatecheck db update`)")
+        return "\n".join(lines) + "\n"
+
+    out.emit(info, text)
     if not info["exists"]:
         raise GatecheckError(f"no database at {database}: run `gatecheck db update`")
-    if max_age_days is not None:
+    limit = max_age if max_age is not None else max_age_days
+    if limit is not None:
         age = info.get("age_days")
-        if age is None or float(age) > max_age_days:
-            click.echo(f"database is older than {max_age_days:g} days (or of unknown age)", err=True)
+        if age is None or timedelta(days=float(age)) > limit:
+            notice(f"database is older than {_days(limit)} (or of unknown age)")
             raise click.exceptions.Exit(1)
+
+
+def _days(duration: timedelta) -> str:
+    return f"{duration / timedelta(days=1):g} days"
 
 
 COMMANDS = [db]

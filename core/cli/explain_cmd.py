@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +9,14 @@ import click
 
 from gatecheck import config as config_mod
 from gatecheck import waivers as waivers_mod
-from gatecheck.cli.waivers_cmd import load_report
+from gatecheck.cli import inputs
+from gatecheck.cli.output import Output, output_options
+from gatecheck.cli.waivers_cmd import load_report, waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding
 from gatecheck.plugins import Plugins
+from gatecheck.reports.text import visible
 
 
 def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.WaiverFile) -> dict[str, Any]:
@@ -41,14 +43,15 @@ def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.Waive
 @click.command("explain")
 @click.argument("finding_id")
 @click.argument("project", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Explain from a JSON report (gatecheck run -f json -o FILE) instead of running the gate.")
+@click.option("--report", type=inputs.FILE,
+              help="Explain from a JSON report (gatecheck run -f json -o FILE; - for stdin) instead of running the gate.")
 @click.option("--stage", type=click.Choice(["ci", "deploy", "admission"]), default="ci", show_default=True,
               help="Stage to run the gate at (without --report).")
-@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False, path_type=Path), help="Waivers file.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--waivers", "waivers_path", type=inputs.FILE,
+              help="Waivers file; - for stdin.")
+@output_options(json_flag=True)
 def explain_cmd(finding_id: str, project: Path, report: Path | None, stage: str, waivers_path: Path | None,
-                as_json: bool) -> None:
+                out: Output) -> None:
     """Say which policy rule denied FINDING_ID, or which waiver covered it.
 
     FINDING_ID may be a unique prefix. Without --report the gate runs on PROJECT (using the
@@ -57,19 +60,21 @@ def explain_cmd(finding_id: str, project: Path, report: Path | None, stage: str,
     \b
     Examples:
       gatecheck explain c3b56cd4 examples/webapp
-      gatecheck explain c3b56cd4746bd0eb7c8cc53c02c76418 --report report.json --json
+      gatecheck explain c3b56cd4746bd0eb7c8cc53c02c76418 --report report.json --format json
     """
     cfg = config_mod.load(project)
     table = cfg.section("waivers")
-    wpath = waivers_path or waivers_mod.find(cfg.source, table.get("file"))
-    waiver_file = waivers_mod.load(wpath, max_days=int(table.get("max_days", waivers_mod.DEFAULT_MAX_DAYS)))
-    if report is not None:
-        doc = load_report(report)
-        results = [CheckResult.from_dict(r) for r in doc["results"]]
-        decision = Decision.from_dict(doc["decision"])
-    else:
-        gate_report = run_gate(cfg, Plugins(), GateOptions(stage=stage, waivers=waivers_path))
-        results, decision = gate_report.results, gate_report.decision
+    with waivers_file(waivers_path) as wfile:
+        wpath = wfile or waivers_mod.find(cfg.source, table.get("file"))
+        waiver_file = waivers_mod.load(wpath, max_days=int(table.get("max_days", waivers_mod.DEFAULT_MAX_DAYS)),
+                                       name=inputs.display(waivers_path) if waivers_path else None)
+        if report is not None:
+            doc = load_report(report)
+            results = [CheckResult.from_dict(r) for r in doc["results"]]
+            decision = Decision.from_dict(doc["decision"])
+        else:
+            gate_report = run_gate(cfg, Plugins(), GateOptions(stage=stage, waivers=wfile))
+            results, decision = gate_report.results, gate_report.decision
     candidates = {f.id: f for r in results for f in r.findings if f.id.startswith(finding_id)}
     if not candidates:
         raise BadInput(f"no finding with id {finding_id!r} in this run", key="FINDING_ID")
@@ -77,27 +82,31 @@ def explain_cmd(finding_id: str, project: Path, report: Path | None, stage: str,
         raise BadInput(f"id prefix {finding_id!r} is ambiguous: {', '.join(sorted(candidates))}", key="FINDING_ID")
     finding = next(iter(candidates.values()))
     info = explain(finding, decision, waiver_file)
-    if as_json:
-        click.echo(json.dumps(info, indent=2))
-        return
+    out.emit(info, lambda: render_text(finding, decision, info))
+
+
+def render_text(finding: Finding, decision: Decision, info: dict[str, Any]) -> str:
+    """The explanation for a person. Every value is shown on its own line's terms (:func:`visible`): a
+    finding's title or a waiver's reason comes from the repository and cannot start a line of its own."""
     where = f" at {finding.location.path}:{finding.location.start_line or ''}" if finding.location else ""
-    click.echo(f"finding {finding.id}: {finding.check}/{finding.rule_id} {finding.severity}{where}")
-    click.echo(f"  {finding.title}")
+    lines = [visible(f"finding {finding.id}: {finding.check}/{finding.rule_id} {finding.severity}{where}"),
+             f"  {visible(finding.title)}"]
     for e in info["deny"]:
-        click.echo(f"DENIED by rule {e['rule']}: {e['message']}")
+        lines.append(visible(f"DENIED by rule {e['rule']}: {e['message']}"))
     for e in info["waived"]:
         w = e.get("waiver", {})
         extra = f" (owner {w['owner']}, expires {w['expires']}" + (f", ticket {w['ticket']}" if w.get("ticket") else "") + \
             f"; {w['reason']}; {w['where']})" if w else ""
-        click.echo(f"WAIVED by waiver {e.get('waiver_id')} for rule {e['rule']}{extra}")
+        lines.append(visible(f"WAIVED by waiver {e.get('waiver_id')} for rule {e['rule']}{extra}"))
     for e in info["warn"]:
-        click.echo(f"WARNED by rule {e['rule']}: {e['message']}")
+        lines.append(visible(f"WARNED by rule {e['rule']}: {e['message']}"))
     for x in info["expired_waivers"]:
-        click.echo(f"note: waiver {x['id']} matches it but expired {x['expired_days_ago']} day(s) ago, so it was not applied"
-                   f" ({x['where']})")
+        lines.append(visible(f"note: waiver {x['id']} matches it but expired {x['expired_days_ago']} day(s) ago, so it "
+                             f"was not applied ({x['where']})"))
     if info["verdict"] == "allowed":
-        click.echo("ALLOWED: no policy rule fired on it")
-    click.echo(f"policy {decision.policy_digest or '?'} on {decision.engine}")
+        lines.append("ALLOWED: no policy rule fired on it")
+    lines.append(visible(f"policy {decision.policy_digest or '?'} on {decision.engine}"))
+    return "\n".join(lines) + "\n"
 
 
 COMMANDS = [explain_cmd]

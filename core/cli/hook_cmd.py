@@ -7,9 +7,13 @@ from pathlib import Path
 import click
 
 from gatecheck import config as config_mod
+from gatecheck.cli import inputs
+from gatecheck.cli.output import Output, output_options
+from gatecheck.cli.waivers_cmd import waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
 from gatecheck.plugins import Plugins
+from gatecheck.reports.jsondoc import JsonReporter
 from gatecheck.reports.text import TextReporter
 
 
@@ -35,10 +39,11 @@ def _relative_paths(root: Path, files: tuple[Path, ...]) -> list[str]:
               show_default=True, help="Project root: where gatecheck.toml and the waivers file are.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Configuration file (default: PROJECT/gatecheck.toml, else [tool.gatecheck] in pyproject.toml).")
-@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Waivers file (default: [waivers] file, else gatecheck.waivers.toml if present).")
+@click.option("--waivers", "waivers_path", type=inputs.FILE,
+              help="Waivers file, - for stdin (default: [waivers] file, else gatecheck.waivers.toml if present).")
+@output_options()
 def hook(check: str, files: tuple[Path, ...], root: Path, config_path: Path | None,
-         waivers_path: Path | None) -> None:
+         waivers_path: Path | None, out: Output) -> None:
     """Run the check CHECK over exactly FILES and exit with the gate's verdict.
 
     This is what the pre-commit hooks run (pre-commit passes the staged file names): the
@@ -62,9 +67,12 @@ def hook(check: str, files: tuple[Path, ...], root: Path, config_path: Path | No
     # The gate reads its scan paths from [run] paths; narrowing them to the named files makes
     # every check (and its findings) stay within exactly what the hook was given.
     cfg.data = {**cfg.data, "run": {**cfg.section("run"), "paths": rels}}
-    options = GateOptions(stage="ci", only=[check], use_cache=False, waivers=waivers_path)
-    report = run_gate(cfg, plugins, options, None)
-    click.echo(TextReporter(color=False).render(report), nl=False)
+    with waivers_file(waivers_path) as waivers:
+        report = run_gate(cfg, plugins, GateOptions(stage="ci", only=[check], use_cache=False, waivers=waivers), None)
+    if out.json:
+        out.write(JsonReporter().render(report))
+    else:
+        out.write(TextReporter(color=out.color).render(report), escape=False)  # the reporter shows text literally
     raise click.exceptions.Exit(report.exit_code)
 
 

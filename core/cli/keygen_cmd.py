@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from gatecheck.attest.keys import ALGORITHMS, generate
+from gatecheck.cli.output import Output, info, output_options
 from gatecheck.errors import BadInput
 
 
@@ -40,7 +41,10 @@ def _write_private(path: Path, data: bytes, force: bool) -> None:
 @click.option("--passphrase-env", metavar="NAME",
               help="Encrypt the private key with the passphrase in this environment variable.")
 @click.option("--force", is_flag=True, help="Overwrite existing key files.")
-def keygen(algorithm: str, prefix: Path, passphrase_env: str | None, force: bool) -> None:
+# No -o FILE for the printed data: keygen's -o (documented and used in every CI set-up) names the
+# key files it writes, which are its real output; the keyid it prints goes to stdout.
+@output_options(output=False)
+def keygen(algorithm: str, prefix: Path, passphrase_env: str | None, force: bool, out: Output) -> None:
     """Generate a key pair for signing attestations and print its keyid.
 
     The keyid is the sha256 of the public key's SubjectPublicKeyInfo DER, in hex. The
@@ -51,6 +55,7 @@ def keygen(algorithm: str, prefix: Path, passphrase_env: str | None, force: bool
     Examples:
       gatecheck keygen                              # gatecheck.key + gatecheck.pub, Ed25519
       gatecheck keygen -a ecdsa-p256 -o keys/ci     # keys/ci.key + keys/ci.pub
+      gatecheck keygen -o keys/ci --format json     # {"keyid": ..., "public_key": "keys/ci.pub", ...}
       GATECHECK_KEY_PASSPHRASE=... gatecheck keygen --passphrase-env GATECHECK_KEY_PASSPHRASE
       gatecheck run . --attest out.intoto.jsonl --subject dist/app.whl --key file:gatecheck.key
     """
@@ -75,8 +80,9 @@ def keygen(algorithm: str, prefix: Path, passphrase_env: str | None, force: bool
         raise BadInput("already exists; pass --force to overwrite it", path=private_path) from None
     except OSError as exc:
         raise BadInput(f"cannot write key: {exc.strerror or exc}", path=exc.filename or private_path) from None
-    click.echo(f"gatecheck: wrote {private_path} (private, mode 0600) and {public_path}", err=True)
-    click.echo(key.keyid)
+    info(f"gatecheck: wrote {private_path} (private, mode 0600) and {public_path}")
+    out.emit({"keyid": key.keyid, "algorithm": algorithm, "private_key": str(private_path),
+              "public_key": str(public_path), "encrypted": passphrase is not None}, lambda: key.keyid + "\n")
 
 
 COMMANDS = [keygen]

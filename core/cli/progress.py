@@ -1,4 +1,8 @@
-"""Progress of a gate run: a live display on a terminal, plain lines in CI logs."""
+"""Progress of a gate run: a live display on a terminal, plain lines in CI logs.
+
+Check names and errors come from plugins and from the files they read, so both are printed
+literally with their control characters escaped (:func:`~gatecheck.reports.text.visible`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from gatecheck.cli.output import color_wanted
 from gatecheck.model import CheckResult
+from gatecheck.reports.text import literal, visible
 
 
 def wants_live_display(stream: TextIO) -> bool:
@@ -27,7 +34,7 @@ class LineProgress:
 
     def started(self, name: str) -> None:
         with self._lock:
-            print(f"gatecheck: {name} started", file=self.stream, flush=True)
+            print(f"gatecheck: {visible(name)} started", file=self.stream, flush=True)
 
     def finished(self, result: CheckResult) -> None:
         detail = f"{len(result.findings)} findings"
@@ -35,7 +42,7 @@ class LineProgress:
             detail = result.error
         cached = ", cached" if result.cached else ""
         with self._lock:
-            print(f"gatecheck: {result.check} {result.status}{cached}, {detail} ({result.duration_ms} ms)",
+            print(visible(f"gatecheck: {result.check} {result.status}{cached}, {detail} ({result.duration_ms} ms)"),
                   file=self.stream, flush=True)
 
 
@@ -43,9 +50,11 @@ class LiveProgress:
     """A rich live display with one spinner row per running check."""
 
     def __init__(self, total: int) -> None:
-        self.console = Console(stderr=True)
+        # markup off: task descriptions hold check names, which plugins choose.
+        self.console = Console(stderr=True, no_color=not color_wanted(sys.stderr), markup=False, emoji=False,
+                               highlight=False)
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
             console=self.console, transient=True,
         )
         self.overall = self.progress.add_task(f"gatecheck: 0/{total} checks", total=total)
@@ -61,7 +70,7 @@ class LiveProgress:
         self.progress.stop()
 
     def started(self, name: str) -> None:
-        self.tasks[name] = self.progress.add_task(f"  {name}", total=None)
+        self.tasks[name] = self.progress.add_task(f"  {visible(name)}", total=None)
 
     def finished(self, result: CheckResult) -> None:
         task = self.tasks.pop(result.check, None)
@@ -69,8 +78,9 @@ class LiveProgress:
             self.progress.remove_task(task)
         self.done += 1
         style = {"ok": "green", "skipped": "yellow"}.get(result.status, "red")
-        self.console.print(
-            f"[{style}]{result.status:>7}[/] {result.check}  {len(result.findings)} findings"
-            + ("  (cached)" if result.cached else "") + f"  {result.duration_ms / 1000:.2f}s"
-        )
+        self.console.print(Text.assemble(
+            (f"{result.status:>7}", style), " ", literal(result.check),
+            f"  {len(result.findings)} findings" + ("  (cached)" if result.cached else "")
+            + f"  {result.duration_ms / 1000:.2f}s",
+        ))
         self.progress.update(self.overall, completed=self.done, description=f"gatecheck: {self.done}/{self.total} checks")

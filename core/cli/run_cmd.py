@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +11,10 @@ from gatecheck import config as config_mod
 from gatecheck import trust
 from gatecheck.attest import DEFAULT_VERIFIER_ID
 from gatecheck.attest.bundle import RunAttestation
+from gatecheck.cli import inputs
+from gatecheck.cli.output import QUIET, VERBOSE, color_wanted, detail, info, json_safe, notice, verbosity
 from gatecheck.cli.progress import LineProgress, LiveProgress, wants_live_display
+from gatecheck.cli.waivers_cmd import waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.gate import STAGES, GateOptions, plan, run_gate
@@ -67,7 +69,8 @@ def parse_outputs(
               help="Which stage this gate runs at; selects per-stage settings.")
 @click.option("--check", "only", multiple=True, metavar="NAME", help="Run only this check (repeatable).")
 @click.option("-f", "--format", "formats", multiple=True, metavar="FMT[:PATH]",
-              help="Report format: text, json, sarif, junit, markdown (repeatable). Default: text to stdout.")
+              help="Report format: text, json, sarif, junit, markdown, each optionally with :PATH (repeatable; one "
+                   "may go to stdout). Default: text to stdout. As on every command, --format json prints JSON.")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="PATH",
               help="Where the next --format without a path goes (repeatable; - for stdout).")
 @click.option("--no-cache", is_flag=True, help="Run every check even if its inputs did not change.")
@@ -80,14 +83,14 @@ def parse_outputs(
               help="Policy bundle: a directory of .rego and data files or an OPA bundle .tar.gz (default: [policy] path, "
                    "else the bundled policy).")
 @click.option("--engine", metavar="NAME", help="Policy engine: embedded (default) or opa.")
-@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Waivers file, TOML or YAML (default: [waivers] file, else gatecheck.waivers.toml if present).")
+@click.option("--waivers", "waivers_path", type=inputs.FILE,
+              help="Waivers file, TOML or YAML, - for stdin (default: [waivers] file, else gatecheck.waivers.toml "
+                   "if present).")
 @click.option("--policy-input", "policy_input_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the policy input document here (replay it with `gatecheck policy eval --input`).")
 @click.option("--baseline-ref", metavar="REF",
               help="Diff-aware checks (sast) report only findings new since the merge base of this git ref "
                    "(for pull requests: --baseline-ref origin/main).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("--attest", "attest_path", type=click.Path(dir_okay=False, path_type=Path), metavar="BUNDLE.intoto.jsonl",
               help="Write signed in-toto attestations (DSSE, JSON Lines) ending in a SLSA VSA verdict.")
 @click.option("--subject", "subjects", multiple=True, metavar="PATH|sha256:HEX|NAME@sha256:HEX",
@@ -119,7 +122,6 @@ def run(
     waivers_path: Path | None,
     policy_input_path: Path | None,
     baseline_ref: str | None,
-    quiet: bool,
     attest_path: Path | None,
     subjects: tuple[str, ...],
     key_uris: tuple[str, ...],
@@ -130,7 +132,7 @@ def run(
     """Run the gate on the project at PATH and exit with its verdict.
 
     Exit codes: 0 pass, 1 policy denied, 2 bad input or configuration (including a
-    malformed file a check had to read), 3 internal error.
+    malformed file a check had to read), 3 internal error. -q drops the progress lines.
 
     \b
     Examples:
@@ -155,33 +157,39 @@ def run(
                                          attest_failed=attest_failed, plugins=plugins)
     if store_url and attestation is None:
         raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
-    options = GateOptions(stage=stage, only=list(only), use_cache=not no_cache, jobs=jobs, network=online,
-                          fail_on=fail_on, policy=policy_path, engine=engine, waivers=waivers_path,
-                          policy_input_path=policy_input_path, baseline_ref=baseline_ref, cache_dir=cache_dir)
-    live = not quiet and wants_live_display(sys.stderr)
-    if live:
-        with LiveProgress(total=len(plan(cfg, plugins, options))) as display:
-            report = run_gate(cfg, plugins, options, display)
-    else:
-        sink: Progress | None = None if quiet else LineProgress()
-        report = run_gate(cfg, plugins, options, sink)
+    with waivers_file(waivers_path) as waivers:
+        options = GateOptions(stage=stage, only=list(only), use_cache=not no_cache, jobs=jobs, network=online,
+                              fail_on=fail_on, policy=policy_path, engine=engine, waivers=waivers,
+                              policy_input_path=policy_input_path, baseline_ref=baseline_ref, cache_dir=cache_dir)
+        quiet = verbosity() == QUIET
+        live = not quiet and wants_live_display(sys.stderr)
+        if live or verbosity() == VERBOSE:
+            checks = plan(cfg, plugins, options)
+            detail(f"gatecheck: configuration {cfg.path or '(none: defaults)'}; stage {stage}; checks "
+                   f"{', '.join(run.check.name for run in checks) or '(none)'}")
+        if live:
+            with LiveProgress(total=len(checks)) as display:
+                report = run_gate(cfg, plugins, options, display)
+        else:
+            sink: Progress | None = None if quiet else LineProgress()
+            report = run_gate(cfg, plugins, options, sink)
     for reporter, target in pairs:
         if target is None and reporter.name == "text":
-            reporter = TextReporter(color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+            reporter = TextReporter(color=color_wanted(sys.stdout))
         text = reporter.render(report)
         if target is None:
-            click.echo(text, nl=False)
+            # JSON leaves some terminal controls raw (C1, bidi overrides); on a terminal they must not act.
+            # color=True: the text reporter coloured its output only if color_wanted (FORCE_COLOR colours a pipe).
+            click.echo(json_safe(text) if reporter.name in ("json", "sarif") else text, nl=False, color=True)
         else:
             atomic_write(target, text)
-            if not quiet:
-                click.echo(f"gatecheck: wrote {reporter.name} report to {target}", err=True)
+            info(f"gatecheck: wrote {reporter.name} report to {target}")
     if attestation is not None:
-        click.echo(attestation.write(report), err=True)
+        notice(attestation.write(report))
         if store_url and attestation.path.is_file() and (report.exit_code == 0 or attestation.attest_failed):
             from gatecheck.cli.store_cmd import auto_push
 
-            click.echo(auto_push(store_url, attestation.path, [s.public_key for s in attestation.signers], path),
-                       err=True)
+            notice(auto_push(store_url, attestation.path, [s.public_key for s in attestation.signers], path))
     raise click.exceptions.Exit(report.exit_code)
 
 

@@ -8,7 +8,6 @@ operator says ``--insecure-no-auth``.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import threading
 import time
@@ -20,8 +19,10 @@ import click
 
 from gatecheck.attest import DEFAULT_VERIFIER_ID
 from gatecheck.attest.verify import VerifyOptions
-from gatecheck.cli.store_cmd import load_keys, store_option, trust_options
-from gatecheck.cli.verify_cmd import parse_duration
+from gatecheck.cli.durations import Duration
+from gatecheck.cli.output import QUIET, VERBOSE, info, notice, verbosity
+from gatecheck.cli.store_cmd import load_keys, open_store, store_option, trust_options
+from gatecheck.cli.verify_cmd import CLOCK_SKEW, MAX_AGE, policy_digest_hex
 from gatecheck.errors import BadInput
 from gatecheck.server.auth import BearerTokens
 from gatecheck.store import Store, display_url
@@ -29,23 +30,14 @@ from gatecheck.store import Store, display_url
 if TYPE_CHECKING:
     import uvicorn
 
-_POLICY_DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
-
-def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | None, stage: str | None,
-                   require_checks: tuple[str, ...], max_age: str, clock_skew: str, verifier_id: str) -> VerifyOptions:
+def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | None, stage: str | None,
+                   require_checks: tuple[str, ...], max_age: timedelta | None, clock_skew: timedelta,
+                   verifier_id: str) -> VerifyOptions:
     """Build the verifier's requirements from command-line values; BadInput for unusable ones."""
-    digest = None
-    if policy_digest is not None:
-        m = _POLICY_DIGEST.fullmatch(policy_digest.strip())
-        if not m:
-            raise BadInput(f"not a sha256 digest: {policy_digest!r} (expected sha256:HEX)", key="--policy-digest")
-        digest = m.group(1).lower()
-    skew = parse_duration(clock_skew, "--clock-skew")
-    options = VerifyOptions(keys=load_keys(keys), threshold=threshold, verifier_id=verifier_id, policy_digest=digest,
-                            stage=stage, require_checks=list(require_checks),
-                            max_age=parse_duration(max_age, "--max-age"),
-                            clock_skew=skew if skew is not None else timedelta(0))
+    options = VerifyOptions(keys=load_keys(keys), threshold=threshold, verifier_id=verifier_id,
+                            policy_digest=policy_digest_hex(policy_digest), stage=stage,
+                            require_checks=list(require_checks), max_age=max_age, clock_skew=clock_skew)
     options.validate()
     return options
 
@@ -57,9 +49,10 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
 @click.option("--stage", help="Require verdicts made for this gate stage (ci, deploy, admission).")
 @click.option("--require-check", "require_checks", multiple=True, metavar="NAME",
               help="Require this check's result among the verdict's inputs (repeatable).")
-@click.option("--max-age", default="24h", show_default=True, metavar="DURATION",
+@click.option("--max-age", type=MAX_AGE, default="24h", show_default=True,
               help="Deny verdicts older than this (none for no limit).")
-@click.option("--clock-skew", default="5m", show_default=True, metavar="DURATION")
+@click.option("--clock-skew", type=CLOCK_SKEW, default="5m", show_default=True,
+              help="How far in the future timeVerified may be before it is rejected as FUTURE_DATED.")
 @click.option("--verifier-id", default=DEFAULT_VERIFIER_ID, show_default=True)
 @click.option("--exclude-namespace", "exclude", multiple=True, metavar="NS",
               help="Admit everything in this namespace without checking (repeatable).")
@@ -91,16 +84,19 @@ def verify_options(keys: tuple[str, ...], threshold: int, policy_digest: str | N
                    "that hold no client certificate.")
 @click.option("--cache-size", type=click.IntRange(0), default=10_000, show_default=True,
               help="Verdicts kept in memory (0 disables the cache).")
-@click.option("--cache-ttl", type=click.FloatRange(0), default=60.0, show_default=True, metavar="SECONDS")
+@click.option("--cache-ttl", type=Duration(bare_unit="s"), default="60s", show_default=True,
+              help="How long a verdict stays in the cache (a duration; a plain number is seconds).")
 @click.option("--admission-log/--no-admission-log", default=True, show_default=True,
               help="Record each judged image in the store for `gatecheck audit report` (off for a read-only store user).")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
-              show_default=True)
-def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: str | None, stage: str | None,
-          require_checks: tuple[str, ...], max_age: str, clock_skew: str, verifier_id: str, exclude: tuple[str, ...],
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="The server's log level  [default: info; warning with -q, debug with -v].")
+def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest: str | None, stage: str | None,
+          require_checks: tuple[str, ...], max_age: timedelta | None, clock_skew: timedelta, verifier_id: str,
+          exclude: tuple[str, ...],
           warn: bool, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, insecure_http: bool,
           token_file: Path | None, client_ca: Path | None, authenticate_webhook: bool, insecure_no_auth: bool,
-          probe_port: int | None, cache_size: int, cache_ttl: float, admission_log: bool, log_level: str) -> None:
+          probe_port: int | None, cache_size: int, cache_ttl: timedelta, admission_log: bool,
+          log_level: str | None) -> None:
     """Serve the admission webhook (POST /validate), POST /v1/verify, /healthz, /readyz and /metrics.
 
     Every container image of a Pod or pod template must be pinned by digest and have a
@@ -147,21 +143,23 @@ def serve(store_url: str, keys: tuple[str, ...], threshold: int, policy_digest: 
         raise BadInput(f"the probe port must differ from --port {port}", key="--probe-port")
     options = verify_options(keys, threshold, policy_digest, stage, require_checks, max_age, clock_skew, verifier_id)
     settings = ServerSettings(options=options, exclude_namespaces=frozenset(exclude), warn=warn,
-                              cache_size=cache_size, cache_ttl=cache_ttl, log_admissions=admission_log,
+                              cache_size=cache_size, cache_ttl=cache_ttl.total_seconds(), log_admissions=admission_log,
                               tokens=tokens, authenticate_webhook=authenticate_webhook)
-    with Store.open(store_url) as st:
+    if log_level is None:
+        log_level = {QUIET: "warning", VERBOSE: "debug"}.get(verbosity(), "info")
+    with open_store(store_url) as st:
         app = create_app(st, settings)
         _log_to_stderr(log_level)
         scheme = "http" if insecure_http else "https"
         methods = [name for name, used in (("client certificates", client_ca is not None),
                                            ("bearer tokens", tokens is not None)) if used]
-        click.echo(f"gatecheck: serving {scheme}://{host}:{port} from {display_url(store_url)}"
-                   f"{' (warn mode)' if warn else ''}; authentication: {' and '.join(methods) or 'none'}", err=True)
+        info(f"gatecheck: serving {scheme}://{host}:{port} from {display_url(store_url)}"
+             f"{' (warn mode)' if warn else ''}; authentication: {' and '.join(methods) or 'none'}")
         if insecure_no_auth:
-            click.echo(f"gatecheck: warning: --insecure-no-auth: serving /v1/verify and /metrics without "
-                       f"authentication to anyone who can connect to {host}:{port}", err=True)
+            notice(f"gatecheck: warning: --insecure-no-auth: serving /v1/verify and /metrics without "
+                   f"authentication to anyone who can connect to {host}:{port}")
         if tls is not None:
-            click.echo(f"gatecheck: TLS certificate {tls.served}", err=True)
+            info(f"gatecheck: TLS certificate {tls.served}")
         probe = _serve_probes(st, host, probe_port, log_level) if probe_port is not None else None
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
         # The server's SSLContext is ours (it takes up renewed certificates), not one uvicorn builds
@@ -233,7 +231,7 @@ def _serve_probes(store: Store, host: str, port: int, log_level: str) -> uvicorn
             raise BadInput(f"cannot serve the health probes on {host}:{port} (see the message above)",
                            key="--probe-port")
         time.sleep(0.02)
-    click.echo(f"gatecheck: health probes on http://{host}:{port}/healthz and /readyz", err=True)
+    info(f"gatecheck: health probes on http://{host}:{port}/healthz and /readyz")
     return server
 
 

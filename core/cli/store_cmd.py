@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from gatecheck import git
-from gatecheck.attest.keys import PublicKey, load_public_key_file
-from gatecheck.attest.verify import VerifyOptions, read_bundle
+from gatecheck.attest.keys import PublicKey
+from gatecheck.attest.verify import VerifyOptions
+from gatecheck.cli import inputs
+from gatecheck.cli.durations import Moment
+from gatecheck.cli.output import Output, detail, notice, output_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.reports.text import visible
 from gatecheck.store import DEFAULT_URL, Store, display_url
-from gatecheck.store.database import dumps
-from gatecheck.store.records import PushResult, parse_since
+from gatecheck.store.records import PushResult, StoredRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,23 +36,30 @@ def trust_options(func: F) -> F:
     """``--key`` and ``--threshold``: the trust roots envelopes are verified against."""
     func = click.option("--threshold", type=click.IntRange(1), default=1, show_default=True,
                         help="How many distinct trusted keys must have signed each envelope.")(func)
-    return click.option("-k", "--key", "keys", multiple=True, required=True, metavar="PUB.pem",
-                        help="A trusted public key (PEM); repeatable.")(func)
+    return click.option("-k", "--key", "keys", multiple=True, required=True, metavar="PUB.pem", type=inputs.FILE,
+                        help="A trusted public key (PEM), - for stdin; repeatable.")(func)
 
 
-def load_keys(paths: Sequence[str]) -> list[PublicKey]:
-    """The trusted keys, BadInput (exit 2) naming the file for one that cannot be read."""
-    return [load_public_key_file(p) for p in paths]
+def load_keys(paths: Sequence[str | Path]) -> list[PublicKey]:
+    """The trusted keys, BadInput (exit 2) naming the file for one that cannot be read (``-``: stdin)."""
+    return inputs.public_keys(paths)
+
+
+def open_store(url: str) -> Store:
+    """The store at ``url``, named on stderr with ``--verbose`` (credentials masked)."""
+    detail(f"gatecheck: store {display_url(url)}")
+    return Store.open(url)
 
 
 def push_bundles(store: Store, bundles: Sequence[Path], options: VerifyOptions, *,
                  repository: str | None = None, commit: str | None = None) -> PushResult:
-    """Read every bundle, then push all their envelopes in one transaction (nothing stored if one is malformed)."""
+    """Read every bundle (``-``: stdin), then push all their envelopes in one transaction (nothing
+    stored if one is malformed)."""
     entries: list[tuple[str, bytes]] = []
     for path in bundles:
-        lines = read_bundle(path)
+        lines = inputs.envelopes([path])
         if not lines:
-            raise BadInput("the bundle holds no envelope", path=path)
+            raise BadInput("the bundle holds no envelope", path=inputs.display(path))
         entries.extend(lines)
     return store.push(entries, options, repository=repository, commit=commit)
 
@@ -77,7 +88,7 @@ def auto_push(store_url: str, bundle: Path, public_keys: Sequence[PublicKey], ro
     repository, commit = git_facts(root)
     keys = list({k.keyid: k for k in public_keys}.values())
     options = VerifyOptions(keys=keys, threshold=len(keys))
-    with Store.open(store_url) as st:
+    with open_store(store_url) as st:
         result = push_bundles(st, [bundle], options, repository=repository, commit=commit)
     return render_push(result, store_url).rstrip("\n")
 
@@ -105,31 +116,32 @@ def store() -> None:
 
 
 @store.command("push")
-@click.argument("bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("bundles", nargs=-1, required=True, type=inputs.FILE)
 @store_option
 @trust_options
 @click.option("--repo", "repository", metavar="REPO",
               help="Repository the attestations come from (indexed; credentials in a URL are masked).")
 @click.option("--commit", metavar="SHA", help="Commit the attestations were made at (indexed).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[str, ...], threshold: int,
-         repository: str | None, commit: str | None, fmt: str) -> None:
-    """Verify every envelope of BUNDLES against the trusted keys, then store the ones that verify.
+@output_options()
+def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[Path, ...], threshold: int,
+         repository: str | None, commit: str | None, out: Output) -> None:
+    """Verify every envelope of BUNDLES (- for stdin) against the trusted keys, then store the ones that verify.
 
     Envelopes already stored (same sha256) are skipped. A malformed line anywhere stores
     nothing and exits 2 naming the file and line. Exit 1 when an envelope was refused
     (its signature does not verify with the trusted keys, for example), 0 otherwise.
 
     \b
-    Example:
+    Examples:
       gatecheck store push build/gatecheck.intoto.jsonl --key ci.pub \\
           --repo github.com/acme/shop --commit 3f2a9c1
+      cat build/*.intoto.jsonl | gatecheck store push - --key ci.pub --format json
     """
     options = VerifyOptions(keys=load_keys(keys), threshold=threshold)
     options.validate()
-    with Store.open(store_url) as st:
+    with open_store(store_url) as st:
         result = push_bundles(st, bundles, options, repository=repository, commit=commit)
-    click.echo(dumps(result.to_dict()) if fmt == "json" else render_push(result, store_url), nl=False)
+    out.emit(result.to_dict(), lambda: render_push(result, store_url))
     raise click.exceptions.Exit(EXIT_DENIED if result.refused else EXIT_PASS)
 
 
@@ -138,61 +150,82 @@ def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[str, ...], thres
 @click.option("--subject", metavar="sha256:HEX", help="Attestations about this digest (also NAME@sha256:HEX).")
 @click.option("--repo", "repository", metavar="REPO", help="Attestations pushed for this repository.")
 @click.option("--commit", metavar="SHA", help="Attestations pushed for this commit.")
-@click.option("--since", metavar="WHEN", help="Stored at or after: 30d, 12h, 2w, or an ISO 8601 date.")
-@click.option("--until", metavar="WHEN", help="Stored before: 30d, 12h, or an ISO 8601 date.")
+@click.option("--since", type=Moment(), help="Stored at or after: a duration ago (30d, 12h, 2w) or an ISO 8601 date.")
+@click.option("--until", type=Moment(), help="Stored before: a duration ago (30d, 12h) or an ISO 8601 date.")
 @click.option("--verdict", type=click.Choice(["PASSED", "FAILED"], case_sensitive=False),
               help="Only verdicts (SLSA VSAs) with this result.")
 @click.option("--predicate-type", metavar="URI", help="Only statements of this predicate type.")
 @click.option("--policy-digest", metavar="sha256:HEX", help="Only verdicts made under this policy.")
 @click.option("--keyid", metavar="HEX", help="Only envelopes signed by this trusted keyid.")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
-def search(store_url: str, subject: str | None, repository: str | None, commit: str | None, since: str | None,
-           until: str | None, verdict: str | None, predicate_type: str | None, policy_digest: str | None,
-           keyid: str | None, limit: int) -> None:
-    """Search stored attestations; prints a JSON list, newest first.
+@output_options(("json", "text"), default="json")
+def search(store_url: str, subject: str | None, repository: str | None, commit: str | None, since: datetime | None,
+           until: datetime | None, verdict: str | None, predicate_type: str | None, policy_digest: str | None,
+           keyid: str | None, limit: int, out: Output) -> None:
+    """Search stored attestations, newest first: a JSON list, or one line each with --format text.
 
     \b
     Examples:
       gatecheck store search --subject sha256:9f86d0...
-      gatecheck store search --repo github.com/acme/shop --since 30d --verdict FAILED
+      gatecheck store search --repo github.com/acme/shop --since 30d --verdict FAILED --format text
     """
-    with Store.open(store_url) as st:
+    with open_store(store_url) as st:
         records = st.search(
-            subject=subject, repository=repository, commit=commit,
-            since=parse_since(since) if since else None,
-            until=parse_since(until, key="--until") if until else None,
+            subject=subject, repository=repository, commit=commit, since=since, until=until,
             verdict=verdict, predicate_type=predicate_type, policy_digest=policy_digest, keyid=keyid, limit=limit,
         )
-    click.echo(dumps([r.to_dict() for r in records]), nl=False)
+    out.emit([r.to_dict() for r in records], lambda: "".join(render_record_line(r.to_dict()) for r in records))
+
+
+def render_record_line(record: dict[str, Any]) -> str:
+    """One stored record on one line: id, when stored, what it is, its verdict and subjects."""
+    subjects = ", ".join(s["name"] for s in record["subjects"][:3]) + (" ..." if len(record["subjects"]) > 3 else "")
+    kind = record["predicateType"].rstrip("/").rsplit("/", 2)[-2:]
+    verdict = f" {record['verdict']}" if record["verdict"] else ""
+    return visible(f"{record['id']:>6}  {record['storedAt']}  {'/'.join(kind)}{verdict}  {subjects}  "
+                   f"{record['repository'] or '-'}") + "\n"
 
 
 @store.command("get")
 @click.argument("ident", metavar="ID")
 @store_option
-def get(ident: str, store_url: str) -> None:
-    """Print one stored attestation as JSON, with its envelope and decoded statement.
+@output_options(("json", "text"), default="json")
+def get(ident: str, store_url: str, out: Output) -> None:
+    """Print one stored attestation with its envelope and decoded statement (JSON; --format text: its facts).
 
     ID is the record id that search prints, or the envelope digest sha256:HEX.
     Exit 1 when there is no such record.
 
     \b
-    Example:
+    Examples:
       gatecheck store get 42
+      gatecheck store get sha256:5be1c0... --format text
     """
-    with Store.open(store_url) as st:
+    with open_store(store_url) as st:
         record = st.get(ident)
     if record is None:
-        click.echo(f"gatecheck: no stored attestation {ident}", err=True)
+        notice(f"gatecheck: no stored attestation {ident}")
         raise click.exceptions.Exit(EXIT_DENIED)
-    click.echo(dumps(record.to_dict(full=True)), nl=False)
+    out.emit(record.to_dict(full=True), lambda: render_record(record))
+
+
+def render_record(record: StoredRecord) -> str:
+    """A stored record's indexed facts, one per line (the envelope itself only in JSON)."""
+    data = record.to_dict()
+    lines = [f"{key}: {', '.join(value) if isinstance(value, list) else value}" for key, value in data.items()
+             if key not in ("subjects", "chain") and value]
+    lines += [f"subject: {s['name']} " + " ".join(f"{alg}:{d}" for alg, d in s["digest"].items())
+              for s in data["subjects"]]
+    lines.append(f"chain: {data['chain']['prev']} -> {data['chain']['hash']}")
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 @store.command("check")
 @store_option
 @click.option("--expect-head", metavar="SEQ:HASH",
               help="The head you recorded earlier (catches records cut off the end of the chain).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(store_url: str, expect_head: str | None, fmt: str) -> None:
+@output_options()
+def check(store_url: str, expect_head: str | None, out: Output) -> None:
     """Walk the hash chain: detect changed, removed or reordered records.
 
     Prints the head (SEQ:HASH); keep it somewhere else and pass it back with
@@ -200,18 +233,20 @@ def check(store_url: str, expect_head: str | None, fmt: str) -> None:
     does not hold.
 
     \b
-    Example:
+    Examples:
       gatecheck store check --expect-head 1204:5be1c0...
+      gatecheck store check --format json -o chain.json
     """
-    with Store.open(store_url) as st:
+    with open_store(store_url) as st:
         report = st.check(expect_head=expect_head)
-    if fmt == "json":
-        click.echo(dumps(report.to_dict()), nl=False)
-    else:
+
+    def text() -> str:
         state = "intact" if report.ok else "BROKEN"
-        click.echo(f"gatecheck: chain {state}: {report.records} record(s), head {report.head_seq}:{report.head_hash}")
-        for p in report.problems:
-            click.echo(f"  record {p.seq}: {p.code}: {p.message}")
+        lines = [f"gatecheck: chain {state}: {report.records} record(s), head {report.head_seq}:{report.head_hash}"]
+        lines += [f"  record {p.seq}: {p.code}: {p.message}" for p in report.problems]
+        return "\n".join(lines) + "\n"
+
+    out.emit(report.to_dict(), text)
     raise click.exceptions.Exit(EXIT_PASS if report.ok else EXIT_DENIED)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -10,30 +9,34 @@ from pathlib import Path
 import click
 
 from gatecheck.attest import DEFAULT_VERIFIER_ID
-from gatecheck.attest.keys import PublicKey, load_public_key_file
 from gatecheck.attest.subjects import resolve
 from gatecheck.attest.verify import (
     DEFAULT_MAX_ENVELOPE_BYTES,
     VerificationResult,
     VerifyOptions,
-    verify_bundles,
+    verify_entries,
 )
 from gatecheck.attest.vsa import format_time, parse_time
+from gatecheck.cli import inputs
+from gatecheck.cli.durations import Duration
+from gatecheck.cli.output import Output, output_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
 
-_DURATION_PART = re.compile(r"(\d+)([smhdw])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _POLICY_DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
+#: --max-age: "none" for no limit. --clock-skew: a duration only ("none" would read as "no limit").
+MAX_AGE = Duration(none=True)
+CLOCK_SKEW = Duration()
 
-def parse_duration(text: str, option: str) -> timedelta | None:
-    """``90s``, ``30m``, ``24h``, ``7d``, ``1h30m``; ``none`` for no limit."""
-    if text.strip().lower() == "none":
+
+def policy_digest_hex(value: str | None) -> str | None:
+    """The hex of ``--policy-digest sha256:HEX`` (or bare HEX); BadInput for anything else."""
+    if value is None:
         return None
-    parts = _DURATION_PART.findall(text.strip().lower())
-    if not parts or "".join(n + u for n, u in parts) != text.strip().lower():
-        raise BadInput(f"not a duration: {text!r} (examples: 90s, 30m, 24h, 7d, 1h30m, none)", key=option)
-    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
+    match = _POLICY_DIGEST.fullmatch(value.strip())
+    if not match:
+        raise BadInput(f"not a sha256 digest: {value!r} (expected sha256:HEX)", key="--policy-digest")
+    return match.group(1).lower()
 
 
 def render_text(result: VerificationResult, artifact: str) -> str:
@@ -57,17 +60,18 @@ def render_text(result: VerificationResult, artifact: str) -> str:
 
 
 @click.command("verify")
-@click.argument("artifact")
-@click.option("-b", "--bundle", "bundles", multiple=True, required=True, metavar="FILE",
-              help="An attestation bundle (*.intoto.jsonl). Repeatable: every envelope of every bundle is evaluated.")
-@click.option("-k", "--key", "keys", multiple=True, required=True, metavar="PUB",
-              help="A trusted public key PEM (Ed25519 or ECDSA P-256). Repeatable.")
+@click.argument("artifact", type=inputs.InputFile(dir_okay=True, path_type=str))
+@click.option("-b", "--bundle", "bundles", multiple=True, required=True, metavar="FILE", type=inputs.FILE,
+              help="An attestation bundle (*.intoto.jsonl), - for stdin. Repeatable: every envelope of every bundle "
+                   "is evaluated.")
+@click.option("-k", "--key", "keys", multiple=True, required=True, metavar="PUB", type=inputs.FILE,
+              help="A trusted public key PEM (Ed25519 or ECDSA P-256), - for stdin. Repeatable.")
 @click.option("--threshold", type=int, default=1, show_default=True,
               help="How many distinct trusted keys must have signed each envelope used.")
 @click.option("--policy-digest", metavar="sha256:HEX", help="Require the verdict's policy to have this digest.")
-@click.option("--max-age", default="24h", show_default=True, metavar="DURATION",
-              help="Reject verdicts older than this (90s, 30m, 24h, 7d; 'none' for no limit).")
-@click.option("--clock-skew", default="5m", show_default=True, metavar="DURATION",
+@click.option("--max-age", type=MAX_AGE, default="24h", show_default=True,
+              help="Reject verdicts older than this (90s, 30m, 24h, 7d, 1h30m; 'none' for no limit).")
+@click.option("--clock-skew", type=CLOCK_SKEW, default="5m", show_default=True,
               help="How far in the future timeVerified may be before it is rejected as FUTURE_DATED.")
 @click.option("--stage", help="Require a verdict made for this gate stage (ci, deploy, admission).")
 @click.option("--require-check", "require_checks", multiple=True, metavar="NAME",
@@ -82,27 +86,27 @@ def render_text(result: VerificationResult, artifact: str) -> str:
                    "--allow-no-inputs")
 @click.option("--max-envelope-size", type=click.IntRange(1), default=DEFAULT_MAX_ENVELOPE_BYTES, show_default=True,
               help="Reject envelopes larger than this many bytes (MALFORMED).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_options()
 def verify(
     artifact: str,
-    bundles: tuple[str, ...],
-    keys: tuple[str, ...],
+    bundles: tuple[Path, ...],
+    keys: tuple[Path, ...],
     threshold: int,
     policy_digest: str | None,
-    max_age: str,
-    clock_skew: str,
+    max_age: timedelta | None,
+    clock_skew: timedelta,
     stage: str | None,
     require_checks: tuple[str, ...],
     verifier_id: str,
     at: str | None,
     allow_no_inputs: bool,
     max_envelope_size: int,
-    fmt: str,
+    out: Output,
 ) -> None:
     """Verify that ARTIFACT has a valid, fresh, passing, signed gatecheck verdict.
 
-    ARTIFACT is a file (sha256 of its bytes), a directory (in-toto dirHash), an image as
-    NAME@sha256:HEX, or sha256:HEX. Signatures are checked over the exact envelope bytes
+    ARTIFACT is a file (sha256 of its bytes; - for stdin), a directory (in-toto dirHash), an
+    image as NAME@sha256:HEX, or sha256:HEX. Signatures are checked over the exact envelope bytes
     before anything inside is parsed; then the SLSA VSA about ARTIFACT must name the
     expected verifier, say PASSED, match --policy-digest and --stage when given, be no
     older than --max-age and not in the future, list at least one input attestation
@@ -123,41 +127,32 @@ def verify(
           --key ci.pub --key release.pub --threshold 2 --policy-digest sha256:5e1f... \\
           --max-age 24h --stage deploy --require-check sca --format json
       gatecheck verify sha256:9f86d0... --bundle hand-made.intoto.jsonl --key ci.pub --allow-no-inputs
+      curl -s https://example.com/app.whl | gatecheck verify - --bundle app.intoto.jsonl --key ci.pub
     """
-    public_keys: list[PublicKey] = [load_public_key_file(k) for k in keys]
-    digest_match = None
-    if policy_digest is not None:
-        digest_match = _POLICY_DIGEST.fullmatch(policy_digest.strip())
-        if not digest_match:
-            raise BadInput(f"not a sha256 digest: {policy_digest!r} (expected sha256:HEX)", key="--policy-digest")
+    public_keys = inputs.public_keys(keys)
     now = None
     if at is not None:
         try:
             now = parse_time(at)
         except ValueError as exc:
             raise BadInput(str(exc), key="--at") from None
-    skew = parse_duration(clock_skew, "--clock-skew")
     options = VerifyOptions(
         keys=public_keys,
         threshold=threshold,
         verifier_id=verifier_id,
-        policy_digest=digest_match.group(1).lower() if digest_match else None,
+        policy_digest=policy_digest_hex(policy_digest),
         stage=stage,
         require_checks=list(require_checks),
-        max_age=parse_duration(max_age, "--max-age"),
-        clock_skew=skew if skew is not None else timedelta(0),
+        max_age=max_age,
+        clock_skew=clock_skew,
         now=now,
         max_envelope_bytes=max_envelope_size,
         allow_no_inputs=allow_no_inputs,
     )
     options.validate()
-    subject = resolve(artifact)
-    result = verify_bundles(subject.subject.digest, [Path(b) for b in bundles], options)
-    if fmt == "json":
-        doc = {"artifact": artifact, **result.to_dict()}
-        click.echo(json.dumps(doc, indent=2))
-    else:
-        click.echo(render_text(result, artifact), nl=False)
+    subject = resolve("sha256:" + inputs.stdin_sha256(what="artifact")) if inputs.is_stdin(artifact) else resolve(artifact)
+    result = verify_entries(subject.subject.digest, inputs.envelopes(bundles), options)
+    out.emit({"artifact": artifact, **result.to_dict()}, lambda: render_text(result, inputs.display(artifact)))
     raise click.exceptions.Exit(EXIT_PASS if result.ok else EXIT_DENIED)
 
 

@@ -8,6 +8,7 @@ import platform
 import click
 
 from gatecheck import __version__
+from gatecheck.cli.output import Output, output_options
 
 #: The distribution (what pip installs and `pip show` names) that provides the `gatecheck`
 #: command and import package. Not "gatecheck": that PyPI name is an unrelated project.
@@ -32,18 +33,22 @@ def conflicting_distribution() -> str | None:
 
 
 @click.command("version")
-def version() -> None:
+@output_options()
+def version(out: Output) -> None:
     """Print gatecheck's version, the distribution it was installed as and the Python it runs on.
 
     Warns (on stderr) when the unrelated PyPI distribution `gatecheck` is installed in the same
     environment: the two overwrite each other's `gatecheck` package and command.
 
     \b
-    Example:
+    Examples:
       gatecheck version
+      gatecheck version --format json
     """
-    click.echo(f"gatecheck {__version__} (distribution {DISTRIBUTION}, Python {platform.python_version()})")
     other = conflicting_distribution()
+    out.emit({"version": __version__, "distribution": DISTRIBUTION, "python": platform.python_version(),
+              "conflicting_distribution": other},
+             lambda: f"gatecheck {__version__} (distribution {DISTRIBUTION}, Python {platform.python_version()})\n")
     if other is not None:
         click.echo(
             f"warning: the distribution {other} is also installed here. It is a different project that "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,47 +14,78 @@ import click
 
 from gatecheck import config as config_mod
 from gatecheck import waivers as waivers_mod
+from gatecheck.cli import inputs
+from gatecheck.cli.durations import Duration
+from gatecheck.cli.output import Output, detail, output_options
 from gatecheck.errors import BadInput
 from gatecheck.model import CheckResult, Finding
 
+# A YAML waivers document has a top-level `waivers:` key; in TOML that line is a syntax error.
+_YAML_WAIVERS = re.compile(r"^waivers\s*:", re.M)
+
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report written by ``gatecheck run -f json``."""
-    if not path.is_file():
+    """A JSON report written by ``gatecheck run -f json`` (``-`` reads it from standard input)."""
+    if not inputs.is_stdin(path) and not path.is_file():
         raise BadInput("report not found", path=path)
+    shown = inputs.display(path)
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        doc = json.loads(inputs.read_text(path, what="report"))
     except json.JSONDecodeError as exc:
-        raise BadInput(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        raise BadInput(f"invalid JSON: {exc.msg}", path=shown, line=exc.lineno) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        raise BadInput("not a gatecheck JSON report (no results); write one with `gatecheck run -f json -o FILE`", path=path)
+        raise BadInput("not a gatecheck JSON report (no results); write one with `gatecheck run -f json -o FILE`",
+                       path=shown)
     return doc
+
+
+@contextlib.contextmanager
+def waivers_file(path: Path | None) -> Iterator[Path | None]:
+    """The waivers file an option names, as a file the waivers loader can read.
+
+    ``-`` is standard input, kept in a private temporary file for as long as the command runs;
+    it is YAML when it has a top-level ``waivers:`` key, TOML otherwise.
+    """
+    if not inputs.is_stdin(path):
+        yield path
+        return
+    text = inputs.read_text(inputs.STDIN, what="waivers file")
+    name = "stdin.yaml" if _YAML_WAIVERS.search(text) else "stdin.toml"
+    with inputs.temporary_copy(text, name) as copy:
+        yield copy
 
 
 def report_findings(doc: dict[str, Any]) -> list[Finding]:
     return [f for r in doc["results"] for f in CheckResult.from_dict(r).findings]
 
 
-def _load(project: Path, file: Path | None) -> tuple[waivers_mod.WaiverFile, int]:
+def load_waivers(project: Path, file: Path | None) -> tuple[waivers_mod.WaiverFile, int, str | None]:
+    """The waivers of ``project`` (or of ``file``, ``-`` for standard input), the longest a waiver may
+    run in days, and how messages name the file (None when there is none)."""
     cfg = config_mod.load(project)
     table = cfg.section("waivers")
     max_days = int(table.get("max_days", waivers_mod.DEFAULT_MAX_DAYS))
-    if file is not None:
-        if not file.is_file():
-            raise BadInput("waivers file not found", path=file)
-        path: Path | None = file
-    else:
-        path = waivers_mod.find(cfg.source, table.get("file"))
-    return waivers_mod.load(path, max_days=max_days), max_days
+    if file is not None and not inputs.is_stdin(file) and not file.is_file():
+        raise BadInput("waivers file not found", path=file)
+    with waivers_file(file) as path:
+        if path is None:
+            path = waivers_mod.find(cfg.source, table.get("file"))
+        shown = inputs.display(file) if file is not None else None
+        wf = waivers_mod.load(path, max_days=max_days, name=shown)
+    name = shown or (str(wf.path) if wf.path else None)
+    detail(f"gatecheck: waivers from {name or '(no waivers file)'}")
+    return wf, max_days, name
 
 
-def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: int, now: dt.datetime) -> list[dict[str, Any]]:
+def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: dt.timedelta, now: dt.datetime
+          ) -> list[dict[str, Any]]:
     rows = []
+    soon_days = soon / dt.timedelta(days=1)
     for w in wf.waivers:
         if w.expired(now):
             state = f"expired {w.age_days(now)} day(s) ago"
             status = "expired"
-        elif w.days_left(now) <= soon:
+        elif w.days_left(now) <= soon_days:
             state, status = f"expires in {w.days_left(now)} day(s)", "expiring"
         else:
             state, status = f"active, {w.days_left(now)} day(s) left", "active"
@@ -65,13 +99,15 @@ def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: int,
 def _common(func: Any) -> Any:
     for option in reversed([
         click.argument("project", type=click.Path(file_okay=False, exists=True, path_type=Path), default="."),
-        click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Waivers file (default: [waivers] file, else gatecheck.waivers.toml/.yaml in PROJECT)."),
-        click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A JSON report of a run (gatecheck run -f json -o FILE) to match waivers against."),
-        click.option("--soon", type=click.IntRange(0), default=14, show_default=True,
-                     help="Days before expiry at which a waiver counts as expiring soon."),
-        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        click.option("--file", "file", type=inputs.FILE,
+                     help="Waivers file, - for stdin (default: [waivers] file, else gatecheck.waivers.toml/.yaml in "
+                          "PROJECT)."),
+        click.option("--report", "report", type=inputs.FILE,
+                     help="A JSON report of a run (gatecheck run -f json -o FILE) to match waivers against; - for "
+                          "stdin."),
+        click.option("--soon", type=Duration(bare_unit="d"), default="14d", show_default=True,
+                     help="How close to expiry a waiver counts as expiring soon (a duration; a plain number is days)."),
+        output_options(json_flag=True),
     ]):
         func = option(func)
     return func
@@ -90,33 +126,34 @@ def waivers() -> None:
 
 @waivers.command("list")
 @_common
-def list_cmd(project: Path, file: Path | None, report: Path | None, soon: int, as_json: bool) -> None:
+def list_cmd(project: Path, file: Path | None, report: Path | None, soon: dt.timedelta, out: Output) -> None:
     """List the waivers of PROJECT with their state and, given --report, what each matched.
 
     \b
     Examples:
       gatecheck waivers list
-      gatecheck waivers list examples/webapp --report report.json --soon 30
+      gatecheck waivers list examples/webapp --report report.json --soon 30d --format json
     """
-    wf, _ = _load(project, file)
+    wf, _, name = load_waivers(project, file)
     findings = report_findings(load_report(report)) if report else None
     rows = _rows(wf, findings, soon, waivers_mod.now_utc())
-    if as_json:
-        click.echo(json.dumps({"file": str(wf.path) if wf.path else None, "waivers": rows}, indent=2))
-        return
-    if wf.path is None:
-        click.echo("no waivers file")
-        return
-    click.echo(f"{len(rows)} waiver(s) in {wf.path}")
-    for row in rows:
-        matched = "" if row["matched"] is None else f", matched {len(row['matched'])} finding(s)"
-        click.echo(f"  {row['id']}  {row['state']}{matched}  owner={row['owner']}"
-                   + (f" ticket={row['ticket']}" if row["ticket"] else "") + f"  ({row['where']})")
+
+    def text() -> str:
+        if name is None:
+            return "no waivers file\n"
+        lines = [f"{len(rows)} waiver(s) in {name}"]
+        for row in rows:
+            matched = "" if row["matched"] is None else f", matched {len(row['matched'])} finding(s)"
+            lines.append(f"  {row['id']}  {row['state']}{matched}  owner={row['owner']}"
+                         + (f" ticket={row['ticket']}" if row["ticket"] else "") + f"  ({row['where']})")
+        return "\n".join(lines) + "\n"
+
+    out.emit({"file": name, "waivers": rows}, text)
 
 
 @waivers.command("check")
 @_common
-def check_cmd(project: Path, file: Path | None, report: Path | None, soon: int, as_json: bool) -> None:
+def check_cmd(project: Path, file: Path | None, report: Path | None, soon: dt.timedelta, out: Output) -> None:
     """Validate the waivers file; fail on expired waivers and, given --report, on waivers that match nothing.
 
     Waivers that expire within --soon days are warnings. Exit codes: 0 clean, 1 a waiver
@@ -125,9 +162,10 @@ def check_cmd(project: Path, file: Path | None, report: Path | None, soon: int, 
     \b
     Examples:
       gatecheck waivers check
-      gatecheck waivers check --report report.json --soon 7
+      gatecheck waivers check --report report.json --soon 7d
+      gatecheck waivers check --file - < gatecheck.waivers.toml
     """
-    wf, max_days = _load(project, file)
+    wf, max_days, name = load_waivers(project, file)
     findings = report_findings(load_report(report)) if report else None
     rows = _rows(wf, findings, soon, waivers_mod.now_utc())
     problems = [f"{r['where']}: waiver {r['id']} {r['state']}; it is not applied" for r in rows if r["status"] == "expired"]
@@ -135,17 +173,14 @@ def check_cmd(project: Path, file: Path | None, report: Path | None, soon: int, 
         problems += [f"{r['where']}: waiver {r['id']} matches no finding in the report; remove it"
                      for r in rows if r["status"] != "expired" and not r["matched"]]
     warnings = [f"{r['where']}: waiver {r['id']} {r['state']}" for r in rows if r["status"] == "expiring"]
-    if as_json:
-        click.echo(json.dumps({"file": str(wf.path) if wf.path else None, "problems": problems, "warnings": warnings,
-                               "waivers": rows}, indent=2))
-    else:
-        for line in problems:
-            click.echo(f"error: {line}")
-        for line in warnings:
-            click.echo(f"warning: {line}")
-        where = str(wf.path) if wf.path else "no waivers file"
-        click.echo(f"{len(rows)} waiver(s) checked in {where} (max {max_days} days): "
-                   f"{len(problems)} problem(s), {len(warnings)} expiring soon")
+
+    def text() -> str:
+        lines = [f"error: {line}" for line in problems] + [f"warning: {line}" for line in warnings]
+        lines.append(f"{len(rows)} waiver(s) checked in {name or 'no waivers file'} (max {max_days} days): "
+                     f"{len(problems)} problem(s), {len(warnings)} expiring soon")
+        return "\n".join(lines) + "\n"
+
+    out.emit({"file": name, "problems": problems, "warnings": warnings, "waivers": rows}, text)
     raise click.exceptions.Exit(1 if problems else 0)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import click
 
 from gatecheck import config as config_mod
 from gatecheck.cache import cache_directory
+from gatecheck.cli import inputs
+from gatecheck.cli.output import Output, info, output_options
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
 from gatecheck.files import atomic_write
 from gatecheck.gate import GateOptions, plan
@@ -19,7 +20,7 @@ from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import RunSettings, run_checks
 from gatecheck_plugins.secrets import baseline as baseline_mod
 from gatecheck_plugins.secrets.check import CHECK_NAME
-from gatecheck_plugins.secrets.rules import RuleSet, builtin_rules, load_config
+from gatecheck_plugins.secrets.rules import RuleSet, builtin_rules, load_config, read_local_file
 
 
 class CheckError(GatecheckError):
@@ -103,15 +104,22 @@ def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
         atomic_write(target, text)
     else:
         target = repo.write(name, text, what="checks.secrets.baseline")
-    click.echo(f"gatecheck: recorded {len(document['entries'])} secret finding(s) (hashes only) in {target}")
+    info(f"gatecheck: recorded {len(document['entries'])} secret finding(s) (hashes only) in {target}")
+
+
+def _read_rules_file(name: str) -> tuple[str, str]:
+    """A rules-file reader for the command line: ``-`` is standard input, anything else a local file."""
+    if inputs.is_stdin(name):
+        return inputs.read_text(name, what="secret rules file"), inputs.STDIN_NAME
+    return read_local_file(name)
 
 
 @secrets.command("rules")
-@click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Also load this gitleaks-format TOML file (repeatable).")
+@click.option("--config", "configs", multiple=True, type=inputs.FILE,
+              help="Also load this gitleaks-format TOML file, - for stdin (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave out gatecheck's built-in rule pack.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def rules(configs: tuple[Path, ...], no_builtin: bool, as_json: bool) -> None:
+@output_options(json_flag=True)
+def rules(configs: tuple[Path, ...], no_builtin: bool, out: Output) -> None:
     """List the secret rules in force (and validate a gitleaks-format rules file).
 
     A malformed file is reported with its file name and line and exit status 2.
@@ -119,7 +127,7 @@ def rules(configs: tuple[Path, ...], no_builtin: bool, as_json: bool) -> None:
     \b
     Examples:
       gatecheck secrets rules
-      gatecheck secrets rules --no-builtin --config .gitleaks.toml --json
+      gatecheck secrets rules --no-builtin --config .gitleaks.toml --format json
     """
     from gatecheck.errors import CheckFailed
 
@@ -128,16 +136,13 @@ def rules(configs: tuple[Path, ...], no_builtin: bool, as_json: bool) -> None:
         if not no_builtin:
             ruleset.extend(builtin_rules())
         for path in configs:
-            ruleset.extend(load_config(str(path)))
+            ruleset.extend(load_config(str(path), _read_rules_file))
     except CheckFailed as exc:
         raise CheckError(str(exc), exc.bad_input) from exc
-    if as_json:
-        click.echo(json.dumps([{
-            "id": r.id, "description": r.description, "severity": r.severity, "confidence": r.confidence,
-            "keywords": [k.decode() for k in r.keywords], "source": r.source,
-        } for r in ruleset.rules], indent=2))
-        return
     width = max((len(r.id) for r in ruleset.rules), default=10)
-    for r in ruleset.rules:
-        click.echo(f"{r.id:<{width}}  {r.severity:<8}  {r.description}")
-    click.echo(f"{len(ruleset.rules)} rules", err=True)
+    out.emit([{
+        "id": r.id, "description": r.description, "severity": r.severity, "confidence": r.confidence,
+        "keywords": [k.decode() for k in r.keywords], "source": r.source,
+    } for r in ruleset.rules], lambda: "".join(f"{r.id:<{width}}  {r.severity:<8}  {r.description}\n"
+                                                for r in ruleset.rules))
+    info(f"{len(ruleset.rules)} rules")
