@@ -463,7 +463,7 @@ def test_visible_escapes_every_control_and_bidi_character() -> None:
     assert visible("a\tb\nc\rd\x00\x7f\x85\u202e\u2066\u2028é✓") == "a\\tb\\nc\\rd\\x00\\x7f\\x85\\u202e\\u2066\\u2028é✓"
 
 
-# -- shell completion and start-up ------------------------------------------------------------
+# -- shell completion, start-up, and the shell examples of docs/cli.md ---------------------------
 
 
 def test_bash_completion() -> None:
@@ -478,3 +478,27 @@ def test_start_up_imports_no_rich_and_no_command_it_does_not_run() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('rich', 'gatecheck.cli.', 'sqlalchemy'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "['gatecheck.cli.output', 'gatecheck.cli.version_cmd']"
+
+
+def shell_examples() -> list[tuple[str, int]]:
+    """The lines of the ```sh blocks of docs/cli.md, each with the exit code a `# exit: N` line after it states."""
+    found: list[tuple[str, int]] = []
+    for block in re.findall(r"```sh\n(.*?)```", (REPO / "docs" / "cli.md").read_text(), re.S):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() and not line.startswith("#"):
+                m = re.match(r"# exit: (\d)", lines[i + 1]) if i + 1 < len(lines) else None
+                found.append((line, int(m.group(1)) if m else 0))
+    return found
+
+
+def test_the_shell_examples_of_docs_cli_md(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".gatecheck"))
+    examples = shell_examples()
+    assert len(examples) >= 10
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "GATECHECK_CACHE_DIR": str(tmp_path / "c")}
+    for line, expected in examples:
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", line], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=300, env=env)
+        assert result.returncode == expected, f"`{line}` exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert "\x1b[" in (tmp_path / "out" / "cli" / "report-in-colour.txt").read_text()

@@ -21,7 +21,7 @@ BIN = Path(sys.executable).parent
 # docs/checks/secrets.md comes last: its baseline example changes the scratch copy of the example.
 DOCUMENTED = ["README.md", "docs/configuration.md", "docs/reports.md", "docs/plugins.md", "docs/checks/sarif.md",
               "docs/policies.md", "docs/ci.md", "docs/checks/sast.md", "docs/checks/sbom.md", "docs/checks/sca.md",
-              "docs/security.md", "docs/checks/secrets.md"]
+              "docs/security.md", "docs/cli.md", "docs/checks/secrets.md"]
 #: Pages whose console examples need their own set-up (keys, a store, a server, a database)
 #: and are executed by the named test module instead.
 OWN_HARNESS = {
