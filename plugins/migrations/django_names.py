@@ -77,7 +77,9 @@ def q_sql(value: Any, model: Model) -> str:
             terms = [q_sql(arg, model) for arg in value.args]
             terms += [_lookup(key, val, model) for key, val in value.kwargs.items() if key not in ("_connector", "_negated")]
             joined = (" OR " if value.kwargs.get("_connector") == "OR" else " AND ").join(terms) or "TRUE"
-            return f"NOT ({joined})" if value.kwargs.get("_negated") is True else f"({joined})"
+            if value.kwargs.get("_negated") is True:
+                return f"NOT ({joined})"
+            return joined if len(terms) == 1 else f"({joined})"
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
         return _lookup(value[0], value[1], model)
     return "TRUE"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .django_fields import Field, literal, make_field, quote
-from .django_names import index_name
+from .django_names import index_name, truncate_name
 from .django_schema import Model, ProjectState, SchemaEditor
 from .generated import Piece
 from .pyast import Call, Ref, Unknown
@@ -80,13 +80,44 @@ class Operations:
         state.models.pop((self.app, model.name.lower()), None)
 
     def op_RenameModel(self, op: Call, state: ProjectState) -> None:
+        """The table is renamed; every foreign key to the model is dropped and re-added (its name
+        and target change), and the columns of many-to-many tables named after the model are renamed."""
         model = self.model(state, op.arg(0, "old_name"))
-        old_table = model.db_table
-        state.models.pop((self.app, model.name.lower()), None)
+        old = Model(model.app, model.name, dict(model.fields), dict(model.options, db_table=model.db_table))
+        old_key, old_label = (self.app, model.name.lower()), f"{self.app}.{model.name.lower()}"
+        state.models.pop(old_key, None)
         model.name = str(op.arg(1, "new_name"))
+        new_label = f"{self.app}.{model.name.lower()}"
         state.models[(self.app, model.name.lower())] = model
-        if model.has_table:
-            self.editor.rename_table(old_table, model.db_table)
+        if not model.has_table:
+            return
+        self.editor.rename_table(old.db_table, model.db_table)
+        state.models[old_key] = old  # what the old foreign keys point at, while they are altered
+        try:
+            for other in [m for m in state.models.values() if m is not old]:
+                for name, fld in list(other.fields.items()):
+                    if fld.target(other.app, other.name) != old_key or not other.has_table:
+                        continue
+                    moved = Field(name, fld.cls, {**fld.kwargs, "to": new_label}, fld.kind)
+                    if fld.is_relation:
+                        self.editor.alter_field(other, fld, moved)
+                    elif fld.many_to_many and fld.kwargs.get("through") is None:
+                        self._rename_through_column(other, name, old_label, new_label)
+                    other.fields[name] = moved
+        finally:
+            del state.models[old_key]
+        for name, fld in model.fields.items():
+            if fld.many_to_many and fld.kwargs.get("through") is None:
+                self.editor.rename_table(truncate_name(f"{old.db_table}_{name}"), truncate_name(f"{model.db_table}_{name}"))
+
+    def _rename_through_column(self, owner: Model, field_name: str, old_label: str, new_label: str) -> None:
+        """The column of an auto-created many-to-many table that is named after a renamed model."""
+        old_model, new_model = old_label.split(".")[1], new_label.split(".")[1]
+        through = Model(owner.app, f"{owner.name}_{field_name}",
+                        options={"db_table": truncate_name(f"{owner.db_table}_{field_name}")})
+        before = Field(old_model, "ForeignKey", {"to": old_label}, "ForeignKey")
+        after = Field(new_model, "ForeignKey", {"to": new_label}, "ForeignKey")
+        self.editor.alter_field(through, before, after)
 
     def op_AlterModelTable(self, op: Call, state: ProjectState) -> None:
         model = self.model(state, op.arg(0, "name"))
@@ -94,6 +125,9 @@ class Operations:
         model.options["db_table"] = op.arg(1, "table")
         if model.has_table:
             self.editor.rename_table(old_table, model.db_table)
+            for name, fld in model.fields.items():
+                if fld.many_to_many and fld.kwargs.get("through") is None:
+                    self.editor.rename_table(truncate_name(f"{old_table}_{name}"), truncate_name(f"{model.db_table}_{name}"))
 
     def op_AlterModelTableComment(self, op: Call, state: ProjectState) -> None:
         model = self.model(state, op.arg(0, "name"))

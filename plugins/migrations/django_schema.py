@@ -189,6 +189,11 @@ class SchemaEditor(IndexEditor):
 
     def create_model(self, model: Model) -> None:
         table = quote(model.db_table)
+        # Django defers unique_together before walking the columns (whose foreign keys it defers too).
+        for fields in together(model.options.get("unique_together")):
+            cols = [model.column(f) for f in fields]
+            self.deferred.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote(index_name(model.db_table, cols, '_uniq'))} "
+                                 f"UNIQUE ({', '.join(map(quote, cols))})")
         columns = []
         for fld in model.fields.values():
             if fld.many_to_many:
@@ -201,10 +206,6 @@ class SchemaEditor(IndexEditor):
             if inline:
                 columns.append(inline)
         self.sql.append(f"CREATE TABLE {table} ({', '.join(columns)})")
-        for fields in together(model.options.get("unique_together")):
-            cols = [model.column(f) for f in fields]
-            self.deferred.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote(index_name(model.db_table, cols, '_uniq'))} "
-                                 f"UNIQUE ({', '.join(map(quote, cols))})")
         for fld in model.fields.values():
             if not fld.many_to_many:
                 self.deferred.extend(self.field_index_sql(model, fld))
@@ -387,7 +388,7 @@ def _data_type_entry(fld: Field) -> str:
 NON_DB_ATTRS = frozenset({"blank", "choices", "db_comment", "editable", "error_messages", "help_text",
                           "limit_choices_to", "on_delete", "related_name", "related_query_name", "validators",
                           "verbose_name", "serialize", "upload_to", "storage", "auto_now", "auto_now_add",
-                          "max_length_validator", "to"})
+                          "max_length_validator"})
 
 
 def _db_relevant_change(old: Field, new: Field) -> bool:
@@ -397,4 +398,8 @@ def _db_relevant_change(old: Field, new: Field) -> bool:
 
 
 def _db_kwargs(fld: Field) -> dict[str, Any]:
-    return {k: v for k, v in fld.kwargs.items() if k not in NON_DB_ATTRS}
+    """The arguments that reach the database; a relation's target compares as Django's lowercased label."""
+    kwargs = {k: v for k, v in fld.kwargs.items() if k not in NON_DB_ATTRS}
+    if isinstance(kwargs.get("to"), str):
+        kwargs["to"] = kwargs["to"].lower()
+    return kwargs
