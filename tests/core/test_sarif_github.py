@@ -304,8 +304,11 @@ def test_rule_metadata_comes_from_where_the_rules_live(gated: dict[str, tuple[Pa
     for path in (REPO / "plugins" / "sast" / "rules" / "python").glob("*.yaml"):
         for rule in yaml.safe_load(path.read_text())["rules"]:
             if rule["id"] in sast:
-                assert sast[rule["id"]]["fullDescription"]["text"] == " ".join(rule["message"].split())
-                assert sast[rule["id"]]["helpUri"] == rule["metadata"]["references"][0]
+                meta = rule.get("metadata", {})
+                assert sast[rule["id"]]["fullDescription"]["text"].startswith(" ".join(rule["message"].split())[:1000])
+                expected = meta.get("source") or meta.get("source-rule-url") or (meta.get("references") or [None])[0]
+                if expected:
+                    assert sast[rule["id"]]["helpUri"] == expected
     assert any(rule_id.startswith("gatecheck.python.") for rule_id in sast)
     team = sast["team.engine-at-import"]
     assert team["help"]["text"] == team["help"]["markdown"] == "## Engine at import\n\nUse a factory."
