@@ -1,15 +1,21 @@
-"""Migration-check throughput (issue 9 acceptance): statements per second on a 100,000-statement file.
+"""Migration-check throughput (issues 9 and 20): statements per second on a 100,000-statement SQL file,
+and Django migration operations per second read statically from Python migrations.
 
-Generates one migration file of N statements (default 100,000) cycling through a realistic mix:
+SQL: one migration file of N statements (default 100,000) cycling through a realistic mix:
 transactions, lock_timeout, new tables, added columns with constant and volatile defaults, indexes
 with and without CONCURRENTLY, NOT VALID constraints and their validation, type changes, renames
-and drops. Then runs the real check (parse with pglast, every rule, findings with ids) on it in
-this process, and prints statements/second against the 10,000/s target as a ratio (>= 1.0 meets
-it), both for wall-clock time and for the CPU time this process used. The machine is shared by
-several engineers: under load the wall-clock figure measures the queue for a core as much as the
-check, while the CPU-time figure is what the check costs; run it more than once.
+and drops. Django: an app whose migrations hold M operations (default 20,000): each migration
+creates 100 models, and the next one changes them (AddField with a default and with a foreign key,
+AlterField widening and retyping, AddIndex, AddConstraint, RunSQL, RenameField, RemoveField).
 
-Usage: python bench/migrations.py [--statements 100000] [--repeat 3]
+Each runs the real check (read through the repository view, Python parsed with ast, SQL with
+pglast, every rule, findings with ids) in this process, and prints the rate against the 10,000/s
+target as a ratio (>= 1.0 meets it), both for wall-clock time and for the CPU time this process
+used. The machine is shared by several engineers: under load the wall-clock figure measures the
+queue for a core as much as the check, while the CPU-time figure is what the check costs; run it
+more than once.
+
+Usage: python bench/migrations.py [--statements 100000] [--operations 20000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import time
 from pathlib import Path
 
 from gatecheck.checks import CheckContext
+from gatecheck.model import CheckResult
 from gatecheck_plugins.migrations import MigrationsCheck
 from gatecheck_plugins.migrations.linter import Linter
 from gatecheck_plugins.migrations.source import parse_file
@@ -71,9 +78,73 @@ def generate(path: Path, statements: int) -> int:
     return count
 
 
+MODELS_PER_MIGRATION = 100
+CHANGES = (
+    'migrations.AddField("m{i}", "status", models.CharField(max_length=20, default="new")),',
+    'migrations.AddField("m{i}", "parent", models.ForeignKey(null=True, on_delete=models.CASCADE, to="bench.m{i}")),',
+    'migrations.AlterField("m{i}", "code", models.CharField(max_length=80)),',
+    'migrations.AlterField("m{i}", "qty", models.BigIntegerField()),',
+    'migrations.AddIndex("m{i}", models.Index(fields=["code"], name="m{i}_code_idx")),',
+    'migrations.AddConstraint("m{i}", models.CheckConstraint(condition=models.Q(qty__gte=0), name="m{i}_qty")),',
+    'migrations.RunSQL("UPDATE bench_m{i} SET status = \'old\' WHERE qty = 0"),',
+    'migrations.RenameField("m{i}", "note", "remark"),',
+    'migrations.RemoveField("m{i}", "remark"),',
+)
+
+
+def generate_django(app: Path, operations: int) -> int:
+    """A Django app whose migrations hold ``operations`` operations; returns how many were written."""
+    (app / "migrations").mkdir(parents=True)
+    count, number, model = 0, 1, 0
+    previous = None
+    while count < operations:
+        models_here = range(model, model + MODELS_PER_MIGRATION)
+        creates = [f'migrations.CreateModel("M{i}", [("id", models.BigAutoField(primary_key=True)), '
+                   f'("code", models.CharField(max_length=40)), ("qty", models.IntegerField()), '
+                   f'("note", models.TextField(null=True))]),' for i in models_here]
+        changes = [op.format(i=i) for i in models_here for op in CHANGES]
+        for ops in (creates, changes):
+            ops = ops[:operations - count]
+            if not ops:
+                break
+            name = f"{number:04d}_step"
+            deps = f"[('bench', '{previous}')]" if previous else "[]"
+            body = "\n        ".join(ops)
+            (app / "migrations" / f"{name}.py").write_text(
+                "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+                f"    dependencies = {deps}\n    operations = [\n        {body}\n    ]\n")
+            count += len(ops)
+            previous, number = name, number + 1
+        model += MODELS_PER_MIGRATION
+    return count
+
+
+def measure(root: Path, repeat: int) -> tuple[float, float, CheckResult]:
+    """Best wall-clock and CPU seconds of the whole check on ``root`` over ``repeat`` runs."""
+    walls, cpus = [], []
+    result = None
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = MigrationsCheck().run(CheckContext(root=root, options={}))
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+        assert result.status == "ok", result.error
+    assert result is not None
+    return min(walls), min(cpus), result
+
+
+def report(label: str, count: int, unit: str, wall: float, cpu: float) -> None:
+    for clock, seconds in (("wall clock", wall), ("CPU time", cpu)):
+        rate = count / seconds
+        verdict = "meets" if rate >= TARGET_PER_SECOND else "misses"
+        print(f"{label + ' ' + clock:<20}: {rate:,.0f} {unit}/s, ratio vs {TARGET_PER_SECOND:,}/s target "
+              f"{rate / TARGET_PER_SECOND:.2f}x ({verdict})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--statements", type=int, default=100_000)
+    parser.add_argument("--operations", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,11 +174,17 @@ def main() -> None:
         print(f"parse (pglast)      : best {min(parses):.2f} s, median {statistics.median(parses):.2f} s (wall)")
         print(f"rules               : best {min(lints):.2f} s, median {statistics.median(lints):.2f} s (wall)")
         print(f"whole check         : best {min(totals):.2f} s wall, {min(cpus):.2f} s CPU, {findings:,} findings")
-        for label, seconds in (("wall clock", min(totals)), ("CPU time", min(cpus))):
-            rate = count / seconds
-            verdict = "meets" if rate >= TARGET_PER_SECOND else "misses"
-            print(f"{label:<20}: {rate:,.0f} statements/s, ratio vs {TARGET_PER_SECOND:,}/s target "
-                  f"{rate / TARGET_PER_SECOND:.2f}x ({verdict})")
+        report("SQL", count, "statements", min(totals), min(cpus))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        operations = generate_django(root / "bench", args.operations)
+        files = len(list((root / "bench" / "migrations").glob("*.py")))
+        wall, cpu, result = measure(root, args.repeat)
+        print(f"generated {operations:,} Django operations in {files} migration files")
+        print(f"whole check         : best {wall:.2f} s wall, {cpu:.2f} s CPU, {result.summary['statements']:,} "
+              f"statements generated, {len(result.findings):,} findings")
+        report("Django", operations, "operations", wall, cpu)
+        report("Django SQL", int(result.summary["statements"]), "statements", wall, cpu)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ as that statement leaves it for the next one but the transaction state it ran in
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from pglast.parser import scan
@@ -19,8 +20,10 @@ from .state import relation_name
 
 NAMEDATALEN = 64
 #: Runs of identifier bytes (or a quoted identifier) of NAMEDATALEN bytes or more: a cheap first pass
-#: over a whole file; :func:`long_identifiers` then asks the scanner which ones are identifiers.
-LONG_RUN = re.compile(rb'[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]{63,}|"(?:[^"]|""){64,}"')
+#: over a whole file; :func:`long_identifiers` then asks the scanner which ones are identifiers. A
+#: quoted run may not hold a comma, parenthesis or line break, so that the text between two short
+#: quoted names of one statement (`"a" bigint NOT NULL, "b"`) is not taken for a candidate.
+LONG_RUN = re.compile(rb'[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]{63,}|"(?:[^"\n,()]|""){64,}"')
 #: DROP kinds that IF EXISTS makes safe to repeat.
 REPEATABLE_DROPS = frozenset({"OBJECT_TABLE", "OBJECT_INDEX", "OBJECT_TYPE", "OBJECT_VIEW", "OBJECT_MATVIEW",
                               "OBJECT_SEQUENCE", "OBJECT_DOMAIN"})
@@ -62,7 +65,8 @@ class CrossCutRules(RuleBase):
 
     def _crosscut(self, stmt: Statement) -> None:
         node, kind = stmt.node, stmt.kind
-        if self._long_runs and any(stmt.start <= pos < stmt.end for pos in self._long_runs):
+        runs = self._long_runs
+        if runs and (at := bisect_left(runs, stmt.start)) < len(runs) and runs[at] < stmt.end:
             for name in long_identifiers(stmt.text):
                 self._hit("identifier-too-long", stmt, f"identifier {name[:40]}... is {len(name.encode('utf-8'))} bytes: "
                           f"PostgreSQL keeps the first 63 ({truncated(name)})")

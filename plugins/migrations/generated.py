@@ -18,10 +18,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .source import ALLOW, MigrationFile, Statement, allow_arguments, is_comment, parse_sql
+from .source import ALLOW, MigrationFile, Statement, Unparsable, allow_arguments, is_comment, parse_sql
 
 PY_ALLOW = re.compile(r"#[ \t]*gatecheck:allow\b([^\r\n]*)")
-SEPARATOR = ";\n"
+#: Between two pieces: the line break ends a trailing `--` comment of the piece before, which would
+#: otherwise swallow the semicolon.
+SEPARATOR = "\n;\n"
 
 
 @dataclass
@@ -56,10 +58,14 @@ def build(rel: str, fmt: str, pieces: list[Piece], *, source: str = "", migratio
         ranges.append((offset, offset + len(raw)))
         offset += len(raw)
     data = b"".join(chunks)
-    for piece in pieces:
-        if piece.user:
-            parse_sql(piece.sql, rel, piece.first_line or piece.line)  # the author's own SQL: its line
-    tree = parse_sql(data.decode("utf-8"), rel) if data else {"stmts": []}
+    try:
+        tree = parse_sql(data.decode("utf-8"), rel) if data else {"stmts": []}
+    except Unparsable:
+        # Only the author's SQL can be wrong: find the piece, and report the line in the .py file.
+        for piece in pieces:
+            if piece.user:
+                parse_sql(piece.sql, rel, piece.first_line or piece.line)
+        raise
     starts = [start for start, _ in ranges]
     statements: list[Statement] = []
     for raw_stmt in tree["stmts"]:

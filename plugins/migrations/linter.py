@@ -89,7 +89,9 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
                 handlers[stmt.kind] = handler
             in_transaction = session.in_transaction
             if session.exclusive:
-                held = dict(session.exclusive)
+                # Locks only accumulate until COMMIT (which is never slow work), so the ones held before
+                # this statement are the first `held` entries afterwards: no copy per statement.
+                held = len(session.exclusive)
                 before = len(self.hits)
                 handler(stmt, stmt.node)
                 self._while_held(stmt, held, before)
@@ -109,7 +111,7 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
                       "the file")
         return self.hits
 
-    def _while_held(self, stmt: Statement, held: dict[str, int], before: int) -> None:
+    def _while_held(self, stmt: Statement, held: int, before: int) -> None:
         """The access-exclusive-held rule: slow work after ACCESS EXCLUSIVE was taken in this transaction.
 
         Work on a table created in this migration is not slow (it is empty), even while another
@@ -129,13 +131,16 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
             slow = not node.get("concurrent")
         elif kind == "RunPython":
             slow = True
-        if not slow:
+        if not slow or not self._session.exclusive:
             return
-        tables = ", ".join(f"{t} (line {line})" for t, line in held.items())
+        locked = list(self._session.exclusive.items())[:held]
+        tables = ", ".join(f"{t} (line {line})" for t, line in locked[:3])
+        if len(locked) > 3:
+            tables += f" and {len(locked) - 3} more tables"
         words = " ".join(stmt.text.split(" ", 2)[:2])
         self._hit("access-exclusive-held", stmt,
                   f"{words} runs while this transaction holds ACCESS EXCLUSIVE on {tables}: "
-                  "every query on those tables waits until COMMIT", table=next(iter(held)))
+                  "every query on those tables waits until COMMIT", table=locked[0][0])
 
     def _ignore(self, stmt: Statement, node: Node) -> None:
         pass

@@ -36,6 +36,8 @@ class Report:
         self.not_checked: list[dict[str, Any]] = []
         self.unparsable: list[dict[str, Any]] = []
         self.suppressed_by_config = 0
+        #: Per rule: the parts of a finding that do not depend on the statement (built once).
+        self._rule_parts: dict[str, tuple[Severity, list[str], dict[str, Any]]] = {}
 
     def unparsable_file(self, error: Unparsable) -> None:
         """A file no grammar accepts: one finding naming file and line; the other files go on."""
@@ -73,38 +75,44 @@ class Report:
             if hit.rule in stmt.allows:
                 self.allowed.append({"rule_id": hit.rule, "path": rel, "line": stmt.line, "reason": stmt.allows[hit.rule]})
                 continue
-            occurrence = occurrences[(hit.rule, stmt.text)]
-            occurrences[(hit.rule, stmt.text)] += 1
-            rule = RULES[hit.rule]
-            unit = migration.units[stmt.unit] if migration.format == "alembic" and stmt.unit else migration.migration
             text = stmt.text
+            occurrence = occurrences[(hit.rule, text)]
+            occurrences[(hit.rule, text)] += 1
+            severity, references, base = self._parts(hit.rule)
+            unit = migration.units[stmt.unit] if migration.format == "alembic" and stmt.unit else migration.migration
+            metadata = {**base, "lock": hit.lock,
+                        "statement": text if len(text) <= STATEMENT_PREVIEW else text[:STATEMENT_PREVIEW - 3] + "...",
+                        "format": migration.format}
+            if hit.table:
+                metadata["table"] = hit.table
+            if unit:
+                metadata["migration"] = unit
             self.findings.append(Finding(
                 id=finding_id(CHECK, hit.rule, path=rel, key=f"{text}\0{occurrence}"),
                 check=CHECK,
                 rule_id=hit.rule,
                 title=hit.message,
-                severity=cast(Severity, self.severities.get(hit.rule, rule.severity)),
+                severity=severity,
                 confidence=cast(Any, hit.confidence),
                 location=Location(rel, stmt.line, stmt.end_line),
-                references=list(rule.references),
-                metadata={
-                    "rule": rule.title,
-                    "kind": rule.kind,
-                    "lock": hit.lock,
-                    "why": rule.why,
-                    "safe_pattern": rule.safe,
-                    "statement": text if len(text) <= STATEMENT_PREVIEW else text[:STATEMENT_PREVIEW - 3] + "...",
-                    **({"table": hit.table} if hit.table else {}),
-                    **({"migration": unit} if unit else {}),
-                    "format": migration.format,
-                    "postgres_version": self.postgres_version,
-                },
+                references=list(references),
+                metadata=metadata,
             ))
         for stmt in migration.statements:
             for rule_id, reason in stmt.allows.items():
                 if (id(stmt), rule_id) not in fired:
                     self.unused.append({"rule_id": rule_id, "path": rel, "line": stmt.allow_lines[rule_id],
                                         "reason": reason})
+
+    def _parts(self, rule_id: str) -> tuple[Severity, list[str], dict[str, Any]]:
+        parts = self._rule_parts.get(rule_id)
+        if parts is None:
+            rule = RULES[rule_id]
+            base = {"rule": rule.title, "kind": rule.kind, "why": rule.why, "safe_pattern": rule.safe,
+                    "postgres_version": self.postgres_version}
+            parts = self._rule_parts[rule_id] = (cast(Severity, self.severities.get(rule_id, rule.severity)),
+                                                 list(rule.references), base)
+        return parts
 
     def summary(self) -> dict[str, Any]:
         by_rule = Counter(f.rule_id for f in self.findings)
