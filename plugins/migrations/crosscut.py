@@ -18,6 +18,19 @@ from .rulebase import RuleBase
 from .source import Statement
 from .state import relation_name
 
+#: Statements that cannot fail once the migration got this far: nothing after them can leave an
+#: earlier statement applied on its own (a SELECT without FROM is how set_config() is called).
+INFALLIBLE = frozenset({"TransactionStmt", "VariableSetStmt", "VariableShowStmt"})
+
+
+def last_fallible(statements: list[Statement]) -> int:
+    """Index of the last statement that can fail (-1 when none can)."""
+    for index in range(len(statements) - 1, -1, -1):
+        stmt = statements[index]
+        if stmt.kind not in INFALLIBLE and not (stmt.kind == "SelectStmt" and not stmt.node.get("fromClause")):
+            return index
+    return -1
+
 NAMEDATALEN = 64
 #: Runs of identifier bytes (or a quoted identifier) of NAMEDATALEN bytes or more: a cheap first pass
 #: over a whole file; :func:`long_identifiers` then asks the scanner which ones are identifiers. A
@@ -56,8 +69,10 @@ def long_identifiers(text: str) -> list[str]:
 class CrossCutRules(RuleBase):
     """Checks applied to every statement after its own rules."""
 
-    #: Number of statements in the file other than BEGIN/COMMIT (set by the driver per file).
-    _statement_count: int
+    #: Position of the statement being judged, and of the file's last statement that can fail (set by the
+    #: driver): a statement before that one may be left applied by a failure after it.
+    _position: int
+    _last_fallible: int
     #: Byte offsets of long identifier-like runs in the file being linted.
     _long_runs: list[int]
     #: Constraints dropped with IF EXISTS earlier in the file: re-adding them is repeatable.
@@ -112,11 +127,11 @@ class CrossCutRules(RuleBase):
                           "session's search_path points")
 
     def _rerunnable(self, stmt: Statement, node: Node, kind: str) -> None:
-        """not-rerunnable: outside a transaction, a statement that fails when the migration runs again.
-
-        A file of one statement is atomic on its own and is not reported, except CREATE INDEX
-        CONCURRENTLY, which can fail halfway and leave an INVALID index behind."""
-        several = self._statement_count > 1
+        """not-rerunnable: outside a transaction, a statement that fails when the migration runs again
+        after a later statement failed. When nothing after it can fail (the last statement, or only
+        SET/COMMIT after it) a failure leaves nothing applied, so it is not reported; CREATE INDEX
+        CONCURRENTLY is, as it can fail halfway itself and leave an INVALID index behind."""
+        several = self._position < self._last_fallible
         what = None
         if kind == "IndexStmt" and node.get("idxname") and not node.get("if_not_exists"):
             if node.get("concurrent"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .altertable import AlterTableRules
-from .crosscut import LONG_RUN, CrossCutRules
+from .crosscut import LONG_RUN, CrossCutRules, last_fallible
 from .maintenance import MaintenanceRules
 from .pgtypes import Node
 from .rulebase import BOOKKEEPING_TABLES
@@ -50,7 +50,8 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
         self._session = Session()
         self._handlers: dict[str, Callable[[Statement, Node], None]] = {}
         self._bookkeeping: frozenset[str] = frozenset()
-        self._statement_count = 0
+        self._position = 0
+        self._last_fallible = -1
         self._long_runs: list[int] = []
         self._redropped: set[str] = set()
 
@@ -70,7 +71,7 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
         if self.settings.implicit_transaction and not migration.manages_transactions:
             session.in_transaction = True
         statements = migration.statements
-        self._statement_count = sum(1 for s in statements if s.kind not in TRANSACTION_KINDS)
+        self._last_fallible = last_fallible(statements)
         self._redropped = set()
         data = statements[0].data if statements else b""
         self._long_runs = [m.start() for m in LONG_RUN.finditer(data)] if len(data) > 63 else []
@@ -78,6 +79,7 @@ class Linter(AlterTableRules, MaintenanceRules, SessionRules, TypeRules, CrossCu
         for position, stmt in enumerate(statements):
             if tick is not None and position % every == 0:
                 tick()
+            self._position = position
             if stmt.unit != session.unit:
                 session.unit = stmt.unit
                 session.new_tables.clear()
