@@ -197,6 +197,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     duration_ms: int = 0
+    #: CPU time the check used, in its own thread and in the tools it ran (None when not measured).
+    cpu_ms: int | None = None
     inputs: list[InputFile] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
@@ -212,6 +214,7 @@ class CheckResult:
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary,
             "duration_ms": self.duration_ms,
+            **({"cpu_ms": self.cpu_ms} if self.cpu_ms is not None else {}),
             "inputs": [asdict(i) for i in self.inputs],
             "artifacts": [{k: v for k, v in asdict(a).items() if v is not None} for a in self.artifacts],
             "suppressions": [s.to_dict() for s in self.suppressions],
@@ -230,6 +233,7 @@ class CheckResult:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             summary=dict(data.get("summary", {})),
             duration_ms=int(data.get("duration_ms", 0)),
+            cpu_ms=int(data["cpu_ms"]) if isinstance(data.get("cpu_ms"), int) else None,
             inputs=[InputFile(**i) for i in data.get("inputs", [])],
             artifacts=[Artifact(**a) for a in data.get("artifacts", [])],
             suppressions=[Suppression(**s) for s in data.get("suppressions", [])],

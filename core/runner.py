@@ -199,6 +199,7 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[C
     check = run.check
     name = check.name
     start = time.perf_counter()
+    cpu_start = time.thread_time()
     key = None
     try:
         inputs = []
@@ -220,6 +221,8 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[C
         if not result.inputs and inputs:
             result.inputs = inputs
         result.duration_ms = int((time.perf_counter() - start) * 1000)
+        # Wall time counts waiting for a CPU (checks run side by side); CPU time says what the check cost.
+        result.cpu_ms = int((time.thread_time() - cpu_start + ctx.cpu_children) * 1000)
         problem = validation.first_error("check-result", result.to_dict())
         if problem is not None:
             return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}"), None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from gatecheck import config as config_mod
+from gatecheck import redact
 from gatecheck import waivers as waivers_mod
 from gatecheck.cli import inputs
 from gatecheck.cli.output import Output, output_options
@@ -16,11 +19,59 @@ from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding
 from gatecheck.plugins import Plugins
+from gatecheck.reports.sarif import rule_docs
 from gatecheck.reports.text import visible
+from gatecheck.repository import Repository
+
+#: Lines of code shown as evidence around a finding.
+EVIDENCE_LINES = 6
+WAIVER_DAYS = 30
 
 
-def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.WaiverFile) -> dict[str, Any]:
-    """Everything the decision and the waivers say about one finding."""
+def evidence(finding: Finding, root: Path | None) -> dict[str, Any]:
+    """What the finding rests on: the flagged lines of code (never for a secret: its redacted preview
+    stands in), or the package facts of a dependency finding. Read through the repository view and
+    scrubbed, like every other output."""
+    facts: dict[str, Any] = {}
+    meta = finding.metadata
+    for key in ("message", "cwe", "preview", "secret_length", "requirement", "versions", "fixed_by",
+                "package_advisories", "declared_versions", "lock", "statement"):
+        if key in meta:
+            facts[key] = meta[key]
+    if finding.package is not None:
+        facts["package"] = {"name": finding.package.name, "version": finding.package.version, "purl": finding.package.purl}
+    loc = finding.location
+    if root is not None and loc is not None and loc.start_line and "secret_hash" not in meta:
+        try:
+            text = Repository(root).read_bytes(loc.path, limit=4 * 1024 * 1024).decode("utf-8", "replace")
+        except (OSError, BadInput):
+            text = ""
+        lines = text.splitlines()
+        first = max(1, loc.start_line)
+        last = min(len(lines), max(first, loc.end_line or first), first + EVIDENCE_LINES - 1)
+        if first <= len(lines):
+            scrub = redact.Redactor()
+            facts["code"] = [{"line": n, "text": scrub.text(lines[n - 1])} for n in range(first, last + 1)]
+    return facts
+
+
+def waiver_snippet(finding: Finding, now: dt.datetime) -> str:
+    """A ready-to-paste waiver for exactly this finding (secrets and migrations are only waived by id)."""
+    expires = (now + dt.timedelta(days=WAIVER_DAYS)).date().isoformat()
+    return (
+        "[[waivers]]\n"
+        f'id = "WVR-{finding.id[:8]}"\n'
+        'reason = "<why this risk is accepted, and what will end it>"\n'
+        'owner = "<team or person>"\n'
+        f"expires = {expires}\n"
+        f'match = {{ finding_id = "{finding.id}" }}\n'
+    )
+
+
+def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.WaiverFile, *,
+            docs: Mapping[str, Any] | None = None, root: Path | None = None) -> dict[str, Any]:
+    """Everything the decision and the waivers say about one finding, the evidence it rests on, how
+    to fix it (from the check's description of its rule) and a waiver that would accept it."""
     now = waivers_mod.now_utc()
 
     def about(entries: list[DecisionEntry]) -> list[dict[str, Any]]:
@@ -36,8 +87,15 @@ def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.Waive
     expired = [{"id": w.id, "expired_days_ago": w.age_days(now), "where": w.where()}
                for w in waiver_file.expired(now) if w.matches(finding)]
     verdict = "denied" if denied else "waived" if waived else "warned" if warned else "allowed"
+    doc = docs or {}
+    fix = str(doc.get("fix") or "")
+    if finding.fix is not None and finding.fix.versions:
+        fix = (fix + " " if fix else "") + f"Fixed in: {', '.join(finding.fix.versions)}."
     return {"finding": finding.to_dict(), "verdict": verdict, "deny": denied, "waived": waived, "warn": warned,
-            "expired_waivers": expired, "policy_digest": decision.policy_digest, "engine": decision.engine}
+            "expired_waivers": expired, "policy_digest": decision.policy_digest, "engine": decision.engine,
+            "rule": {"id": finding.rule_id, "summary": doc.get("summary"), "description": doc.get("description"),
+                     "help_uri": doc.get("help_uri"), "references": list(finding.references)},
+            "evidence": evidence(finding, root), "fix": fix or None, "waiver": waiver_snippet(finding, now)}
 
 
 @click.command("explain")
@@ -81,7 +139,8 @@ def explain_cmd(finding_id: str, project: Path, report: Path | None, stage: str,
     if len(candidates) > 1:
         raise BadInput(f"id prefix {finding_id!r} is ambiguous: {', '.join(sorted(candidates))}", key="FINDING_ID")
     finding = next(iter(candidates.values()))
-    info = explain(finding, decision, waiver_file)
+    owner = next(r for r in results if any(f.id == finding.id for f in r.findings))
+    info = explain(finding, decision, waiver_file, docs=rule_docs(owner).get(finding.rule_id), root=cfg.root)
     out.emit(info, lambda: render_text(finding, decision, info))
 
 
@@ -105,6 +164,28 @@ def render_text(finding: Finding, decision: Decision, info: dict[str, Any]) -> s
                              f"was not applied ({x['where']})"))
     if info["verdict"] == "allowed":
         lines.append("ALLOWED: no policy rule fired on it")
+    rule = info["rule"]
+    if rule.get("summary") or rule.get("description"):
+        lines += ["", visible(f"rule {rule['id']}: {rule.get('summary') or ''}")]
+        if rule.get("description") and rule.get("description") != rule.get("summary"):
+            lines.append("  " + visible(str(rule["description"])))
+    facts = info["evidence"]
+    if facts:
+        lines += ["", "evidence:"]
+        for row in facts.get("code", []):
+            lines.append(f"  {row['line']:>5} | {visible(row['text'])}")
+        for key, value in facts.items():
+            if key != "code":
+                lines.append(visible(f"  {key}: {value}"))
+    if info["fix"]:
+        lines += ["", visible(f"fix: {info['fix']}")]
+    refs = rule.get("help_uri") or (rule["references"][0] if rule.get("references") else None)
+    if refs:
+        lines.append(visible(f"more: {refs}"))
+    if info["verdict"] != "waived":
+        lines += ["", "to accept the risk instead, add this waiver (fill in reason and owner):", ""]
+        lines += [visible(line) for line in info["waiver"].splitlines()]
+    lines.append("")
     lines.append(visible(f"policy {decision.policy_digest or '?'} on {decision.engine}"))
     return "\n".join(lines) + "\n"
 

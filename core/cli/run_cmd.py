@@ -173,6 +173,9 @@ def run(
         else:
             sink: Progress | None = None if quiet else LineProgress()
             report = run_gate(cfg, plugins, options, sink)
+    if verbosity() != QUIET and all(target is not None for _, target in pairs):
+        # Every report went to a file: the console still gets the summary (-q turns it off).
+        pairs.append((reporters["text"], None))
     for reporter, target in pairs:
         if target is None and reporter.name == "text":
             reporter = TextReporter(color=color_wanted(sys.stdout))

@@ -13,12 +13,13 @@ import io
 from typing import TYPE_CHECKING
 
 from gatecheck.model import severity_counts
-from gatecheck.reports import Report
+from gatecheck.reports import Report, short_id
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-MAX_ROWS = 30
+#: Rows per list (denied, warnings, waived); a longer list says how many more and where they are.
+MAX_ROWS = 40
 
 #: The characters a terminal acts on instead of showing: C0 and C1 controls and DEL move the
 #: cursor, recolour or clear the screen, or set the window title; line and paragraph separators
@@ -76,7 +77,7 @@ class TextReporter:
         console = Console(file=buffer, width=self.width, force_terminal=self.color, no_color=not self.color,
                           markup=False, emoji=False, highlight=False)
         table = Table(title="gatecheck checks", title_justify="left")
-        for col in ("check", "status", "crit", "high", "med", "low", "info", "unk", "time"):
+        for col in ("check", "status", "crit", "high", "med", "low", "info", "unk", "wall", "cpu"):
             table.add_column(col, justify="right" if col not in ("check", "status") else "left")
         for result in report.results:
             counts = severity_counts(result.findings)
@@ -86,6 +87,7 @@ class TextReporter:
                 Text.assemble((result.status, style), " (cached)" if result.cached else ""),
                 *(str(counts[s]) for s in ("critical", "high", "medium", "low", "info", "unknown")),
                 f"{result.duration_ms / 1000:.2f}s",
+                f"{result.cpu_ms / 1000:.2f}s" if result.cpu_ms is not None else "-",
             )
         console.print(table)
         for result in report.results:
@@ -96,7 +98,6 @@ class TextReporter:
                 console.print(Text.assemble((f"{visible(result.check)} {result.status}:", "red"), " ", visible(first)))
                 for line in rest:
                     console.print("    " + visible(line))
-        findings = {f.id: f for f in report.findings()}
         decision = report.decision
         for title, entries, style in (
             ("DENIED", decision.deny, "red"),
@@ -107,23 +108,26 @@ class TextReporter:
                 continue
             console.print()
             console.print(Text(f"{title} ({len(entries)})", style=f"bold {style}"))
-            for entry in entries[:MAX_ROWS]:
-                finding = findings.get(entry.finding_id or "")
+            # The order every report uses: gate-level first, then secrets, then by severity.
+            for entry in report.ordered(entries)[:MAX_ROWS]:
+                finding = report.finding(entry.finding_id)
                 where = ""
                 if finding and finding.location:
                     where = finding.location.path + (
                         f":{finding.location.start_line}" if finding.location.start_line else ""
-                    )
+                    ) + (f" ({finding.location.kind})" if finding.location.kind not in (None, "source") else "")
                 elif finding and finding.package:
                     where = f"{finding.package.name}=={finding.package.version}"
-                console.print(f"  {visible(entry.rule)}  {visible(where)}  {visible(entry.message)}")
+                ident = short_id(entry.finding_id) or "-"
+                console.print(f"  {ident:10}  {visible(entry.rule)}  {visible(where)}  {visible(entry.message)}")
             if len(entries) > MAX_ROWS:
-                console.print(f"  … and {len(entries) - MAX_ROWS} more (see --format json)")
+                console.print(f"  … and {len(entries) - MAX_ROWS} more {title.lower()}, not shown here: every one is in "
+                              "the JSON and SARIF reports (-f json:FILE); `gatecheck explain ID` explains one")
         verdict = Text("PASSED", style="bold green") if decision.allow else Text("DENIED", style="bold red")
         console.print()
         console.print(Text.assemble(
             verdict,
-            f"  stage={report.stage}  checks={len(report.results)}  findings={len(findings)}  "
+            f"  stage={report.stage}  checks={len(report.results)}  findings={len(report.findings())}  "
             f"denied={len(decision.deny)}  warnings={len(decision.warn)}  waived={len(decision.waived)}  "
             f"({report.duration_ms / 1000:.2f}s)",
         ))
