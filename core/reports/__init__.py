@@ -36,6 +36,33 @@ def json_text(document: Any) -> str:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+@dataclass
+class Row:
+    """One line of a report's denied/warned/waived list: an entry, and the entries folded into it
+    (every advisory of one package as one file declares it is one row, not one per advisory)."""
+
+    entry: DecisionEntry
+    finding: Finding | None
+    #: The findings of the entries folded into this row (after :attr:`finding`).
+    folded: list[Finding] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """The entry's message; for a package row, the package, the advisories folded into the row, and
+        the upgrade that clears every advisory of that version."""
+        finding = self.finding
+        if finding is None or finding.package is None or not finding.metadata.get("package_advisories"):
+            return self.entry.message
+        known = [str(a) for a in finding.metadata.get("package_advisories") or []]
+        fixed = finding.metadata.get("fixed_by")
+        upgrade = (f"; upgrade to {fixed} to clear all {len(known)} of this version's advisories" if fixed
+                   else "; no release fixes every advisory of this version")
+        if not self.folded:
+            return self.entry.message + upgrade
+        here = [finding.rule_id, *(f.rule_id for f in self.folded)]
+        return f"{finding.package.name} {finding.package.version or ''}: {len(here)} advisories ({', '.join(here)}){upgrade}"
+
+
 @runtime_checkable
 class Reporter(Protocol):
     """A report format provided through the ``gatecheck_reporters`` hook."""
@@ -101,6 +128,25 @@ class Report:
             return (group, -SEVERITY_RANK.get(finding.severity, 0), where, line, entry.message)
 
         return sorted(entries, key=key)
+
+    def rows(self, entries: list[DecisionEntry]) -> list[Row]:
+        """:meth:`ordered` entries as report rows: entries of one rule about one package in one file
+        (a dependency with several advisories) fold into one row, the most severe first."""
+        rows: list[Row] = []
+        groups: dict[tuple[str, str, str, str], Row] = {}
+        for entry in self.ordered(entries):
+            finding = self.finding(entry.finding_id)
+            if finding is not None and finding.package is not None and finding.location is not None \
+                    and finding.metadata.get("package_advisories"):
+                key = (entry.rule, finding.check, finding.package.name, finding.location.path)
+                if key in groups:
+                    groups[key].folded.append(finding)
+                    continue
+                row = groups[key] = Row(entry, finding)
+            else:
+                row = Row(entry, finding)
+            rows.append(row)
+        return rows
 
     def finding(self, finding_id: str | None) -> Finding | None:
         """The finding a decision entry names, if any."""

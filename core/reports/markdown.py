@@ -51,8 +51,9 @@ class MarkdownReporter:
         if not entries:
             return []
         out = ["", f"### {title} ({len(entries)})", "", "| Id | Rule | Where | Message |", "| --- | --- | --- | --- |"]
-        for entry in report.ordered(entries)[:MAX_ROWS]:
-            finding = report.finding(entry.finding_id)
+        rows = report.rows(entries)
+        for row in rows[:MAX_ROWS]:
+            entry, finding = row.entry, row.finding
             where = ""
             if finding and finding.location:
                 where = f"`{_escape(finding.location.path)}`" + (
@@ -61,8 +62,8 @@ class MarkdownReporter:
             elif finding and finding.package:
                 where = f"`{_escape(finding.package.name)} {finding.package.version or ''}`".replace(" `", "`")
             ident = f"`{short_id(entry.finding_id)}`" if entry.finding_id else ""
-            out.append(f"| {ident} | `{entry.rule}` | {where} | {_escape(entry.message)} |")
-        if len(entries) > MAX_ROWS:
-            out.append(f"| … | | | {len(entries) - MAX_ROWS} more {title.lower()}, not shown here: every one is in the "
+            out.append(f"| {ident} | `{entry.rule}` | {where} | {_escape(row.message)} |")
+        if len(rows) > MAX_ROWS:
+            out.append(f"| … | | | {len(rows) - MAX_ROWS} more {title.lower()}, not shown here: every one is in the "
                        "JSON and SARIF reports (`gatecheck run -f json:FILE`); `gatecheck explain ID` explains one |")
         return out

@@ -108,9 +108,11 @@ class TextReporter:
                 continue
             console.print()
             console.print(Text(f"{title} ({len(entries)})", style=f"bold {style}"))
-            # The order every report uses: gate-level first, then secrets, then by severity.
-            for entry in report.ordered(entries)[:MAX_ROWS]:
-                finding = report.finding(entry.finding_id)
+            # The order every report uses: gate-level first, then secrets, then by severity; one row per
+            # vulnerable package in a file.
+            rows = report.rows(entries)
+            for row in rows[:MAX_ROWS]:
+                entry, finding = row.entry, row.finding
                 where = ""
                 if finding and finding.location:
                     where = finding.location.path + (
@@ -119,9 +121,9 @@ class TextReporter:
                 elif finding and finding.package:
                     where = f"{finding.package.name}=={finding.package.version}"
                 ident = short_id(entry.finding_id) or "-"
-                console.print(f"  {ident:10}  {visible(entry.rule)}  {visible(where)}  {visible(entry.message)}")
-            if len(entries) > MAX_ROWS:
-                console.print(f"  … and {len(entries) - MAX_ROWS} more {title.lower()}, not shown here: every one is in "
+                console.print(f"  {ident:10}  {visible(entry.rule)}  {visible(where)}  {visible(row.message)}")
+            if len(rows) > MAX_ROWS:
+                console.print(f"  … and {len(rows) - MAX_ROWS} more {title.lower()}, not shown here: every one is in "
                               "the JSON and SARIF reports (-f json:FILE); `gatecheck explain ID` explains one")
         verdict = Text("PASSED", style="bold green") if decision.allow else Text("DENIED", style="bold red")
         console.print()

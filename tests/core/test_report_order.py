@@ -52,3 +52,25 @@ def test_markdown_with_more_than_fifty_denials_shows_the_important_ones_and_says
     total = MAX_ROWS + 20 + 3
     assert f"{total - MAX_ROWS} more denied, not shown here" in denied
     assert "JSON and SARIF reports" in denied and "gatecheck explain ID" in denied
+
+
+def test_one_row_per_vulnerable_package_in_a_file_with_the_upgrade_that_clears_it() -> None:
+    from gatecheck.model import Package
+
+    def advisory(aid: str, severity: str, path: str = "requirements.txt") -> Finding:
+        return Finding(id=finding_id("sca", aid, path=path, key="jinja2"), check="sca", rule_id=aid,
+                       title=f"jinja2 2.11.2 is affected: {aid}", severity=severity,  # type: ignore[arg-type]
+                       location=Location(path, 4, 4), package=Package("jinja2", "2.11.2", "pkg:pypi/jinja2@2.11.2"),
+                       metadata={"package_advisories": ["A-1", "A-2", "A-3"], "fixed_by": "3.1.6"})
+
+    findings = [advisory("A-1", "high"), advisory("A-2", "critical"), advisory("A-3", "high", "requirements-prod.txt")]
+    deny = [DecisionEntry("gatecheck.severity", f"{f.rule_id}: {f.title}", finding_id=f.id, check="sca") for f in findings]
+    report = Report(results=[CheckResult(check="sca", tool=Tool("x", "1"), findings=findings)],
+                    decision=Decision(allow=False, deny=deny), stage="ci", root=Path("."), gatecheck_version="0")
+    rows = report.rows(report.decision.deny)
+    assert len(rows) == 2  # two files: one row each
+    both = next(r for r in rows if r.finding and r.finding.location and r.finding.location.path == "requirements.txt")
+    assert both.finding is not None and both.finding.rule_id == "A-2"  # the most severe leads
+    assert both.message == "jinja2 2.11.2: 2 advisories (A-2, A-1); upgrade to 3.1.6 to clear all 3 of this version's advisories"
+    text = MarkdownReporter().render(report)
+    assert text.count("jinja2 2.11.2") == 2 and "upgrade to 3.1.6" in text
