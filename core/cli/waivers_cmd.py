@@ -77,8 +77,21 @@ def load_waivers(project: Path, file: Path | None) -> tuple[waivers_mod.WaiverFi
     return wf, max_days, name
 
 
-def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: dt.timedelta, now: dt.datetime
-          ) -> list[dict[str, Any]]:
+def report_applied(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """Finding ids each waiver was applied to in a report's decision: what the policy did, not what matched."""
+    applied: dict[str, list[str]] = {}
+    for entry in (doc.get("decision") or {}).get("waived") or []:
+        if isinstance(entry, dict) and entry.get("waiver_id") and entry.get("finding_id"):
+            applied.setdefault(str(entry["waiver_id"]), []).append(str(entry["finding_id"]))
+    return applied
+
+
+NOT_APPLICABLE = ("secrets and unsafe migrations are waived only by a waiver that names the finding "
+                  "(match = { finding_id = \"...\" }); `gatecheck explain ID` prints one")
+
+
+def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: dt.timedelta, now: dt.datetime,
+          applied: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
     rows = []
     soon_days = soon / dt.timedelta(days=1)
     for w in wf.waivers:
@@ -92,7 +105,7 @@ def _rows(wf: waivers_mod.WaiverFile, findings: list[Finding] | None, soon: dt.t
         matched = None if findings is None else [f.id for f in findings if w.matches(f)]
         rows.append({"id": w.id, "owner": w.owner, "expires": w.expires, "status": status, "state": state,
                      "ticket": w.ticket, "reason": w.reason, "match": w.match, "where": w.where(),
-                     "matched": matched})
+                     "matched": matched, "applied": None if applied is None else sorted(set(applied.get(w.id, [])))})
     return rows
 
 
@@ -135,15 +148,17 @@ def list_cmd(project: Path, file: Path | None, report: Path | None, soon: dt.tim
       gatecheck waivers list examples/webapp --report report.json --soon 30d --format json
     """
     wf, _, name = load_waivers(project, file)
-    findings = report_findings(load_report(report)) if report else None
-    rows = _rows(wf, findings, soon, waivers_mod.now_utc())
+    doc = load_report(report) if report else None
+    findings = report_findings(doc) if doc else None
+    rows = _rows(wf, findings, soon, waivers_mod.now_utc(), report_applied(doc) if doc else None)
 
     def text() -> str:
         if name is None:
             return "no waivers file\n"
         lines = [f"{len(rows)} waiver(s) in {name}"]
         for row in rows:
-            matched = "" if row["matched"] is None else f", matched {len(row['matched'])} finding(s)"
+            matched = "" if row["matched"] is None else (
+                f", matched {len(row['matched'])} finding(s), applied to {len(row['applied'])}")
             lines.append(f"  {row['id']}  {row['state']}{matched}  owner={row['owner']}"
                          + (f" ticket={row['ticket']}" if row["ticket"] else "") + f"  ({row['where']})")
         return "\n".join(lines) + "\n"
@@ -166,12 +181,17 @@ def check_cmd(project: Path, file: Path | None, report: Path | None, soon: dt.ti
       gatecheck waivers check --file - < gatecheck.waivers.toml
     """
     wf, max_days, name = load_waivers(project, file)
-    findings = report_findings(load_report(report)) if report else None
-    rows = _rows(wf, findings, soon, waivers_mod.now_utc())
+    doc = load_report(report) if report else None
+    findings = report_findings(doc) if doc else None
+    rows = _rows(wf, findings, soon, waivers_mod.now_utc(), report_applied(doc) if doc else None)
     problems = [f"{r['where']}: waiver {r['id']} {r['state']}; it is not applied" for r in rows if r["status"] == "expired"]
     if findings is not None:
         problems += [f"{r['where']}: waiver {r['id']} matches no finding in the report; remove it"
                      for r in rows if r["status"] != "expired" and not r["matched"]]
+        problems += [f"{r['where']}: waiver {r['id']} matches {len(r['matched'])} finding(s) but the policy applied it "
+                     f"to none: {NOT_APPLICABLE}"
+                     for r in rows if r["status"] != "expired" and r["matched"] and not r["applied"]
+                     and _all_explicit_only(doc, r["matched"])]
     warnings = [f"{r['where']}: waiver {r['id']} {r['state']}" for r in rows if r["status"] == "expiring"]
 
     def text() -> str:
@@ -182,6 +202,15 @@ def check_cmd(project: Path, file: Path | None, report: Path | None, soon: dt.ti
 
     out.emit({"file": name, "problems": problems, "warnings": warnings, "waivers": rows}, text)
     raise click.exceptions.Exit(1 if problems else 0)
+
+
+def _all_explicit_only(doc: dict[str, Any] | None, ids: list[str]) -> bool:
+    """Whether every one of the findings ``ids`` names was judged by a rule a broad waiver cannot cover
+    (in the report's decision: ``gatecheck.secret`` or ``gatecheck.migration``); a finding the policy
+    did not deny (a warning) cannot have been waived either way, so it does not make a waiver useless."""
+    rules = {e.get("finding_id"): e.get("rule") for e in (doc or {}).get("decision", {}).get("deny", [])
+             if isinstance(e, dict)}
+    return all(rules.get(i) in ("gatecheck.secret", "gatecheck.migration") for i in ids)
 
 
 COMMANDS = [waivers]
