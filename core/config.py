@@ -6,6 +6,9 @@ and never silently turns a control off (unknown keys are errors).
 
 from __future__ import annotations
 
+import fnmatch
+import json
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -273,38 +276,86 @@ def locate_key(text: str, path: list[str]) -> int | None:
     return best[1] if best else None
 
 
-STARTER = '''\
-# gatecheck configuration. Reference: docs/configuration.md
-# Every key is optional; unknown keys are errors, so a typo never switches a control off.
+STARTER_HEAD = '''\
+# gatecheck configuration, written by `gatecheck init` for the project it found here.
+# Reference: docs/configuration.md. Every key is optional; unknown keys are errors, so a typo
+# never switches a control off. For pull requests, keep this file (and the waivers) on the
+# operator's side: `gatecheck run . --trusted-ref origin/main` (docs/security.md).
 version = 1
 
 [run]
 # How many checks run at once, and the default per-check timeout in seconds.
 jobs = 4
 timeout = 600
-# Reuse results of checks whose inputs, options and version did not change (the cache
-# lives outside the project: --cache-dir or $GATECHECK_CACHE_DIR, else the user cache).
-cache = true
 # Deny findings at or above this severity (the Rego policy's threshold for the stage).
 fail_on = "high"
-# Paths never scanned by any check (globs, relative to this file).
+# Paths never scanned by any check (globs, relative to the project).
 exclude = [".venv/*", "build/*", "dist/*"]
+'''
 
-# One table per check. `enabled` and `timeout` are the runner's; other keys are the
-# check's own options (see `gatecheck plugins --format json` for each check's schema).
-[checks.sarif]
-enabled = true
-# SARIF files written by other tools, to be judged with everything else.
-files = ["reports/*.sarif"]
-
+STARTER_TAIL = '''
 # Per-stage overrides: ci, deploy, admission.
-[stages.ci]
+[stages.deploy]
 fail_on = "high"
 '''
 
 
-def write_starter(path: Path, *, force: bool = False) -> None:
-    """Write the commented starter configuration; refuse to overwrite unless ``force``."""
+def starter_for(root: Path) -> tuple[str, list[str]]:
+    """A commented starter configuration for the project at ``root``, and what it found there.
+
+    Every check is on by default; the starter writes out the tables whose options matter for what
+    the project holds (dependency files, migrations, SARIF files of other tools, tests), so a new
+    user sees the knobs that apply to them.
+    """
+    from gatecheck.repository import Repository
+
+    files = Repository(root).files()
+    names = {posixpath.basename(f) for f in files}
+    found: list[str] = []
+    parts = [STARTER_HEAD]
+    locks = sorted({f for f in files if posixpath.basename(f) in ("uv.lock", "poetry.lock", "pylock.toml")
+                    or fnmatch.fnmatch(posixpath.basename(f), "requirements*.txt")})
+    if locks or "pyproject.toml" in names or "setup.cfg" in names:
+        found.append("dependencies: " + (", ".join(locks[:5]) if locks else "pyproject.toml/setup.cfg (declared ranges)"))
+        parts.append('''
+# Known-vulnerable dependencies, from an offline OSV database: run `gatecheck db update` once
+# (and regularly), or point `database` at an OSV zip or directory on the operator's side.
+[checks.sca]
+# database = "/var/lib/gatecheck/osv/PyPI-all.zip"
+
+# A CycloneDX SBOM of the dependencies; written to .gatecheck/sbom.cdx.json (keep it out of git).
+[checks.sbom]
+source = "auto"
+''')
+    sql = sorted(f for f in files if f.endswith(".sql") and "/migrations/" in f"/{f}")
+    python_migrations = sorted(f for f in files if fnmatch.fnmatch(f, "*migrations/*.py") or fnmatch.fnmatch(f, "*versions/*.py"))
+    if sql or python_migrations:
+        directory = posixpath.dirname(sql[0]) if sql else None
+        found.append(f"migrations: {directory or posixpath.dirname(python_migrations[0])}")
+        parts.append("\n# PostgreSQL migrations: locks, rewrites and breaking changes (needs the migrations extra).\n"
+                     "[checks.migrations]\n"
+                     + (f'directory = "{directory}"\n' if directory else "")
+                     + "# postgres_version = 14   # the server the migrations run on\n")
+    sarif = sorted(f for f in files if f.endswith((".sarif", ".sarif.json")))
+    if sarif:
+        found.append(f"SARIF files: {', '.join(sarif[:5])}")
+        globs = sorted({(posixpath.dirname(f) + "/" if posixpath.dirname(f) else "") + "*.sarif" for f in sarif})
+        parts.append("\n# SARIF files other tools write, judged with everything else.\n[checks.sarif]\n"
+                     f"files = {json.dumps(globs)}\n")
+    tests = sorted({f.split("/", 1)[0] for f in files if f.startswith(("tests/", "test/"))})
+    if tests:
+        found.append(f"tests: {', '.join(t + '/' for t in tests)}")
+        parts.append("\n# Findings in tests, docs and examples are reported without denying (secrets excepted).\n"
+                     "# [locations]\n# test = [\"tests/**\", \"**/test_*.py\"]\n")
+    parts.append(STARTER_TAIL)
+    return "".join(parts), found
+
+
+def write_starter(path: Path, *, force: bool = False) -> list[str]:
+    """Write a starter configuration for the project beside ``path``; refuse to overwrite unless ``force``.
+    Returns what the starter was made for (one line per kind of file found)."""
     if path.exists() and not force:
         raise BadInput("already exists; use --force to overwrite", path=path)
-    path.write_text(STARTER, "utf-8")
+    text, found = starter_for(path.parent)
+    path.write_text(text, "utf-8")
+    return found

@@ -73,19 +73,29 @@ def reference(name: str, out: Output) -> None:
 
 
 @click.command("init")
-@click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Overwrite an existing gatecheck.toml.")
 def init(path: Path, force: bool) -> None:
-    """Write a commented starter gatecheck.toml into PATH.
+    """Write a commented starter gatecheck.toml for the project in PATH (which must exist).
+
+    The starter is made for what the project holds: dependency files, migrations, SARIF files
+    of other tools, tests.
 
     \b
     Example:
-      gatecheck init my-project
+      gatecheck init .
     """
     target = path / config_mod.CONFIG_FILE
-    path.mkdir(parents=True, exist_ok=True)
-    config_mod.write_starter(target, force=force)
+    found = config_mod.write_starter(target, force=force)
     info(f"gatecheck: wrote {target}")
+    for line in found:
+        info(f"  found {line}")
+    ignore = path / ".gitignore"
+    ignored = ignore.is_file() and any(line.strip().rstrip("/") in (".gatecheck", "/.gatecheck")
+                                       for line in ignore.read_text("utf-8", "replace").splitlines())
+    if not ignored:
+        info("gatecheck: add `.gatecheck/` to .gitignore: the SBOM and other outputs are written there, and nothing "
+             "under it is ever read back as configuration or cache")
 
 
 COMMANDS = [config_group, init]
