@@ -177,8 +177,15 @@ def make_field(name: str, call: Any) -> Field:
         kwargs = {**extra, **kwargs}
     if not kind:
         kind = next((suffix for suffix in SUFFIXES if cls.endswith(suffix)), "")
+    if not kind:
+        # A project's own field class: its arguments say what it builds on (a max_length is a CharField's,
+        # max_digits a DecimalField's), as Django's own subclasses (EmailField, SlugField...) show.
+        kind = "CharField" if "max_length" in kwargs else "DecimalField" if "max_digits" in kwargs else ""
     if kind in ("ForeignKey", "OneToOneField", "ManyToManyField") and call.args and "to" not in kwargs:
         kwargs["to"] = call.args[0]
+    to = kwargs.get("to")
+    if isinstance(to, Call) and to.last == "get_model_name" and len(to.args) == 2 and all(isinstance(a, str) for a in to.args):
+        kwargs["to"] = f"{to.args[0]}.{to.args[1]}"  # swapper.get_model_name(app, model): the default model
     if kind == "ArrayField" and call.args and "base_field" not in kwargs:
         kwargs["base_field"] = call.args[0]
     return Field(name, cls, kwargs, kind)
@@ -213,9 +220,12 @@ def literal(value: Any, kind: str = "") -> str:
         return scalar
     if isinstance(value, (list, tuple, dict)) and all(isinstance(v, (str, int, float, bool, type(None), list, dict))
                                                       for v in (value.values() if isinstance(value, dict) else value)):
-        if kind == "ArrayField":
-            return "'{" + ",".join(json.dumps(v) for v in value) + "}'"
-        return literal(json.dumps(value))
+        try:
+            if kind == "ArrayField":
+                return "'{" + ",".join(json.dumps(v) for v in value) + "}'"
+            return literal(json.dumps(value))
+        except (TypeError, ValueError):  # a value nested inside that the source does not state literally
+            return literal("<a value computed when the migration runs>")
     if isinstance(value, Ref) and value.last in ("dict", "list"):
         return "'{}'" if value.last == "dict" else "'[]'"
     # A callable (timezone.now, uuid.uuid4, a project function) is called once by Django when the

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .django_fields import expression, quote
 from .django_names import index_name, q_sql, together
-from .pyast import Call, Ref
+from .pyast import Call, Ref, items
 
 if TYPE_CHECKING:
     from .django_schema import Model
@@ -33,7 +33,7 @@ class IndexEditor:
                  "HashIndex": " USING hash", "SpGistIndex": " USING spgist", "BloomIndex": " USING bloom",
                  "BTreeIndex": " USING btree"}.get(index.last, "")
         columns = self.index_columns(model, index)
-        include = index.kwargs.get("include") or []
+        include = items(index.kwargs.get("include"))
         include_sql = f" INCLUDE ({', '.join(quote(model.column(c)) for c in include if isinstance(c, str))})" if include else ""
         condition = index.kwargs.get("condition")
         where = f" WHERE {q_sql(condition, model)}" if condition is not None else ""
@@ -41,8 +41,8 @@ class IndexEditor:
         return f"{verb} {quote(str(name))} ON {quote(model.db_table)}{using} ({columns}){include_sql}{where}"
 
     def index_columns(self, model: Model, index: Call) -> str:
-        fields = index.kwargs.get("fields") or []
-        opclasses = index.kwargs.get("opclasses") or []
+        fields = items(index.kwargs.get("fields"))
+        opclasses = items(index.kwargs.get("opclasses"))
         parts = []
         for position, spec in enumerate(fields):
             if not isinstance(spec, str):
@@ -76,14 +76,14 @@ class IndexEditor:
 
     def exclusion_body(self, model: Model, con: Call) -> str:
         method = str(con.kwargs.get("index_type") or "GIST").lower()
-        items = []
-        for pair in con.kwargs.get("expressions") or []:
+        elements = []
+        for pair in items(con.kwargs.get("expressions")):
             if isinstance(pair, tuple) and len(pair) == 2:
                 target, operator = pair
                 column = quote(model.column(target)) if isinstance(target, str) else f"({expression(target)})"
                 op = operator if isinstance(operator, str) else "="
-                items.append(f"{column} WITH {op}")
-        return f"EXCLUDE USING {method} ({', '.join(items) or 'id WITH ='})"
+                elements.append(f"{column} WITH {op}")
+        return f"EXCLUDE USING {method} ({', '.join(elements) or 'id WITH ='})"
 
     def add_constraint(self, model: Model, con: Any, *, not_valid: bool = False) -> None:
         if not isinstance(con, Call):

@@ -14,7 +14,7 @@ from .django_fields import Field, literal, make_field, quote
 from .django_names import index_name, truncate_name
 from .django_schema import Model, ProjectState, SchemaEditor
 from .generated import Piece
-from .pyast import Call, Ref, Unknown
+from .pyast import Call, Ref, Unknown, items
 
 if TYPE_CHECKING:
     from .django_reader import DjangoMigration
@@ -61,7 +61,7 @@ class Operations:
     def op_CreateModel(self, op: Call, state: ProjectState) -> None:
         name = str(op.arg(0, "name"))
         model = Model(self.app, name)
-        for item in op.arg(1, "fields") or []:
+        for item in items(op.arg(1, "fields")):
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
                 model.fields[item[0]] = make_field(item[0], item[1])
         options = op.arg(2, "options")
@@ -216,7 +216,7 @@ class Operations:
         model = self.model(state, op.arg(0, "model_name"))
         index = op.arg(1, "index")
         model.options.setdefault("indexes", [])
-        model.options["indexes"] = [*model.options["indexes"], index]
+        model.options["indexes"] = [*items(model.options["indexes"]), index]
         if model.has_table:
             self.editor.sql.append(self.editor.index_sql(model, index, concurrently=concurrently))
 
@@ -226,7 +226,7 @@ class Operations:
     def op_RemoveIndex(self, op: Call, state: ProjectState, *, concurrently: bool = False) -> None:
         model = self.model(state, op.arg(0, "model_name"))
         name = op.arg(1, "name")
-        model.options["indexes"] = [i for i in model.options.get("indexes") or []
+        model.options["indexes"] = [i for i in items(model.options.get("indexes"))
                                     if not (isinstance(i, Call) and i.kwargs.get("name") == name)]
         if model.has_table:
             verb = "DROP INDEX CONCURRENTLY IF EXISTS" if concurrently else "DROP INDEX IF EXISTS"
@@ -239,7 +239,7 @@ class Operations:
         model = self.model(state, op.arg(0, "model_name"))
         new_name, old_name = op.arg(1, "new_name"), op.arg(2, "old_name")
         if not isinstance(old_name, str):
-            fields = op.kwargs.get("old_fields") or []
+            fields = items(op.kwargs.get("old_fields"))
             old_name = _index_together_name(model, fields)
         if model.has_table:
             self.editor.sql.append(f"ALTER INDEX {quote(str(old_name))} RENAME TO {quote(str(new_name))}")
@@ -247,7 +247,7 @@ class Operations:
     def op_AddConstraint(self, op: Call, state: ProjectState, *, not_valid: bool = False) -> None:
         model = self.model(state, op.arg(0, "model_name"))
         con = op.arg(1, "constraint")
-        model.options["constraints"] = [*(model.options.get("constraints") or []), con]
+        model.options["constraints"] = [*items(model.options.get("constraints")), con]
         if model.has_table:
             self.editor.add_constraint(model, con, not_valid=not_valid)
 
@@ -258,7 +258,7 @@ class Operations:
         model = self.model(state, op.arg(0, "model_name"))
         name = op.arg(1, "name")
         kept, removed = [], None
-        for con in model.options.get("constraints") or []:
+        for con in items(model.options.get("constraints")):
             if isinstance(con, Call) and con.kwargs.get("name") == name:
                 removed = con
             else:
@@ -283,7 +283,7 @@ class Operations:
             elif sql.strip():
                 line = op.lines.get(0, op.lines.get("sql", op.line))
                 self.editor.sql.append(Piece(sql, op.line, op.end_line, user=True, first_line=line))
-        for state_op in op.kwargs.get("state_operations") or []:
+        for state_op in items(op.kwargs.get("state_operations")):
             if isinstance(state_op, Call):
                 self.apply(state_op, state, database=False)
 
@@ -299,10 +299,10 @@ class Operations:
 
     def op_SeparateDatabaseAndState(self, op: Call, state: ProjectState) -> None:
         scratch = state.copy()
-        for db_op in op.arg(0, "database_operations") or []:
+        for db_op in items(op.arg(0, "database_operations")):
             if isinstance(db_op, Call):
                 self.apply(db_op, scratch)
-        for state_op in op.arg(1, "state_operations") or []:
+        for state_op in items(op.arg(1, "state_operations")):
             if isinstance(state_op, Call):
                 self.apply(state_op, state, database=False)
 
@@ -330,7 +330,7 @@ for _name, _extension in EXTENSIONS.items():
 def _has_parent(op: Call) -> bool:
     """Multi-table inheritance: the parent link (``*_ptr``) is the primary key, listed in the fields."""
     return any(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and item[0].endswith("_ptr")
-               for item in op.arg(1, "fields") or [])
+               for item in items(op.arg(1, "fields")))
 
 
 def _index_together_name(model: Model, fields: Any) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,8 +98,30 @@ class DjangoProject:
     def add(self, migration: DjangoMigration) -> None:
         self.migrations.setdefault(migration.key, migration)
 
+    def relabel(self) -> None:
+        """Give each app directory the label its own migrations use for it.
+
+        An app's label is its directory's name unless its AppConfig says otherwise (wagtail's core app
+        lives in ``wagtail/`` and is labelled ``wagtailcore``); the migrations of an app name their
+        predecessors in the same directory with that label, which is how it is found here."""
+        by_directory: dict[str, list[DjangoMigration]] = {}
+        for migration in self.migrations.values():
+            by_directory.setdefault(migration.rel.rsplit("/", 1)[0], []).append(migration)
+        relabelled: dict[tuple[str, str], DjangoMigration] = {}
+        for migrations in by_directory.values():
+            names = {m.name for m in migrations}
+            votes = Counter(label for m in migrations for label, name in m.dependencies if name in names and name != m.name)
+            if votes:
+                label = votes.most_common(1)[0][0]
+                for migration in migrations:
+                    migration.app = label
+            for migration in migrations:
+                relabelled.setdefault(migration.key, migration)
+        self.migrations = relabelled
+
     def order(self) -> list[DjangoMigration]:
         """The migrations in an order Django could apply them: every dependency first."""
+        self.relabel()
         nodes = dict(self.migrations)
         for key, migration in list(nodes.items()):
             if not migration.replaces:

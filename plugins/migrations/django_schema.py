@@ -32,7 +32,7 @@ from .django_fields import (
 from .django_indexes import IndexEditor, is_index_unique
 from .django_names import MAX_NAME, index_name, together, truncate_name
 from .generated import Piece
-from .pyast import Call
+from .pyast import Call, items
 
 #: Models of django.contrib apps (their primary keys are AutoField: integer), by (app, model).
 CONTRIB_TABLES = {("auth", "user"): "auth_user", ("auth", "group"): "auth_group",
@@ -201,7 +201,7 @@ class SchemaEditor(IndexEditor):
             columns.append(f"{quote(fld.column)} {self.column_sql(model, fld, include_default=False)}")
             if fld.is_relation and fld.db_constraint:
                 self.deferred.append(self.fk_sql(model, fld))
-        for con in model.options.get("constraints") or []:
+        for con in items(model.options.get("constraints")):
             inline = self.constraint_sql(model, con)
             if inline:
                 columns.append(inline)
@@ -213,9 +213,9 @@ class SchemaEditor(IndexEditor):
             cols = [model.column(f) for f in fields]
             self.deferred.append(f"CREATE INDEX {quote(index_name(model.db_table, cols, '_idx'))} ON {table} "
                                  f"({', '.join(map(quote, cols))})")
-        for index in model.options.get("indexes") or []:
+        for index in items(model.options.get("indexes")):
             self.deferred.append(self.index_sql(model, index))
-        for con in model.options.get("constraints") or []:
+        for con in items(model.options.get("constraints")):
             if isinstance(con, Call) and con.last == "UniqueConstraint" and is_index_unique(con):
                 self.deferred.append(self.unique_index_sql(model, con))
         for fld in model.fields.values():

@@ -47,11 +47,12 @@ class Call:
     name: str
     args: list[Any] = field(default_factory=list)
     kwargs: dict[str, Any] = field(default_factory=dict)
-    line: int = 0
-    end_line: int = 0
+    #: Where the call is: not part of its identity (two equal calls on different lines are equal).
+    line: int = field(default=0, compare=False)
+    end_line: int = field(default=0, compare=False)
     #: The line each argument starts on, by position or keyword (SQL errors inside a string argument
     #: are reported from there).
-    lines: dict[int | str, int] = field(default_factory=dict)
+    lines: dict[int | str, int] = field(default_factory=dict, compare=False)
     #: For a method called on the result of a call (``op.get_context().autocommit_block()``,
     #: ``sa.Enum(...).create(bind)``): that inner call.
     receiver: Call | None = None
@@ -68,6 +69,11 @@ class Call:
         if position < len(self.args):
             return self.args[position]
         return default
+
+
+def items(value: Any) -> list[Any]:
+    """A list or tuple from a migration as a list; anything else (not stated literally) as empty."""
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def parse_module(text: str, rel: str) -> ast.Module:
@@ -105,8 +111,15 @@ def evaluate(node: ast.AST, env: Mapping[str, Any], text: str = "", depth: int =
         items = [evaluate(item, env, text, deeper) for item in node.elts if not isinstance(item, ast.Starred)]
         return tuple(items) if isinstance(node, ast.Tuple) else items
     if isinstance(node, ast.Dict):
-        return {evaluate(k, env, text, deeper): evaluate(v, env, text, deeper)
-                for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+        result: dict[Any, Any] = {}
+        for k, v in zip(node.keys, node.values, strict=True):
+            key = evaluate(k, env, text, deeper) if k is not None else None
+            if k is not None and isinstance(key, (str, int, float, bool, tuple, Ref, Unknown, type(None))):
+                try:
+                    result[key] = evaluate(v, env, text, deeper)
+                except TypeError:  # a tuple key holding an unhashable value
+                    continue
+        return result
     if isinstance(node, ast.Name):
         return env[node.id] if node.id in env else Ref(node.id)
     if isinstance(node, ast.Attribute):
@@ -151,6 +164,10 @@ def evaluate(node: ast.AST, env: Mapping[str, Any], text: str = "", depth: int =
         if isinstance(node.op, ast.Invert):
             return Call("~", [operand], {}, node.lineno, node.end_lineno or node.lineno)
         return Unknown(_segment(text, node))
+    if isinstance(node, ast.IfExp):
+        # Which branch a setting picks is decided when the migration runs; the first branch is the
+        # one the author wrote as the rule (`[...] if getattr(settings, "X", True) else []`).
+        return evaluate(node.body, env, text, deeper)
     if isinstance(node, ast.JoinedStr):
         parts = []
         for value in node.values:

@@ -247,3 +247,47 @@ def test_python_discovery_can_be_turned_off(tmp_path: Path) -> None:
     assert "shop/migrations/0001_initial.py" in run(tmp_path).summary["formats"]
     (tmp_path / "shop/migrations/helpers.py").write_text("def backfill(apps, schema_editor):\n    pass\n")
     assert run(tmp_path).summary["python_files_not_migrations"] == ["shop/migrations/helpers.py"]
+
+
+def test_shapes_seen_in_real_projects(tmp_path: Path) -> None:
+    """From wagtail, django-allauth and django-oauth-toolkit: an app labelled differently from its
+    directory, swapper's model names, a project's own CharField subclass, operations chosen by a setting."""
+    write(tmp_path, {
+        "wagtail/migrations/0001_initial.py": CREATE.replace('"Order"', '"Page"').replace("BigAutoField", "AutoField"),
+        "wagtail/migrations/0002_secret.py": django("[('wagtailcore', '0001_initial')]", """
+            migrations.AddField("page", "secret", models.CharField(max_length=255, db_index=True, null=True)),
+        """),
+        "wagtail/migrations/0003_secret_field.py": django("[('wagtailcore', '0002_secret')]", """
+            migrations.AlterField("page", "secret", myapp.fields.SecretField(max_length=255, db_index=True,
+                                                                             null=True, help_text="hashed")),
+        """),
+        "search/migrations/0001_initial.py": django("[('wagtailcore', '0001_initial')]", """
+            migrations.CreateModel("Pick", [("id", models.BigAutoField(primary_key=True))]),
+        """),
+        "search/migrations/0002_page.py": django("[('search', '0001_initial')]", """
+            migrations.AddField("pick", "page", models.ForeignKey(null=True, on_delete=models.CASCADE,
+                                                                  to="wagtailcore.Page")),
+        """),
+        "search/migrations/0003_verbose.py": django("[('search', '0002_page')]", """
+            migrations.AlterField("pick", "page", models.ForeignKey(null=True, on_delete=models.CASCADE,
+                                                                    verbose_name="Page",
+                                                                    to=swapper.get_model_name("wagtailcore", "Page"))),
+        """),
+        "search/migrations/0004_optional.py": django("[('search', '0003_verbose')]", "").replace(
+            "operations = [\n\n    ]",
+            'operations = (\n        [migrations.AddIndex("pick", models.Index(fields=["page"], name="pick_page"))]\n'
+            '        if getattr(settings, "INDEX_PICKS", True)\n        else []\n    )'),
+    })
+    result = run(tmp_path)
+    assert result.summary["not_checked"] == []
+    by_file = {path: {r for _, r in found(result, path)} for path in result.summary["formats"]}
+    # The FK to wagtailcore.Page (the app in wagtail/) has the type of that model's key: integer, from its
+    # AutoField (a target the scan does not know would be taken as bigint).
+    fk = next(f for f in result.findings if f.rule_id == "constraint-without-not-valid")
+    assert 'REFERENCES "wagtailcore_page"("id")' in fk.metadata["statement"]
+    assert '"page_id" integer NULL' in fk.metadata["statement"]
+    # A verbose_name change through swapper is no database change; nor is a CharField subclass of the same length.
+    assert by_file["search/migrations/0003_verbose.py"] == set()
+    assert by_file["wagtail/migrations/0003_secret_field.py"] == set()
+    # The operations a setting switches on are read as the rule the author wrote.
+    assert "create-index-not-concurrently" in by_file["search/migrations/0004_optional.py"]
