@@ -13,33 +13,22 @@ Revisions are ordered by their ``down_revision`` graph, per directory of revisio
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from .alembic_ops import AlembicOps
 from .generated import Piece, build
 from .graph import natural, topological
-from .pyast import Call, Ref, evaluate, module_constants, parse_module
-from .sa_types import (
-    Column,
-    autoincrements,
-    bare,
-    constraint_clause,
-    default_sql,
-    enum_of,
-    fk_options,
-    ident,
-    index_columns,
-    literal,
-    make_column,
-    object_name,
-    qualify,
-    references,
-    sql_text,
-    type_sql,
-)
+from .pyast import Call, Ref, Unknown, evaluate, module_constants, parse_module
+from .sa_types import ident, literal, name_of, qualify
 from .source import MigrationFile
 
 FORMAT = "alembic-revision"
+#: How deep helper functions of a revision are followed into one another (and the end of recursion).
+MAX_INLINE = 4
+#: A SQLAlchemy bind parameter in text(): `:name`, not a `::type` cast.
+BIND_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
 @dataclass
@@ -92,7 +81,7 @@ def order(revisions: list[AlembicRevision]) -> list[AlembicRevision]:
     return [known[name] for name in topological(edges, lambda n: (known[n].directory, natural(known[n].rel)))]
 
 
-class Upgrade:
+class Upgrade(AlembicOps):
     """Walks ``upgrade()`` and collects the SQL of its ``op`` calls."""
 
     def __init__(self, revision: AlembicRevision) -> None:
@@ -105,6 +94,12 @@ class Upgrade:
         self.batches: dict[str, tuple[str, Any]] = {}
         #: Names bound to ``op.get_bind()`` / ``op.get_context().bind``: their execute() is op.execute().
         self.binds: set[str] = set()
+        #: Functions of the revision file (module level, or defined inside upgrade()): their bodies are
+        #: walked where they are called, as the ops they call run there.
+        self.functions: dict[str, ast.FunctionDef] = {
+            node.name: node for node in revision.tree.body if isinstance(node, ast.FunctionDef)
+            and node.name not in ("upgrade", "downgrade")}
+        self.depth = 0
 
     def run(self) -> MigrationFile:
         function = self.revision.upgrade
@@ -117,15 +112,17 @@ class Upgrade:
         return build(self.revision.rel, FORMAT, self.pieces, source=self.text, migration=label,
                      unresolved=self.unresolved)
 
-    def emit(self, sql: str, line: int, end_line: int) -> None:
-        self.pieces.append(Piece(sql, line, end_line))
-
     # -- statements ------------------------------------------------------------------------------
 
     def walk(self, body: list[ast.stmt]) -> None:
         for stmt in body:
-            if isinstance(stmt, ast.With):
+            if isinstance(stmt, ast.FunctionDef):
+                self.functions[stmt.name] = stmt
+            elif isinstance(stmt, ast.With):
                 self.with_block(stmt)
+            elif isinstance(stmt, ast.If) and (postgres := for_postgresql(stmt.test)) is not None:
+                # `if dialect == "sqlite": ... elif dialect == "postgresql": ...`: the PostgreSQL branch.
+                self.walk(stmt.body if postgres else stmt.orelse)
             elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.Try)):
                 # Which branch runs is decided at run time: every branch is read.
                 for part in ("body", "orelse", "finalbody"):
@@ -157,10 +154,10 @@ class Upgrade:
             if value.last == "autocommit_block":
                 commits = True
             elif value.last == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
-                table = value.arg(0, "table_name")
-                self.batches[item.optional_vars.id] = (str(table), value.kwargs.get("schema"))
+                table = name_of(value.arg(0, "table_name"))
+                self.batches[item.optional_vars.id] = (table, value.kwargs.get("schema"))
                 if value.kwargs.get("recreate") == "always":
-                    self.recreate(str(table), value)
+                    self.recreate(table, value)
         if commits:
             self.emit("COMMIT", stmt.lineno, stmt.lineno)
         self.walk(stmt.body)
@@ -178,7 +175,42 @@ class Upgrade:
 
     # -- calls -------------------------------------------------------------------------------------
 
+    def bound(self, function: ast.FunctionDef, call: Call) -> dict[str, Any]:
+        """The names a call of ``function`` binds: its parameters to the arguments given (or unknown)."""
+        params = [a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
+        env = dict(self.env)
+        for position, name in enumerate(params):
+            env[name] = call.kwargs[name] if name in call.kwargs else \
+                call.args[position] if position < len(call.args) else Unknown(name)
+        return env
+
+    def resolve(self, value: Any) -> Any:
+        """A call of a helper of the file that returns an expression (``_workspace_column()``): that expression."""
+        function = self.functions.get(value.name) if isinstance(value, Call) else None
+        if function is None or self.depth > MAX_INLINE:
+            return value
+        returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return) and n.value is not None]
+        if len(returned) != 1:
+            return value
+        self.depth += 1
+        try:
+            return self.resolve(evaluate(returned[0], self.bound(function, value), self.text))
+        finally:
+            self.depth -= 1
+
     def call(self, call: Call) -> None:
+        function = self.functions.get(call.name)
+        if function is not None:
+            if self.depth < MAX_INLINE:
+                # A helper of the file: the op calls in its body run here, with its arguments.
+                saved, self.env = self.env, self.bound(function, call)
+                self.depth += 1
+                try:
+                    self.walk(function.body)
+                finally:
+                    self.depth -= 1
+                    self.env = saved
+            return
         receiver = call.name.rsplit(".", 1)[0] if "." in call.name else ""
         if receiver in self.batches:
             table, schema = self.batches[receiver]
@@ -222,6 +254,8 @@ class Upgrade:
         sql = call.arg(0, "sqltext" if "sqltext" in call.kwargs else "statement")
         if isinstance(sql, Call) and sql.last == "text" and sql.args:
             sql = sql.args[0]
+            if isinstance(sql, str):
+                sql = BIND_PARAMETER.sub("NULL", sql)  # text()'s :name parameters get their value at run time
         if isinstance(sql, str):
             line = call.lines.get(0, call.line)
             if isinstance(call.args[0] if call.args else None, Call):
@@ -232,213 +266,25 @@ class Upgrade:
             self.pieces.append(Piece(f"op.execute({getattr(sql, 'name', 'expression')})", call.line, call.end_line,
                                      opaque="RunPython"))
 
-    def op_create_table(self, call: Call) -> None:
-        table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-        columns: list[Column] = []
-        constraints: list[str] = []
-        for item in call.args[1:]:
-            column = make_column(item)
-            if column is not None:
-                columns.append(column)
-            elif isinstance(item, Call):
-                clause = constraint_clause(item)
-                if clause:
-                    constraints.append(clause)
-        for column in columns:
-            enum = enum_of(call, column)
-            if enum:
-                self.emit(enum, call.line, call.end_line)
-        keys = [c for c in columns if c.primary_key]
-        serial = keys[0] if len(keys) == 1 and autoincrements(keys[0]) else None
-        parts = [c.ddl(serial=c is serial) for c in columns]
-        if keys:
-            parts.append(f"PRIMARY KEY ({', '.join(ident(c.name) for c in keys)})")
-        for column in columns:
-            if column.unique:
-                parts.append(f"UNIQUE ({ident(column.name)})")
-            for target, options in column.foreign_keys:
-                parts.append(f"FOREIGN KEY({ident(column.name)}) REFERENCES {references(target)}{fk_options(options)}")
-            parts.extend(f"CHECK ({check})" for check in column.checks)
-        parts.extend(constraints)
-        exists = " IF NOT EXISTS" if call.kwargs.get("if_not_exists") is True else ""
-        self.emit(f"CREATE TABLE{exists} {table} ({', '.join(parts)})", call.line, call.end_line)
-        for column in columns:
-            if column.index:
-                self.emit(f"CREATE INDEX {ident(f'ix_{bare(table)}_{column.name}')} ON {table} ({ident(column.name)})",
-                          call.line, call.end_line)
+DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle", "postgresql", "postgres"})
 
-    def op_drop_table(self, call: Call) -> None:
-        exists = " IF EXISTS" if call.kwargs.get("if_exists") is True else ""
-        self.emit(f"DROP TABLE{exists} {qualify(str(call.arg(0, 'table_name')), call.kwargs.get('schema'))}",
-                  call.line, call.end_line)
 
-    def op_rename_table(self, call: Call) -> None:
-        table = qualify(str(call.arg(0, "old_table_name")), call.kwargs.get("schema"))
-        self.emit(f"ALTER TABLE {table} RENAME TO {ident(str(call.arg(1, 'new_table_name')))}", call.line, call.end_line)
-
-    def op_add_column(self, call: Call, table: str | None = None) -> None:
-        if table is None:
-            table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-            column = make_column(call.arg(1, "column"))
-        else:
-            column = make_column(call.arg(0, "column"))
-        if column is None:
-            self.unresolved.append((call.line, "add_column with a column that is not an sa.Column(...) call"))
-            return
-        exists = " IF NOT EXISTS" if call.kwargs.get("if_not_exists") is True else ""
-        serial = column.primary_key and autoincrements(column)
-        self.emit(f"ALTER TABLE {table} ADD COLUMN{exists} {column.ddl(serial=serial)}", call.line, call.end_line)
-        for target, options in column.foreign_keys:
-            self.emit(f"ALTER TABLE {table} ADD FOREIGN KEY({ident(column.name)}) REFERENCES {references(target)}"
-                      f"{fk_options(options)}", call.line, call.end_line)
-        if column.unique:
-            self.emit(f"ALTER TABLE {table} ADD UNIQUE ({ident(column.name)})", call.line, call.end_line)
-        for check in column.checks:
-            self.emit(f"ALTER TABLE {table} ADD CHECK ({check})", call.line, call.end_line)
-        if column.index:
-            self.emit(f"CREATE INDEX {ident(f'ix_{bare(table)}_{column.name}')} ON {table} ({ident(column.name)})",
-                      call.line, call.end_line)
-
-    def op_drop_column(self, call: Call, table: str | None = None) -> None:
-        if table is None:
-            table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-            name = call.arg(1, "column_name")
-        else:
-            name = call.arg(0, "column_name")
-        exists = " IF EXISTS" if call.kwargs.get("if_exists") is True else ""
-        self.emit(f"ALTER TABLE {table} DROP COLUMN{exists} {ident(str(name))}", call.line, call.end_line)
-
-    def op_alter_column(self, call: Call, table: str | None = None) -> None:
-        if table is None:
-            table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-            name = str(call.arg(1, "column_name"))
-        else:
-            name = str(call.arg(0, "column_name"))
-        column = ident(name)
-        kwargs = call.kwargs
-        if kwargs.get("type_") is not None:
-            using = kwargs.get("postgresql_using")
-            using_sql = f" USING {using}" if isinstance(using, str) else ""
-            self.emit(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {type_sql(kwargs['type_'])}{using_sql}",
-                      call.line, call.end_line)
-        if isinstance(kwargs.get("nullable"), bool):
-            change = "DROP NOT NULL" if kwargs["nullable"] else "SET NOT NULL"
-            self.emit(f"ALTER TABLE {table} ALTER COLUMN {column} {change}", call.line, call.end_line)
-        if "server_default" in kwargs and kwargs["server_default"] is not False:
-            default = default_sql(kwargs["server_default"])
-            change = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
-            self.emit(f"ALTER TABLE {table} ALTER COLUMN {column} {change}", call.line, call.end_line)
-        if isinstance(kwargs.get("new_column_name"), str):
-            self.emit(f"ALTER TABLE {table} RENAME {column} TO {ident(kwargs['new_column_name'])}", call.line, call.end_line)
-
-    def op_create_index(self, call: Call, table: str | None = None) -> None:
-        name = object_name(call.arg(0, "index_name"))
-        if table is None:
-            table = qualify(str(call.arg(1, "table_name")), call.kwargs.get("schema"))
-            columns = call.arg(2, "columns")
-        else:
-            columns = call.arg(1, "columns")
-        kwargs = call.kwargs
-        unique = "UNIQUE " if kwargs.get("unique") is True else ""
-        concurrently = " CONCURRENTLY" if kwargs.get("postgresql_concurrently") is True else ""
-        exists = " IF NOT EXISTS" if kwargs.get("if_not_exists") is True else ""
-        using = kwargs.get("postgresql_using")
-        using_sql = f" USING {using}" if isinstance(using, str) else ""
-        where = sql_text(kwargs.get("postgresql_where"))
-        where_sql = f" WHERE {where}" if where else ""
-        self.emit(f"CREATE {unique}INDEX{concurrently}{exists} {ident(name)} ON {table}{using_sql} "
-                  f"({index_columns(columns)}){where_sql}", call.line, call.end_line)
-
-    def op_drop_index(self, call: Call, table: str | None = None) -> None:
-        name = object_name(call.arg(0, "index_name"))
-        concurrently = " CONCURRENTLY" if call.kwargs.get("postgresql_concurrently") is True else ""
-        exists = " IF EXISTS" if call.kwargs.get("if_exists") is True else ""
-        self.emit(f"DROP INDEX{concurrently}{exists} {ident(name)}", call.line, call.end_line)
-
-    def op_create_unique_constraint(self, call: Call, table: str | None = None) -> None:
-        self._key_constraint(call, table, "UNIQUE")
-
-    def op_create_primary_key(self, call: Call, table: str | None = None) -> None:
-        self._key_constraint(call, table, "PRIMARY KEY")
-
-    def _key_constraint(self, call: Call, table: str | None, kind: str) -> None:
-        name = object_name(call.arg(0, "constraint_name"))
-        if table is None:
-            table, columns = qualify(str(call.arg(1, "table_name")), call.kwargs.get("schema")), call.arg(2, "columns")
-        else:
-            columns = call.arg(1, "columns")
-        self.emit(f"ALTER TABLE {table} ADD CONSTRAINT {ident(name)} {kind} ({index_columns(columns)})",
-                  call.line, call.end_line)
-
-    def op_create_foreign_key(self, call: Call, table: str | None = None) -> None:
-        name = object_name(call.arg(0, "constraint_name"))
-        offset = 0 if table is not None else 1
-        if table is None:
-            table = qualify(str(call.arg(1, "source_table")), call.kwargs.get("source_schema"))
-        referent = qualify(str(call.arg(1 + offset, "referent_table")), call.kwargs.get("referent_schema"))
-        local, remote = call.arg(2 + offset, "local_cols"), call.arg(3 + offset, "remote_cols")
-        not_valid = " NOT VALID" if call.kwargs.get("postgresql_not_valid") is True else ""
-        self.emit(f"ALTER TABLE {table} ADD CONSTRAINT {ident(name)} FOREIGN KEY({index_columns(local)}) REFERENCES "
-                  f"{referent} ({index_columns(remote)}){fk_options(call.kwargs)}{not_valid}", call.line, call.end_line)
-
-    def op_create_check_constraint(self, call: Call, table: str | None = None) -> None:
-        name = object_name(call.arg(0, "constraint_name"))
-        if table is None:
-            table = qualify(str(call.arg(1, "table_name")), call.kwargs.get("schema"))
-            condition = call.arg(2, "condition")
-        else:
-            condition = call.arg(1, "condition")
-        not_valid = " NOT VALID" if call.kwargs.get("postgresql_not_valid") is True else ""
-        self.emit(f"ALTER TABLE {table} ADD CONSTRAINT {ident(name)} CHECK ({sql_text(condition) or 'true'}){not_valid}",
-                  call.line, call.end_line)
-
-    def op_create_exclude_constraint(self, call: Call) -> None:
-        name = object_name(call.arg(0, "constraint_name"))
-        table = qualify(str(call.arg(1, "table_name")), call.kwargs.get("schema"))
-        elements = [f"{sql_text(e[0]) or 'id'} WITH {e[1]}" for e in call.args[2:]
-                    if isinstance(e, tuple) and len(e) == 2 and isinstance(e[1], str)]
-        using = call.kwargs.get("using", "gist")
-        body = ", ".join(elements) or "id WITH ="
-        self.emit(f"ALTER TABLE {table} ADD CONSTRAINT {ident(name)} EXCLUDE USING {using} ({body})", call.line, call.end_line)
-
-    def op_drop_constraint(self, call: Call, table: str | None = None) -> None:
-        name = object_name(call.arg(0, "constraint_name"))
-        if table is None:
-            table = qualify(str(call.arg(1, "table_name")), call.kwargs.get("schema"))
-        exists = " IF EXISTS" if call.kwargs.get("if_exists") is True else ""
-        self.emit(f"ALTER TABLE {table} DROP CONSTRAINT{exists} {ident(name)}", call.line, call.end_line)
-
-    def op_bulk_insert(self, call: Call) -> None:
-        target = call.arg(0, "table")
-        rows = call.arg(1, "rows")
-        table = target.args[0] if isinstance(target, Call) and target.args and isinstance(target.args[0], str) else "t"
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            self.pieces.append(Piece("op.bulk_insert(rows)", call.line, call.end_line, opaque="RunPython"))
-            return
-        columns = list(rows[0])
-        values = ", ".join("(" + ", ".join(literal(row.get(c)) for c in columns) + ")" for row in rows)
-        self.emit(f"INSERT INTO {ident(str(table))} ({', '.join(ident(str(c)) for c in columns)}) VALUES {values}",
-                  call.line, call.end_line)
-
-    def op_create_table_comment(self, call: Call) -> None:
-        table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-        self.emit(f"COMMENT ON TABLE {table} IS {literal(call.arg(1, 'comment'))}", call.line, call.end_line)
-
-    def op_drop_table_comment(self, call: Call) -> None:
-        table = qualify(str(call.arg(0, "table_name")), call.kwargs.get("schema"))
-        self.emit(f"COMMENT ON TABLE {table} IS NULL", call.line, call.end_line)
-
-    # batch_op.* : the same operations with the table given by the batch context.
-    batch_add_column = op_add_column
-    batch_drop_column = op_drop_column
-    batch_alter_column = op_alter_column
-    batch_create_index = op_create_index
-    batch_drop_index = op_drop_index
-    batch_create_unique_constraint = op_create_unique_constraint
-    batch_create_primary_key = op_create_primary_key
-    batch_create_foreign_key = op_create_foreign_key
-    batch_create_check_constraint = op_create_check_constraint
-    batch_drop_constraint = op_drop_constraint
+def for_postgresql(test: ast.expr) -> bool | None:
+    """Whether an ``if`` that tests the dialect's name holds on PostgreSQL; None for any other test."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
+        return None
+    right = test.comparators[0]
+    names = [right.value] if isinstance(right, ast.Constant) else \
+        [e.value for e in right.elts if isinstance(e, ast.Constant)] if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else []
+    if not names or not all(isinstance(n, str) and n in DIALECTS for n in names):
+        return None
+    matches = bool({"postgresql", "postgres"} & set(names))
+    op = test.ops[0]
+    if isinstance(op, (ast.Eq, ast.In)):
+        return matches
+    if isinstance(op, (ast.NotEq, ast.NotIn)):
+        return not matches
+    return None
 
 
 def generate(revision: AlembicRevision) -> MigrationFile:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from .source import ALLOW, MigrationFile, Statement, Unparsable, allow_arguments, is_comment, parse_sql
 
@@ -37,8 +38,10 @@ class Piece:
     #: reported at ``first_line`` (the line its string starts on) plus the line within it.
     user: bool = False
     first_line: int = 0
-    #: A statement kind for Python code the check cannot see into ("RunPython"); ``sql`` is its label.
+    #: A statement kind for Python code the check cannot see into ("RunPython") or for what a migration
+    #: states about the schema without SQL ("ColumnFact"); ``sql`` is its label, ``node`` its content.
     opaque: str | None = None
+    node: dict[str, Any] | None = None
 
 
 def build(rel: str, fmt: str, pieces: list[Piece], *, source: str = "", migration: str | None = None,
@@ -61,11 +64,7 @@ def build(rel: str, fmt: str, pieces: list[Piece], *, source: str = "", migratio
     try:
         tree = parse_sql(data.decode("utf-8"), rel) if data else {"stmts": []}
     except Unparsable:
-        # Only the author's SQL can be wrong: find the piece, and report the line in the .py file.
-        for piece in pieces:
-            if piece.user:
-                parse_sql(piece.sql, rel, piece.first_line or piece.line)
-        raise
+        return _without_unparsable(rel, fmt, pieces, source, migration, unresolved or [])
     starts = [start for start, _ in ranges]
     statements: list[Statement] = []
     for raw_stmt in tree["stmts"]:
@@ -84,7 +83,8 @@ def build(rel: str, fmt: str, pieces: list[Piece], *, source: str = "", migratio
     for index, piece in enumerate(pieces):
         if piece.opaque:
             begin = ranges[index][0] + 3
-            statements.append(Statement(kind=piece.opaque, node={}, start=begin, end=begin + len(piece.sql.encode()),
+            end = begin + len(piece.sql.encode())
+            statements.append(Statement(kind=piece.opaque, node=piece.node or {}, start=begin, end=end,
                                         line=piece.line, end_line=piece.end_line, data=data))
     statements.sort(key=lambda s: s.start)
     _sql_allows(data, statements, pieces, starts, rel)
@@ -92,6 +92,27 @@ def build(rel: str, fmt: str, pieces: list[Piece], *, source: str = "", migratio
         _python_allows(source, statements, rel)
     return MigrationFile(rel=rel, format=fmt, statements=statements, units=[rel], migration=migration,
                          unresolved=unresolved or [])
+
+
+def _without_unparsable(rel: str, fmt: str, pieces: list[Piece], source: str, migration: str | None,
+                        unresolved: list[tuple[int, str]]) -> MigrationFile:
+    """The file's SQL did not parse: the author's SQL that does not parse is the author's error
+    (:class:`.source.Unparsable` at its line); SQL the reader wrote that does not parse is the reader's
+    limit, left out and listed as not checked, never blamed on the migration."""
+    kept: list[Piece] = []
+    for piece in pieces:
+        if piece.opaque:
+            kept.append(piece)
+            continue
+        try:
+            parse_sql(piece.sql, rel, piece.first_line or piece.line)
+        except Unparsable as error:
+            if piece.user:
+                raise
+            unresolved.append((piece.line, f"the SQL this operation stands for could not be written ({error.reason})"))
+            continue
+        kept.append(piece)
+    return build(rel, fmt, kept, source=source, migration=migration, unresolved=unresolved)
 
 
 def _sql_allows(data: bytes, statements: list[Statement], pieces: list[Piece], starts: list[int], rel: str) -> None:

@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Node = dict[str, Any]
@@ -85,6 +87,20 @@ def type_of(type_name: Node) -> PgType:
     typmods = type_name.get("typmods")
     mods = tuple(m for m in (_const_int(t) for t in typmods) if m is not None) if typmods else ()
     return PgType(name, mods, "arrayBounds" in type_name)
+
+
+@lru_cache(maxsize=1024)
+def parse_type(spelled: str) -> PgType | None:
+    """A type written as SQL (``VARCHAR(250)``, ``TIMESTAMP WITHOUT TIME ZONE``) normalized; None when
+    PostgreSQL's grammar does not read it as a type."""
+    from pglast.parser import ParseError, parse_sql_json
+
+    try:
+        tree = json.loads(parse_sql_json(f"SELECT NULL::{spelled}"))
+        cast = tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"]["TypeCast"]
+    except (ParseError, KeyError, IndexError, TypeError):
+        return None
+    return type_of(cast.get("typeName", {}))
 
 
 def type_change_rewrites(old: PgType, new: PgType) -> tuple[bool, str]:

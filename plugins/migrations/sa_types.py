@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .pgtypes import UNKNOWN, sql_literal
-from .pyast import Call, Ref, Unknown
+from .pyast import Call, Ref
 
 SIMPLE = {
     "Integer": "INTEGER", "INTEGER": "INTEGER", "INT": "INTEGER", "BigInteger": "BIGINT", "BIGINT": "BIGINT",
@@ -37,6 +37,8 @@ def type_sql(value: Any) -> str:
         value = Call(value.name)
     if not isinstance(value, Call):
         return UNKNOWN
+    if value.last in ("with_variant", "evaluates_none") and value.receiver is not None:
+        return type_sql(value.receiver)  # sa.Text().with_variant(LONGTEXT, "mysql"): Text on PostgreSQL
     name = value.last
     if name in SIMPLE:
         return SIMPLE[name]
@@ -92,9 +94,10 @@ def default_sql(value: Any) -> str | None:
         if value.name.startswith(("sa.func.", "func.", "sqlalchemy.func.", "sa.sql.func.")):
             args = ", ".join(default_sql(a) or "NULL" for a in value.args)
             return f"{value.last}({args})"
-    if isinstance(value, (Unknown, Ref)):
-        return "unknown_expression()"
-    return "'" + str(value) + "'"
+    scalar = sql_literal(value)
+    # Anything else is computed when the revision runs (an f-string of an imported constant, a call):
+    # a function of unknown volatility, which the rules judge with low confidence.
+    return scalar if scalar is not None else "unknown_expression()"
 
 
 @dataclass
@@ -166,6 +169,16 @@ def make_column(call: Any) -> Column | None:
     return column
 
 
+def name_of(value: Any) -> str:
+    """A table or column name as the revision gives it; one held in a variable or attribute is named
+    after it (``SqlDataset.__tablename__``), anything else is unknown."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (Ref, Call)):
+        return value.name
+    return "unknown"
+
+
 def ident(name: str) -> str:
     """An identifier as SQLAlchemy writes it: quoted only when it must be."""
     if name.islower() and name.replace("_", "").isalnum() and not name[:1].isdigit() and name not in RESERVED:
@@ -235,7 +248,8 @@ def index_columns(columns: Any) -> str:
         if isinstance(item, str):
             out.append(ident(item))
         elif (text := sql_text(item)) is not None:
-            out.append(f"({text})")
+            # Alembic writes text() elements as given: `lower(name)`, `created_at DESC`.
+            out.append(text)
     return ", ".join(out) or "id"
 
 

@@ -106,6 +106,18 @@ class TableRules(RuleBase):
         if ctype.name in pgtypes.NARROW_KEY_TYPES and not ctype.array:
             self._hit("prefer-bigint-primary-key", stmt, f"primary key {table}.{column} is {ctype}: use bigint", table=table)
 
+    def _ColumnFact(self, stmt: Statement, node: Node) -> None:
+        """What a migration states a column was (Alembic's ``existing_type``, ``existing_nullable``),
+        for a column the scanned migrations did not create: the old type a type change is judged from."""
+        table = self.catalog.table(str(node.get("table")))
+        known = table.columns.get(str(node.get("column")))
+        if known is None:
+            known = table.columns[str(node.get("column"))] = Column(None)
+        if known.type is None and isinstance(node.get("type"), str):
+            known.type = pgtypes.parse_type(node["type"])
+        if node.get("not_null") is not None:
+            known.not_null = bool(node["not_null"])
+
     def _DropStmt(self, stmt: Statement, node: Node) -> None:
         kind = node.get("removeType")
         names = [qualified(obj.get("List", {}).get("items", [])) for obj in node.get("objects", ()) if "List" in obj]

@@ -291,3 +291,49 @@ def test_shapes_seen_in_real_projects(tmp_path: Path) -> None:
     assert by_file["wagtail/migrations/0003_secret_field.py"] == set()
     # The operations a setting switches on are read as the rule the author wrote.
     assert "create-index-not-concurrently" in by_file["search/migrations/0004_optional.py"]
+
+
+def test_alembic_shapes_seen_in_real_projects(tmp_path: Path) -> None:
+    """From MLflow's revisions: existing_type/existing_nullable, dialect switches, helper functions,
+    text() with bind parameters and DESC elements, tables named by a model attribute."""
+    write(tmp_path, {
+        "db/versions/r1.py": """
+            import sqlalchemy as sa
+            from alembic import op
+            from app.models import SqlSpan
+            revision = "r1"
+            down_revision = None
+
+            def _workspace_column():
+                return sa.Column("workspace", sa.String(63), nullable=False)
+
+            def _trigger():
+                dialect = op.get_bind().dialect.name
+                if dialect == "sqlite":
+                    op.execute("CREATE TRIGGER t BEFORE UPDATE ON spans BEGIN SELECT RAISE(ABORT, 'no'); END")
+                elif dialect == "postgresql":
+                    op.execute("DROP TABLE IF EXISTS legacy_spans")
+
+            def upgrade():
+                op.create_table(SqlSpan.__tablename__, sa.Column("id", sa.BigInteger(), primary_key=True),
+                                sa.Column("body", sa.Text().with_variant(sa.Text(), "mysql")))
+                op.create_index(f"ix_{SqlSpan.__tablename__}", SqlSpan.__tablename__, [sa.text("id DESC")])
+                op.add_column("runs", _workspace_column())
+                op.alter_column("params", "value", existing_type=sa.String(250), type_=sa.String(500),
+                                existing_nullable=False, nullable=False)
+                op.execute(sa.text("UPDATE runs SET workspace = :name WHERE workspace IS NULL AND id::text <> ''"))
+                _trigger()
+        """,
+    })
+    result = run(tmp_path)
+    assert result.summary["not_checked"] == [] and result.summary["unparsable"] == []
+    rules = found(result, "db/versions/r1.py")
+    # The helper's column is added NOT NULL without a default: fails once runs has rows.
+    assert (22, "add-column-not-null-without-default") in rules
+    # varchar(250) -> varchar(500), known from existing_type: no rewrite; already NOT NULL: no scan.
+    assert not {r for line, r in rules if line == 23} & {"alter-column-type", "set-not-null-without-check"}
+    # The table named by SqlSpan.__tablename__ is new in this revision: its index blocks nobody.
+    assert "create-index-not-concurrently" not in {r for _, r in rules}
+    # Only the PostgreSQL branch of the dialect switch is read (the SQLite trigger is not PostgreSQL); the
+    # finding points at the statement in the helper.
+    assert (16, "drop-table") in rules
