@@ -24,7 +24,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,6 +225,8 @@ class Engine:
             return []
         lowered: bytes | None = None
         matches: list[Match] = []
+        #: Where a provider rule's checksum or structure check said "not a credential of this format".
+        rejected: list[tuple[int, int]] = []
         for index in fired:
             rule = self.rules[index]
             if not rule.applies_to(path):
@@ -234,8 +236,8 @@ class Engine:
                     lowered = data.lower()
                 if not any(k in lowered for k in rule.keywords):
                     continue
-            matches.extend(self._confirm(rule, path, data, commit))
-        return _prefer_specific(matches) if dedupe else matches
+            matches.extend(self._confirm(rule, path, data, commit, rejected))
+        return _prefer_specific(matches, rejected) if dedupe else matches
 
     def path_matches(self, path: str) -> list[Rule]:
         """Path-only rules (no regex) that flag the file itself."""
@@ -246,7 +248,8 @@ class Engine:
                 and not any(a.allows_path(path) and (not a.target_rules or r.id in a.target_rules)
                             for a in self.global_allowlists)]
 
-    def _confirm(self, rule: Rule, path: str, data: bytes, commit: str | None) -> Iterator[Match]:
+    def _confirm(self, rule: Rule, path: str, data: bytes, commit: str | None,
+                 rejected: list[tuple[int, int]] | None = None) -> Iterator[Match]:
         for m in rule.compiled.finditer(data):
             group = rule.secret_group
             if group == 0 and m.lastindex:
@@ -267,6 +270,8 @@ class Engine:
             if rule.validators:
                 candidate = Candidate(secret, match_text, line_text, start - line_start)
                 if not all(check(candidate) for check in rule.validators):
+                    if rejected is not None and not rule.generic:
+                        rejected.append((m.start(group) if group else start, m.end(group) if group else end))
                     continue
             if any(a.allows(path, secret, match_text, line_text, commit) for a in rule.allowlists):
                 continue
@@ -325,11 +330,12 @@ def _rank(m: Match, order: dict[int, int]) -> tuple[int, int, int]:
     return _CONFIDENCE_RANK.get(m.rule.confidence, 3), m.start - m.end, order[id(m.rule)]
 
 
-def _prefer_specific(matches: list[Match]) -> list[Match]:
+def _prefer_specific(matches: list[Match], rejected: Sequence[tuple[int, int]] = ()) -> list[Match]:
     """One finding per secret: drop a generic rule's match where a specific rule matched overlapping
-    text, and where two rules found the very same secret keep the more confident rule, then the one
-    whose match has more context (the longer match), then the earlier one."""
-    specific = [(m.start, m.end) for m in matches if not m.rule.generic]
+    text (or rejected it: a value that fails its format's checksum is not a credential for a generic
+    rule either), and where two rules found the very same secret keep the more confident rule, then
+    the one whose match has more context (the longer match), then the earlier one."""
+    specific = [(m.start, m.end) for m in matches if not m.rule.generic] + list(rejected)
     best: dict[tuple[int, int], Match] = {}
     order = {id(m.rule): i for i, m in enumerate(matches)}
     for m in matches:

@@ -227,7 +227,9 @@ _TEMPLATE = re.compile(r"\$\{[A-Za-z_][\w.]*(?:\}|:-|:\?|-)|\{\{\s*[\w.\[\]'\"]+
                        r"|#\{[\w.]+\}|<%.*%>|\$\([\w\- ]+\)|^\$[A-Za-z_]\w*$|^%[A-Za-z_]+%$|^@[A-Za-z_]\w*$|^<[^<>]*>$"
                        r"|^\[[^\[\]]*\]$|^\{[\w\-. ]*\}$|^[A-Za-z_][\w.]*\(.*\)$")
 _CODE_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[A-Za-z_]\w*(?:\[['\"]?\w+['\"]?\])+$|::")
-_IDENTIFIER = re.compile(r"^[A-Za-z]+(?:[_\-.][A-Za-z]+)+[_\-.]?\d{0,2}$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+#: Names written as names: snake, kebab or dotted words in one case or title case, CONSTANT_CASE.
+_IDENTIFIER = re.compile(r"^[a-z]+(?:[_\-.][a-z]+)+[_\-.]?\d{0,2}$|^[A-Z]?[a-z]+(?:[_\-.][A-Z]?[a-z]+)+[_\-.]?\d{0,2}$"
+                         r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _PATH = re.compile(r"^(?:\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)[\w.\-~/\\ ]*$|^/[\w.\-~ ]+/[\w.\-~/ ]*$"
                    r"|^[\w.\-]+(?:/[\w.\-]+)*\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|txt|cfg|conf|ini|env|pub|asc|gpg|sh|py|js|ts|xml|properties|toml|log|db|sqlite"
                    r"|csv|html?|md|rst|lock|tmpl|j2)$", re.IGNORECASE)
@@ -374,6 +376,16 @@ def not_placeholder(c: Candidate) -> bool:
                 or _IDENTIFIER.match(value) or _word_like(value, made_up=False))
 
 
+_FILLER = re.compile(r"(.)\1{5,}|[xX]{4,}|\*{4,}|<[A-Za-z_\- ]+>|\.\.\.")
+
+
+def no_filler(c: Candidate) -> bool:
+    """For prefixed formats: the part after the prefix is not filled in (``ghp_xxxx...``,
+    ``pat-na1-00000000-0000-...``, ``sk_live_...``, ``<your-key>``): six equal characters in a row or
+    four x's never occur in an issued key but always in a placeholder."""
+    return _FILLER.search(c.secret.decode("latin-1")) is None
+
+
 VALIDATORS: dict[str, Validator] = {
     "github-crc32": github_crc32,
     "bech32": bech32,
@@ -388,4 +400,5 @@ VALIDATORS: dict[str, Validator] = {
     "password-value": password_value,
     "basic-auth": basic_auth,
     "not-placeholder": not_placeholder,
+    "no-filler": no_filler,
 }

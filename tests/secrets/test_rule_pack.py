@@ -57,7 +57,7 @@ def test_ci_uses_the_hyperscan_fast_path(engines: dict[str, Engine]) -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["rule"] for e in EXAMPLES])
 def test_rule_examples(example: dict[str, Any], engines: dict[str, Engine]) -> None:
     rule_id = example["rule"]
-    path = example.get("path", "example.py")
+    path = example.get("path", "src/app.py")
     for name, engine in engines.items():
         for text in example["tp"]:
             if text == "":  # a path-only rule: the file name is the finding

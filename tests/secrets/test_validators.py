@@ -149,13 +149,16 @@ ISSUE_17_SILENT = {
     # sqlalchemy's documentation of URL escaping
     "doc/build/core/engines.rst": '    postgresql+pg8000://dbuser:kx%40jj5%2Fg@pghost10/appdb\n',
     # a bcrypt hash is not a password
-    "plugins/filter/password_hash.yml": '  # admin_password_hash => "$2b$12$ujYVRD9v9z87lpvLqeWNuOFDI4QzSSYHoRyYydW6XK4.kgqfwOXzO"\n',
+    "plugins/filter/password_hash.yml":
+        '  # admin_password_hash => "$2b$12$ujYVRD9v9z87lpvLqeWNuOFDI4QzSSYHoRyYydW6XK4.kgqfwOXzO"\n',
     # base64 of readable text, and JSON, under a token name
     "tests/unit/test_auth_bearer.py": '    "token": "eW91J3JlIG5vdCBzdXBwb3NlZCB0byBkZWNvZGUgdGhpcyE=",\n',
     # a UUID lifecycle token and an AWS timestamp under password names
-    "data/examples.json": '  "LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635",\n  "PasswordLastUsed": "2016-09-08T21:47:36Z",\n',
+    "data/examples.json":
+        '  "LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635",\n  "PasswordLastUsed": "2016-09-08T21:47:36Z",\n',
     # documented public example keys
-    "docs/aws.py": 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\nAWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n',
+    "docs/aws.py":
+        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\nAWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n',
     "web/maps.js": 'const apiKey = "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe";\n',
 }
 
