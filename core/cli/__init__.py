@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "db": "gatecheck.cli.db_cmd",
     "keygen": "gatecheck.cli.keygen_cmd",
     "verify": "gatecheck.cli.verify_cmd",
+    "approve": "gatecheck.cli.approve_cmd",
     "store": "gatecheck.cli.store_cmd",
     "serve": "gatecheck.cli.serve_cmd",
     "audit": "gatecheck.cli.audit_cmd",

@@ -145,6 +145,15 @@ def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[Path, ...], thre
     raise click.exceptions.Exit(EXIT_DENIED if result.refused else EXIT_PASS)
 
 
+#: Short names ``store search --predicate-type`` takes for the predicate types gatecheck writes.
+PREDICATE_TYPES = {
+    "approval": "https://gatecheck.dev/attestation/approval/v1",
+    "verdict": "https://slsa.dev/verification_summary/v1",
+    "check-result": "https://gatecheck.dev/attestation/check-result/v1",
+    "sbom": "https://cyclonedx.org/bom",
+}
+
+
 @store.command("search")
 @store_option
 @click.option("--subject", metavar="sha256:HEX", help="Attestations about this digest (also NAME@sha256:HEX).")
@@ -154,7 +163,8 @@ def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[Path, ...], thre
 @click.option("--until", type=Moment(), help="Stored before: a duration ago (30d, 12h) or an ISO 8601 date.")
 @click.option("--verdict", type=click.Choice(["PASSED", "FAILED"], case_sensitive=False),
               help="Only verdicts (SLSA VSAs) with this result.")
-@click.option("--predicate-type", metavar="URI", help="Only statements of this predicate type.")
+@click.option("--predicate-type", metavar="URI",
+              help="Only statements of this predicate type: a URI, or approval, verdict, check-result, sbom.")
 @click.option("--policy-digest", metavar="sha256:HEX", help="Only verdicts made under this policy.")
 @click.option("--keyid", metavar="HEX", help="Only envelopes signed by this trusted keyid.")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
@@ -168,7 +178,10 @@ def search(store_url: str, subject: str | None, repository: str | None, commit: 
     Examples:
       gatecheck store search --subject sha256:9f86d0...
       gatecheck store search --repo github.com/acme/shop --since 30d --verdict FAILED --format text
+      gatecheck store search --subject sha256:9f86d0... --predicate-type approval --format text
     """
+    if predicate_type is not None:
+        predicate_type = PREDICATE_TYPES.get(predicate_type.lower(), predicate_type)
     with open_store(store_url) as st:
         records = st.search(
             subject=subject, repository=repository, commit=commit, since=since, until=until,
