@@ -103,6 +103,9 @@ def parse_outputs(
               help="Also write a signed FAILED verdict when the run is denied (auditors need it).")
 @click.option("--store", "store_url", metavar="URL",
               help="Also push the --attest bundle to this attestation store (sqlite:///PATH or postgresql://...).")
+@click.option("--metrics", "metrics_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the run's metrics here as OpenMetrics text (node_exporter textfile collector, "
+                   "Pushgateway; see docs/promotion.md).")
 def run(
     path: Path,
     config_path: Path | None,
@@ -128,6 +131,7 @@ def run(
     verifier_id: str,
     attest_failed: bool,
     store_url: str | None,
+    metrics_path: Path | None,
 ) -> None:
     """Run the gate on the project at PATH and exit with its verdict.
 
@@ -143,6 +147,7 @@ def run(
       gatecheck run . --policy ./policy --waivers gatecheck.waivers.toml --engine opa
       gatecheck run . --baseline-ref origin/main
       gatecheck run . --trusted-ref origin/main -f sarif:gatecheck.sarif     # a pull request
+      gatecheck run . --metrics /var/lib/node_exporter/textfile/gatecheck.prom
     """
     if not path.is_dir():
         raise BadInput("project directory not found", path=path)
@@ -187,6 +192,11 @@ def run(
         else:
             atomic_write(target, text)
             info(f"gatecheck: wrote {reporter.name} report to {target}")
+    if metrics_path is not None:
+        from gatecheck import metrics
+
+        metrics.write(metrics_path, report)
+        info(f"gatecheck: wrote metrics to {metrics_path}")
     if attestation is not None:
         notice(attestation.write(report))
         if store_url and attestation.path.is_file() and (report.exit_code == 0 or attestation.attest_failed):
