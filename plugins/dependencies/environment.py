@@ -13,7 +13,6 @@ environment; only operator configuration may choose it (``x-gatecheck-operator-v
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sys
@@ -26,7 +25,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from gatecheck.errors import CheckFailed
+from gatecheck import limits
+from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.repository import OutsideRepository, Repository, normalize
 
 #: The ``environment`` option value that means "the interpreter running gatecheck".
@@ -220,8 +220,8 @@ def _installed(read: Callable[[str], bytes | None], base: Path) -> Installed | N
     direct: Any = None
     if "direct_url.json" in contents:
         try:
-            direct = json.loads(contents["direct_url.json"])
-        except ValueError:
+            direct = limits.load_json(contents["direct_url.json"], "direct_url.json")
+        except (BadInput, ValueError):
             direct = None
     record = contents.get("RECORD")
     return Installed(headers=headers, direct_url=direct if isinstance(direct, dict) else None,

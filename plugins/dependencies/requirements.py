@@ -20,6 +20,7 @@ never carries a URL's password.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,8 +160,10 @@ def _include(repo: Tree, base: str, line: int, what: str, target: str) -> str:
     except OutsideRepository as exc:
         raise DependencyFileError(base, line, f"{what}: a symlink that leaves the repository; not read") from exc
     if not repo.is_file(included):
-        reason = ("a directory, not a requirements file" if real.is_dir() else
-                  "not a regular file (device, FIFO or socket); not read" if real.exists() else "no such file")
+        # lexists and the repository's is_dir answer False for a name the system refuses (too long),
+        # where Path.exists() would raise.
+        reason = ("a directory, not a requirements file" if repo.is_dir(included) else
+                  "not a regular file (device, FIFO or socket); not read" if os.path.lexists(real) else "no such file")
         raise DependencyFileError(base, line, f"{what}: {reason}")
     return included
 
@@ -182,6 +185,13 @@ def _parse(text: str, rel: str) -> ParsedFile:
 def _requirement(rel: str, item: Any) -> Requirement:
     """One parsed line as a :class:`Requirement`, its hashes checked."""
     line = int(item.line_number)
+    try:
+        return _converted(rel, line, item)
+    except ValueError as exc:  # packaging refuses a version it cannot represent (an integer of 5,000 digits)
+        raise DependencyFileError(rel, line, f"unreadable requirement: {exc}") from exc
+
+
+def _converted(rel: str, line: int, item: Any) -> Requirement:
     hashes = tuple(composite_digest(rel, line, value) for value in item.hash_options or [])
     link = str(item.link.url) if item.link is not None else None
     req = item.req

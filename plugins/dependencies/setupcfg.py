@@ -39,13 +39,13 @@ def read(repo: Tree, rel: str, *, default_name: str) -> SetupCfg:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text, source=rel)
+    except configparser.MissingSectionHeaderError as exc:  # a ParsingError too: it must come first
+        raise DependencyFileError(rel, exc.lineno, "not a valid setup.cfg (INI) file: text before the first "
+                                                   "[section]") from exc
     except configparser.ParsingError as exc:
         line = exc.errors[0][0] if exc.errors else None
         raise DependencyFileError(rel, line, "not a valid setup.cfg (INI) file: a line is neither a section, "
                                              "an option nor a continuation") from exc
-    except configparser.MissingSectionHeaderError as exc:
-        raise DependencyFileError(rel, exc.lineno, "not a valid setup.cfg (INI) file: text before the first "
-                                                   "[section]") from exc
     except configparser.Error as exc:
         raise DependencyFileError(rel, getattr(exc, "lineno", None), f"not a valid setup.cfg: {exc.message}") from exc
     metadata = parser["metadata"] if parser.has_section("metadata") else None

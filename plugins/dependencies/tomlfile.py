@@ -13,15 +13,22 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from gatecheck import limits
+from gatecheck.errors import BadInput
+
 from .model import DependencyFileError
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)")
 
 
 def load(text: str, rel: str) -> dict[str, Any]:
-    """The document ``text`` holds; invalid TOML is bad input naming the file and line."""
+    """The document ``text`` holds, within gatecheck's limits (nesting, size, numbers); invalid TOML
+    is bad input naming the file and line."""
     try:
-        return tomllib.loads(text)
+        document: dict[str, Any] = limits.load_toml(text, rel)
+        return document
+    except BadInput as exc:
+        raise DependencyFileError(rel, exc.line, exc.message) from exc
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_POSITION.search(str(exc))
         message = _TOML_POSITION.sub("", str(exc)).strip()

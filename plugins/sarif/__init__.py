@@ -28,15 +28,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from gatecheck import hookimpl
+from gatecheck import hookimpl, limits
 from gatecheck.checks import RUN_EXCLUDE, Check, CheckContext, nothing_scanned
-from gatecheck.errors import CheckFailed
+from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.jsonpos import locate
 from gatecheck.model import CheckResult, Finding, Location, Tool, finding_id
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, normalize
+from gatecheck_plugins.sarif import shape
 
-__version__ = "1.2.1"
+__version__ = "1.3.0"
 
 LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
 DEFAULT_FILES = ["**/*.sarif", "**/*.sarif.json"]
@@ -271,29 +272,14 @@ def _load(data: bytes, rel: str) -> tuple[dict[str, Any], str]:
         line = bytes(exc.object).count(b"\n", 0, exc.start) + 1  # exc.object: the bytes after a BOM, as exc.start is
         raise CheckFailed(f"{rel}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})", bad_input=True) from exc
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckFailed(f"{rel}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})", bad_input=True) from exc
-
-    def bad(message: str, *where: str | int) -> CheckFailed:
-        return CheckFailed(f"{rel}:{locate(text, where) or 1}: not SARIF 2.1.0: {message}", bad_input=True)
-
-    if not isinstance(doc, dict):
-        raise bad("the document is not a JSON object")
-    if doc.get("version") != "2.1.0":
-        raise bad(f"version is {doc.get('version')!r}, expected '2.1.0'", "version")
-    if not isinstance(doc.get("runs"), list):
-        raise bad("'runs' must be an array", "runs")
-    for i, run in enumerate(doc["runs"]):
-        if not isinstance(run, dict):
-            raise bad(f"run {i} is not an object", "runs", i)
-        driver = run.get("tool", {}).get("driver") if isinstance(run.get("tool"), dict) else None
-        if not isinstance(driver, dict) or not isinstance(driver.get("name"), str):
-            raise bad(f"run {i} has no tool.driver.name", "runs", i, "tool")
-        if "results" in run and not isinstance(run["results"], list):
-            raise bad(f"run {i}: 'results' must be an array", "runs", i, "results")
-        if "rules" in driver and not isinstance(driver["rules"], list):
-            raise bad(f"run {i}: 'tool.driver.rules' must be an array", "runs", i, "tool", "driver", "rules")
+        doc = limits.load_json(text, rel, duplicates=True)
+    except BadInput as exc:
+        raise CheckFailed(exc.describe(), bad_input=True) from exc
+    found = shape.problem(doc)
+    if found is not None:
+        where, message = found
+        dotted = ".".join(str(p) for p in where) or "the document"
+        raise CheckFailed(f"{rel}:{locate(text, where) or 1}: not SARIF 2.1.0: {dotted}: {message}", bad_input=True)
     return doc, text
 
 

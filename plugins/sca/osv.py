@@ -20,7 +20,6 @@ the plugin is loaded. The pip-audit classes live in :mod:`.services`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,9 @@ from typing import Any
 
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
+
+from gatecheck import limits
+from gatecheck.errors import BadInput
 
 ECOSYSTEM = "PyPI"
 #: Range types whose events are versions of the ecosystem (SEMVER is accepted because the
@@ -225,10 +227,12 @@ def parse_timestamp(value: object) -> datetime | None:
 def load_record(data: bytes | str, where: str) -> dict[str, Any]:
     """Parse one OSV JSON record; ``where`` names it in the error."""
     try:
-        record = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise RecordError(f"{where}{':' + str(line) if line else ''}: not valid JSON: {exc}") from exc
+        # Within gatecheck's limits: a database zip is a download, and a member may be hostile.
+        record = limits.load_json(data, where, duplicates=True)
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"{where}: not valid JSON: {exc}") from exc
+    except BadInput as exc:
+        raise RecordError(exc.describe()) from exc
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise RecordError(f"{where}: not an OSV record (no 'id')")
     return record
