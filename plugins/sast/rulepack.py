@@ -56,6 +56,9 @@ LANGUAGE_PATTERNS: dict[str, tuple[str, ...]] = {
     "solidity": ("*.sol",),
 }
 
+#: Languages that match any text: a rule in one says which files it reads with ``paths.include``.
+TEXT_LANGUAGES = frozenset({"regex", "generic", "none"})
+
 SEVERITIES = {
     "CRITICAL": "critical",
     "HIGH": "high",
@@ -80,6 +83,9 @@ class Rule:
     line: int
     metadata: dict[str, Any] = field(default_factory=dict)
     builtin: bool = False
+    #: The rule's own ``paths.include`` globs: the file types of a rule in a language without
+    #: file types of its own (``regex``, ``generic``: templates, configuration files).
+    paths_include: list[str] = field(default_factory=list)
     #: The rule's message as written (with its $METAVARIABLES), for reports' rule help.
     message: str = ""
 
@@ -98,6 +104,8 @@ class RulePack:
         for rule in self.rules.values():
             for language in rule.languages:
                 known = LANGUAGE_PATTERNS.get(language.lower())
+                if known is None and language.lower() in TEXT_LANGUAGES and rule.paths_include:
+                    known = tuple(rule.paths_include)
                 if known is None:
                     if language not in unmapped:
                         unmapped.append(language)
@@ -206,8 +214,11 @@ def _read_rules(path: Path, builtin: bool, display: Callable[[Path], str]) -> li
         if not isinstance(entry.get("message"), str):
             raise bad(line, f"rule {rule_id!r} has no 'message'")
         meta: dict[str, Any] = entry["metadata"] if isinstance(entry.get("metadata"), dict) else {}
+        paths = entry.get("paths") if isinstance(entry.get("paths"), dict) else {}
+        include = [g for g in paths.get("include", []) if isinstance(g, str)] if isinstance(paths, dict) else []
         rules.append(Rule(id=rule_id, languages=list(languages), severity=SEVERITIES[severity], file=path,
-                          line=line, metadata=dict(meta), builtin=builtin, message=entry["message"]))
+                          line=line, metadata=dict(meta), builtin=builtin, message=entry["message"],
+                          paths_include=include))
     return rules
 
 

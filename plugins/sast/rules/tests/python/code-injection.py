@@ -1,21 +1,25 @@
 # ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
-import builtins
+import ast
+import logging.config
 
 
-def positives(request, source):
+def compute(expression, namespace):
     # ruleid: gatecheck.python.eval-exec-dynamic
-    eval(request.args["expr"])
+    value = eval(expression)
     # ruleid: gatecheck.python.eval-exec-dynamic
-    exec(source, {})
-    # ruleid: gatecheck.python.eval-exec-dynamic
-    builtins.eval("1 + " + source)
+    exec(namespace["source"], namespace)
+    # ok: gatecheck.python.eval-exec-dynamic
+    fixed = eval("2 ** 10")
+    # ok: gatecheck.python.eval-exec-dynamic
+    data = ast.literal_eval(expression)
+    # ok: gatecheck.python.eval-exec-dynamic
+    exec(compile("x = 1", "<init>", "exec"), namespace)
+    return value, fixed, data
 
 
-def negatives(source):
-    # ok: gatecheck.python.eval-exec-dynamic
-    eval("1 + 2")
-    # ok: gatecheck.python.eval-exec-dynamic
-    exec("import this")
-    # ok: gatecheck.python.eval-exec-dynamic
-    ast_value = literal_eval(source)
-    return ast_value
+def start_logging():
+    # ruleid: gatecheck.python.logging-config-listen
+    t = logging.config.listen(9999)
+    # ok: gatecheck.python.logging-config-listen
+    t2 = logging.config.listen(9998, verify=check_signature)
+    return t, t2

@@ -3,32 +3,55 @@ import random
 import secrets
 import string
 
+from flask import make_response, session
 
-def positives(user):
-    # ruleid: gatecheck.python.insecure-random-secret
+
+def make_reset_link(user):
+    # ruleid: gatecheck.python.insecure-random-secret, gatecheck.python.insecure-random
     reset_token = "".join(random.choice(string.ascii_letters) for _ in range(32))
-    # ruleid: gatecheck.python.insecure-random-secret
-    user.password = str(random.getrandbits(64))
-    # ruleid: gatecheck.python.insecure-random-secret
-    otp = random.randint(100000, 999999)
-    return reset_token, otp
-
-
-def make_session_token():
-    # ruleid: gatecheck.python.insecure-random-secret
-    return "%032x" % random.getrandbits(128)
-
-
-def negatives(items):
     # ok: gatecheck.python.insecure-random-secret
-    reset_token = secrets.token_urlsafe(32)
+    safe_token = secrets.token_urlsafe(32)
+    return reset_token, safe_token
+
+
+def remember_me():
+    # ruleid: gatecheck.python.insecure-random
+    value = str(random.getrandbits(64))
+    resp = make_response("ok")
+    # ruleid: gatecheck.python.insecure-random-secret
+    resp.set_cookie("rememberMe", value, secure=True, httponly=True)
+    return resp
+
+
+def store_nonce():
+    # ruleid: gatecheck.python.insecure-random
+    n = random.randint(0, 10**9)
+    # ruleid: gatecheck.python.insecure-random-secret
+    session["login_nonce"] = n
+
+
+def generate_api_key():
+    alphabet = string.ascii_letters + string.digits
+    # ruleid: gatecheck.python.insecure-random-secret, gatecheck.python.insecure-random
+    return "".join(random.choices(alphabet, k=40))
+
+
+def shuffle_deck(cards):
     # ok: gatecheck.python.insecure-random-secret
-    sample = random.choice(items)
-    # ok: gatecheck.python.insecure-random-secret
+    deck_size = len(cards)
+    # ruleid: gatecheck.python.insecure-random
+    order = random.sample(cards, len(cards))
+    # ruleid: gatecheck.python.insecure-random
     delay = random.uniform(0.5, 1.5)
-    return reset_token, sample, delay
+    return order, delay
 
 
-def pick_colour(colours):
-    # ok: gatecheck.python.insecure-random-secret
-    return random.choice(colours)
+def retry_jitter():
+    # ruleid: gatecheck.python.insecure-random
+    return random.random() * 0.1
+
+
+def system_rng():
+    rng = random.SystemRandom()
+    # ok: gatecheck.python.insecure-random
+    return rng.randint(0, 100)

@@ -1,46 +1,60 @@
 # ruff: noqa  -- deliberately insecure code: semgrep --test cases for the rule of the same name.
 import sqlite3
 
-import sqlalchemy
+from django.db.models.expressions import RawSQL
 from sqlalchemy import text
 
 
-def positives(conn, cursor, customer, session, User):
-    query = "SELECT id, total FROM orders WHERE customer = '%s'" % customer
+def by_name(conn, name):
+    query = "SELECT id FROM users WHERE name = '%s'" % name
     # ruleid: gatecheck.python.sql-string-formatting
-    conn.execute(text(query))
-    # ruleid: gatecheck.python.sql-string-formatting
-    cursor.execute("SELECT * FROM users WHERE name = '{}'".format(customer))
-    # ruleid: gatecheck.python.sql-string-formatting
-    cursor.execute(f"SELECT * FROM users WHERE name = '{customer}'")
-    # ruleid: gatecheck.python.sql-string-formatting
-    cursor.execute(f"DELETE FROM sessions WHERE user_id = {customer}")
-    # ruleid: gatecheck.python.sql-string-formatting
-    cursor.execute("UPDATE users SET active = 0 WHERE name = '" + customer + "'")
-    # ruleid: gatecheck.python.sql-string-formatting
-    User.objects.raw("SELECT * FROM auth_user WHERE username = '%s'" % customer)
-    # ruleid: gatecheck.python.sql-string-formatting
-    stmt = sqlalchemy.text("select * from t where a = " + customer)
-    # ruleid: gatecheck.python.sql-string-formatting
-    session.execute(sqlalchemy.text("select * from t where a = " + customer))
-    return stmt
+    return conn.execute(query).fetchall()
 
 
-def negatives(conn, cursor, customer, log):
+def by_email(cursor, email):
+    # ruleid: gatecheck.python.sql-string-formatting
+    cursor.execute(f"SELECT id FROM users WHERE email = '{email}'")
+
+
+def delete(conn, table_id):
+    # ruleid: gatecheck.python.sql-string-formatting
+    conn.execute(text("DELETE FROM items WHERE id = " + table_id))
+
+
+def bound(cursor, name):
     # ok: gatecheck.python.sql-string-formatting
-    cursor.execute("SELECT * FROM users WHERE name = %s", (customer,))
+    cursor.execute("SELECT id FROM users WHERE name = %s", (name,))
+
+
+def quoted_identifiers(self, cursor, table, column):
+    qn = self.connection.ops.quote_name
+    sql = "SELECT %s FROM %s" % (qn(column), qn(table))
     # ok: gatecheck.python.sql-string-formatting
-    conn.execute(text("SELECT id FROM orders WHERE customer = :c"), {"c": customer})
+    cursor.execute(sql)
     # ok: gatecheck.python.sql-string-formatting
-    cursor.execute("SELECT 1")
+    cursor.execute("DROP TABLE %s" % self.connection.ops.quote_name(table))
+
+
+def placeholders(cursor, ids):
+    sql = "SELECT * FROM t WHERE id IN (%s)" % ", ".join(["%s"] * len(ids))
     # ok: gatecheck.python.sql-string-formatting
-    cursor.execute(f"SELECT id FROM orders")
-    label = f"selected {customer}"
+    cursor.execute(sql, ids)
     # ok: gatecheck.python.sql-string-formatting
-    log.execute(label)
-    message = "hello %s" % customer
+    cursor.execute("SELECT * FROM t LIMIT %d" % int(limit))
+
+
+def not_sql(log, name):
+    message = "select a name: %s" % name
     # ok: gatecheck.python.sql-string-formatting
     log.execute(message)
-    db = sqlite3.connect(":memory:")
-    # ok: gatecheck.python.sql-string-formatting
-    db.execute("INSERT INTO t VALUES (?)", (customer,))
+
+
+def annotate(qs, column, value):
+    # ruleid: gatecheck.python.django-extra-rawsql
+    qs.extra(where=["%s = '%s'" % (column, value)])
+    # ok: gatecheck.python.django-extra-rawsql
+    qs.extra(where=["price > 0"])
+    # ruleid: gatecheck.python.django-extra-rawsql
+    qs.annotate(val=RawSQL(column + " * 2", ()))
+    # ok: gatecheck.python.django-extra-rawsql
+    qs.annotate(val=RawSQL("SELECT col FROM t WHERE id = %s", (value,)))

@@ -5,6 +5,8 @@ import tempfile
 def positives(data):
     # ruleid: gatecheck.python.tempfile-mktemp
     name = tempfile.mktemp(suffix=".csv")
+    # ruleid: gatecheck.python.tempfile-mktemp
+    other = os.tempnam("/var/spool")
     # ruleid: gatecheck.python.hardcoded-tmp-path
     with open("/tmp/report.csv", "w") as fh:
         fh.write(data)
