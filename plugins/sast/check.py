@@ -13,12 +13,14 @@ is an error, not a pass.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import tempfile
+import tokenize
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,17 @@ from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id, severity_counts
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck_plugins.sast import baseline as baseline_mod
-from gatecheck_plugins.sast import sources
-from gatecheck_plugins.sast.engine import EngineProblem, EngineSettings, SemgrepFailed, installed_version, run_semgrep
+from gatecheck_plugins.sast import fallback, sources
+from gatecheck_plugins.sast.engine import (
+    EngineOutput,
+    EngineProblem,
+    EngineSettings,
+    SemgrepFailed,
+    installed_version,
+    run_semgrep,
+)
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, Rule, RulePack, load_pack
+from gatecheck_plugins.sast.shadow import LineMap, ShadowTree
 from gatecheck_plugins.sast.suppressions import Marker, added_since, covering, find_markers, stripped_lines
 from gatecheck_plugins.sast.targets import (
     IgnoreSpec,
@@ -40,11 +50,15 @@ from gatecheck_plugins.sast.targets import (
     select_targets,
 )
 
-__version__ = "1.2.1"
+__version__ = "1.3.0"
 
 CHECK = "sast"
 #: The finding a nosemgrep comment without a rule id or reason becomes.
 BARE_NOSEMGREP = "gatecheck.sast.bare-nosemgrep"
+#: The finding for a file semgrep could not fully analyse (a parse error, rules that timed out).
+INCOMPLETE_ANALYSIS = "gatecheck.sast.incomplete-analysis"
+#: The finding for a file analysed through :mod:`.fallback`'s rewrite of syntax semgrep lacks.
+FALLBACK_ANALYSIS = "gatecheck.sast.fallback-analysis"
 #: How many paths a summary lists per category before it only counts.
 LIST_LIMIT = 200
 
@@ -62,8 +76,29 @@ class ScanOutcome:
     unused_suppressions: list[dict[str, Any]] = field(default_factory=list)
     problems: list[EngineProblem] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: Files analysed through the rewrite of syntax semgrep's parser lacks: ``{"path", "constructs"}``.
+    fallback: list[dict[str, Any]] = field(default_factory=list)
     scanned: int = 0
     version: str = ""
+
+
+@dataclass
+class Source:
+    """One file version semgrep is handed: a file of the tree, or a base version in diff-aware mode."""
+
+    #: The root-relative path it stands for.
+    rel: str
+    #: Its bytes: what findings are fingerprinted and nosemgrep comments are read from.
+    data: bytes
+    #: The path semgrep is given: ``rel``, or a file in a :class:`ShadowTree`.
+    argv: str
+    #: For a rewritten file, how positions in the rewrite map back to ``data``.
+    lines: LineMap | None = None
+    #: The syntax the rewrite replaced.
+    constructs: list[fallback.Construct] = field(default_factory=list)
+    #: Where and why Python cannot parse what semgrep is handed, if it cannot: semgrep recovers
+    #: from some syntax errors without reporting them, reading only part of the file.
+    syntax_error: tuple[int, str] | None = None
 
 
 class SastCheck:
@@ -188,32 +223,46 @@ class SastCheck:
         limit = int(ctx.options.get("max_file_bytes", 1_000_000)) or None
         with tempfile.TemporaryDirectory(prefix="gatecheck-sast-") as scratch:
             work = ctx.work_dir or Path(scratch)
-            base_dir = Path(scratch) / "base"
-            existed: list[str] = []
+            unreadable: list[dict[str, str]] = []
+            current = self._sources(rels, lambda rel: ctx.read_bytes(rel, limit=limit),
+                                    ShadowTree(Path(scratch) / "current"), unreadable)
+            before: list[Source] = []
             base_lines: dict[str, frozenset[str]] | None = None
             if base is not None and rels:
-                base_dir.mkdir()
-                existed = baseline_mod.materialize(ctx, base, rels, base_dir)
-                base_lines = {rel: stripped_lines((base_dir / rel).read_bytes()) for rel in existed}
-            outcome = (self._scan(ctx, pack, settings, ctx.root, rels, work,
-                                  read=lambda rel: ctx.read_bytes(rel, limit=limit), base_lines=base_lines)
-                       if rels else ScanOutcome())
+                tree = ShadowTree(Path(scratch) / "base")
+                existed = baseline_mod.materialize(ctx, base, rels, tree.root)
+                before = self._sources(existed, lambda rel: tree.path(rel).read_bytes(), tree, [], in_place=True)
+                base_lines = {source.rel: stripped_lines(source.data) for source in before}
+            # One semgrep run over the current files, their rewrites and their base versions.
+            out = self._run_semgrep(ctx, pack, settings, [*current, *before], work) if current else None
+            outcome = self._scan(ctx, pack, current, out, base_lines=base_lines) if out else ScanOutcome()
+            outcome.skipped.extend(unreadable)
             tool = Tool("semgrep", outcome.version or tool.version)
             if base is not None:
                 preexisting = 0
-                if existed:
-                    before = self._scan(ctx, pack, settings, base_dir, existed, work,
-                                        read=lambda rel: (base_dir / rel).read_bytes())
-                    preexisting = self._drop_preexisting(outcome, before)
+                if before and out is not None:
+                    preexisting = self._drop_preexisting(outcome, self._scan(ctx, pack, before, out, base=True))
                 summary["baseline"]["preexisting_findings"] = preexisting
+                summary["baseline"]["message"] = (
+                    f"{preexisting} pre-existing finding(s) in the {len(rels)} changed file(s) set aside "
+                    f"(present at {base.commit[:12]}); findings in unchanged files are not reported")
 
         problems = outcome.problems
         skipped = [*selection.too_large, *outcome.skipped]
+        # A file not scanned at all is a blind spot too: say so where it is, not only in the summary.
+        counter: Counter[tuple[str, str, str]] = Counter()
+        reported = {f.location.path for f in outcome.findings if f.rule_id == INCOMPLETE_ANALYSIS and f.location}
+        outcome.findings += [
+            self._tool_finding(INCOMPLETE_ANALYSIS, s["path"], 1, "medium", counter, key=f"not scanned {s['reason']}",
+                               title=f"this file was not scanned ({s['reason']}); findings in it may be missing",
+                               metadata={"reason": s["reason"]})
+            for s in skipped if s["path"] not in reported and (base is None or s["path"] in base.changed)]
         warnings = [self._describe(p) for p in problems] + [f"{s['path']}: not scanned ({s['reason']})" for s in skipped]
         unknown = [u for u in outcome.unused_suppressions if u.get("unknown_rules")]
         warnings += [f"{u['path']}:{u['line']}: nosemgrep names unknown rule(s) {', '.join(u['unknown_rules'])}"
                      for u in unknown]
         summary.update({
+            "fallback": outcome.fallback[:LIST_LIMIT],
             "files_scanned": outcome.scanned,
             "findings": len(outcome.findings),
             "by_severity": severity_counts(outcome.findings),
@@ -265,64 +314,113 @@ class SastCheck:
                                    int(ctx.options.get("max_file_bytes", 1_000_000)))
         return ignores, selection
 
+    def _sources(
+        self,
+        rels: list[str],
+        read: Callable[[str], bytes],
+        tree: ShadowTree,
+        unreadable: list[dict[str, str]],
+        *,
+        in_place: bool = False,
+    ) -> list[Source]:
+        """The file versions to hand semgrep for ``rels``: the file itself (its root-relative path;
+        with ``in_place``, its path in ``tree``, where it already is), or a rewrite in ``tree`` when
+        it holds syntax semgrep's main Python parser does not read (:mod:`.fallback`). A file that
+        cannot be read is listed in ``unreadable`` and not scanned."""
+        sources: list[Source] = []
+        for rel in rels:
+            try:
+                data = read(rel)
+            except (OSError, CheckFailed) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{rel}: ")
+                unreadable.append({"path": rel, "reason": f"unreadable: {reason}"})
+                continue
+            source = Source(rel, data, str(tree.path(rel)) if in_place else rel)
+            if rel.endswith((".py", ".pyi")) and fallback.candidate(data):
+                try:
+                    rewritten = fallback.rewrite(data.decode("utf-8"))
+                except (SyntaxError, tokenize.TokenError, UnicodeDecodeError):
+                    rewritten = None  # semgrep reports a file it cannot parse itself
+                if rewritten is not None:
+                    shadow = rewritten.text.encode("utf-8")
+                    source.argv = str(tree.write(rel, shadow))
+                    source.lines = LineMap(data, shadow)
+                    source.constructs = rewritten.constructs
+            if rel.endswith((".py", ".pyi")):
+                source.syntax_error = _syntax_error(source.lines.shadow if source.lines else data)
+            sources.append(source)
+        return sources
+
+    def _run_semgrep(
+        self, ctx: CheckContext, pack: RulePack, settings: EngineSettings, sources: list[Source], work: Path
+    ) -> EngineOutput:
+        try:
+            return run_semgrep(ctx, rule_files=pack.files, targets=[s.argv for s in sources], cwd=ctx.root,
+                               work_dir=work, settings=settings)
+        except SemgrepFailed as exc:
+            raise self._explain(ctx, pack, exc) from exc
+
     def _scan(
         self,
         ctx: CheckContext,
         pack: RulePack,
-        settings: EngineSettings,
-        cwd: Path,
-        rels: list[str],
-        work: Path,
+        sources: list[Source],
+        out: EngineOutput,
         *,
-        read: Callable[[str], bytes],
         base_lines: dict[str, frozenset[str]] | None = None,
+        base: bool = False,
     ) -> ScanOutcome:
-        """Run semgrep over ``rels`` (relative to ``cwd``, whose bytes ``read`` returns) and judge
-        its output. With ``base_lines`` (diff-aware mode: the stripped lines of each file's base
-        version) every suppression says whether the change added its comment."""
-        try:
-            out = run_semgrep(ctx, rule_files=pack.files, targets=rels, cwd=cwd, work_dir=work, settings=settings)
-        except SemgrepFailed as exc:
-            raise self._explain(ctx, pack, exc) from exc
-        outcome = ScanOutcome(version=out.version, problems=out.problems, skipped=out.skipped)
-        scanned = {_norm(p) for p in out.scanned}
+        """Judge semgrep's output for ``sources`` (one run may hold other files' results too).
+        With ``base_lines`` (diff-aware mode: the stripped lines of each file's base version) every
+        suppression says whether the change added its comment; ``base`` says these are the base
+        versions, judged only for their fingerprints."""
+        by_argv = {_norm(s.argv): s for s in sources}
+        outcome = ScanOutcome(version=out.version)
+        outcome.problems = [replace(p, path=by_argv[_norm(p.path)].rel) for p in out.problems
+                            if p.path and _norm(p.path) in by_argv]
+        outcome.skipped = [{**s, "path": by_argv[_norm(s["path"])].rel} for s in out.skipped
+                           if _norm(s["path"]) in by_argv]
+        scanned = {_norm(p) for p in out.scanned} & set(by_argv)
         outcome.scanned = len(scanned)
-        if rels and not scanned:
-            detail = f": {self._describe(out.problems[0])}" if out.problems else ""
-            raise CheckFailed(f"semgrep scanned none of the {len(rels)} selected files{detail}")
+        if sources and not scanned and not base:
+            mine = [p for p in out.problems if not p.path or _norm(p.path) in by_argv]
+            detail = f": {self._describe(mine[0])}" if mine else ""
+            raise CheckFailed(f"semgrep scanned none of the {len(sources)} selected files{detail}")
         reported = scanned | {_norm(s["path"]) for s in out.skipped} | {_norm(p.path) for p in out.problems if p.path}
-        for rel in rels:
-            if rel not in reported:
-                outcome.skipped.append({"path": rel, "reason": "semgrep neither scanned nor skipped it"})
+        for source in sources:
+            if _norm(source.argv) not in reported:
+                outcome.skipped.append({"path": source.rel, "reason": "semgrep neither scanned nor skipped it"})
 
         results: dict[str, list[dict[str, Any]]] = {}
         seen: set[tuple[str, str, int, int]] = set()
         for result in out.results:
-            path = _norm(str(result.get("path", "")))
-            key = (str(result.get("check_id")), path, _offset(result, "start"), _offset(result, "end"))
+            owner = by_argv.get(_norm(str(result.get("path", ""))))
+            if owner is None:
+                continue
+            if owner.lines is not None:
+                result = _remap(result, owner.lines)
+            key = (str(result.get("check_id")), owner.rel, _offset(result, "start"), _offset(result, "end"))
             if key in seen:
                 continue  # one rule matching the same code twice (overlapping patterns) is one finding
             seen.add(key)
-            results.setdefault(path, []).append(result)
+            results.setdefault(owner.rel, []).append(result)
 
         occurrences: Counter[tuple[str, str, str]] = Counter()
-        for rel in rels:
+        problems_by_path: dict[str, list[EngineProblem]] = {}
+        for problem in outcome.problems:
+            problems_by_path.setdefault(problem.path or "", []).append(problem)
+        for source in sources:
             ctx.check_cancelled()
-            try:
-                data = read(rel)
-            except (OSError, CheckFailed) as exc:
-                if rel in results:  # its findings cannot be fingerprinted: do not lose them quietly
-                    raise CheckFailed(f"{rel}: cannot read a file semgrep reported findings in: {exc}") from exc
-                reason = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(f"{rel}: ")
-                outcome.skipped.append({"path": rel, "reason": f"unreadable: {reason}"})
-                continue
+            rel, data = source.rel, source.data
             text = data.decode("utf-8", "replace")
             markers = find_markers(text, python=rel.endswith((".py", ".pyi")))
-            file_results = sorted(results.get(rel, []), key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
-            for result in file_results:
-                finding = self._finding(ctx, pack, rel, data, result, occurrences)
-                if finding is None:
-                    continue
+            file_results = _without_subsumed(pack, results.get(rel, []))
+            file_results.sort(key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
+            found = [f for f in (self._finding(ctx, pack, rel, data, r, occurrences) for r in file_results) if f]
+            found += self._blind_spots(source, problems_by_path.get(rel, []), occurrences)
+            if source.constructs:
+                outcome.fallback.append({"path": rel, "constructs": [c.describe() for c in source.constructs]})
+            for finding in found:
                 line = finding.location.start_line if finding.location else None
                 marker = self._suppressing(pack, markers, line, finding.rule_id) if line else None
                 if marker is not None:
@@ -348,6 +446,54 @@ class SastCheck:
                         **({"unknown_rules": unknown} if unknown else {}),
                     })
         return outcome
+
+    def _blind_spots(
+        self, source: Source, problems: list[EngineProblem], occurrences: Counter[tuple[str, str, str]]
+    ) -> list[Finding]:
+        """Findings that say where the analysis of a file fell short: semgrep could not parse all of
+        it or gave up on rules (:data:`INCOMPLETE_ANALYSIS`), or it holds syntax semgrep's main parser
+        lacks and was analysed through gatecheck's rewrite (:data:`FALLBACK_ANALYSIS`)."""
+        findings: list[Finding] = []
+        if not problems and source.syntax_error is not None:
+            line, message = source.syntax_error
+            findings.append(self._tool_finding(
+                INCOMPLETE_ANALYSIS, source.rel, line, "low", occurrences, key="python syntax error",
+                title=f"Python cannot parse this file ({message}, line {line}); semgrep reported no error, "
+                      "but may have read only part of it (or read it as Python 2)",
+                metadata={"syntax_error": {"line": line, "message": message}}))
+        if problems:
+            kinds = sorted({p.kind for p in problems})
+            rules = sorted({p.rule_id.rsplit(".", 1)[-1] for p in problems if p.rule_id})
+            line = min((p.line for p in problems if p.line), default=1)
+            detail = f" ({len(rules)} rule(s) gave up: {', '.join(rules[:5])})" if rules else ""
+            findings.append(self._tool_finding(
+                INCOMPLETE_ANALYSIS, source.rel, line, "medium", occurrences, key=" ".join(kinds),
+                title=f"semgrep could not fully analyse this file: {', '.join(kinds)}{detail}; "
+                      "findings in it may be missing",
+                metadata={"problems": [p.to_dict() for p in problems[:20]]}))
+        if source.constructs:
+            kinds = sorted({c.kind for c in source.constructs})
+            findings.append(self._tool_finding(
+                FALLBACK_ANALYSIS, source.rel, source.constructs[0].line, "info", occurrences, key=" ".join(kinds),
+                title=f"syntax semgrep's Python parser does not read ({', '.join(kinds)}); "
+                      "analysed through gatecheck's line-preserving rewrite",
+                metadata={"constructs": [c.describe() for c in source.constructs[:50]]}))
+        return findings
+
+    def _tool_finding(
+        self, rule_id: str, rel: str, line: int, severity: str, occurrences: Counter[tuple[str, str, str]],
+        *, key: str, title: str, metadata: dict[str, Any],
+    ) -> Finding:
+        counter = (rule_id, rel, key)
+        occurrence = occurrences[counter]
+        occurrences[counter] += 1
+        return Finding(
+            id=finding_id(CHECK, rule_id, path=rel, key=f"{key}\0{occurrence}"),
+            check=CHECK, rule_id=rule_id, title=title,
+            severity=severity,  # type: ignore[arg-type]  # one of the schema's severities
+            confidence="high", location=Location(rel, line, line),
+            metadata={**metadata, "engine": "gatecheck"},
+        )
 
     def _suppressing(self, pack: RulePack, markers: list[Marker], line: int, rule_id: str) -> Marker | None:
         for marker in covering(markers, line):
@@ -399,6 +545,8 @@ class SastCheck:
                 "message": message,
                 "cwe": cwes,
                 "category": str(meta.get("category", "security")),
+                "owasp": [str(o) for o in _as_list(meta.get("owasp"))],
+                "class": str(meta["class"]) if meta.get("class") else None,
                 "column": (result.get("start") or {}).get("col"),
                 "engine": "semgrep",
                 "rule_file": sources.name_of(ctx, rule.file) if rule else None,
@@ -531,3 +679,51 @@ def _title(message: str) -> str:
     """The first sentence of a rule message, short enough for a table cell."""
     first = re.split(r"(?<=[.;:])\s", message, maxsplit=1)[0].rstrip(".;:")
     return first if len(first) <= 160 else first[:157].rstrip() + "..."
+
+
+def _remap(result: dict[str, Any], lines: LineMap) -> dict[str, Any]:
+    """A copy of ``result`` (a match in a rewritten file) with its offsets in the original."""
+    copy = dict(result)
+    for which in ("start", "end"):
+        position = result.get(which)
+        if isinstance(position, dict) and isinstance(position.get("offset"), int):
+            copy[which] = {**position, "offset": lines.offset(position["offset"], end=which == "end")}
+    return copy
+
+
+def _without_subsumed(pack: RulePack, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``results`` (one file's) without those a stronger rule reported at the same place.
+
+    A rule lists in ``metadata.subsumed_by`` the rules that judge the same code more precisely
+    (``pickle-load`` -> ``insecure-deserialization``, which knows the data comes from a request):
+    when one of those matches lines that overlap this rule's match, this one adds nothing. An
+    inventory rule lists in ``metadata.subsumed_in_file_by`` the rules whose match anywhere in
+    the file makes it redundant."""
+    lines: dict[str, list[tuple[int, int]]] = {}
+    for result in results:
+        start, end = _line(result, "start") or 0, _line(result, "end") or 0
+        lines.setdefault(str(result.get("check_id", "")), []).append((start, max(start, end)))
+    kept: list[dict[str, Any]] = []
+    for result in results:
+        rule = pack.rules.get(str(result.get("check_id", "")))
+        stronger = _as_list(rule.metadata.get("subsumed_by")) if rule else []
+        start, end = _line(result, "start") or 0, _line(result, "end") or 0
+        end = max(start, end)
+        if any(a <= end and start <= b for other in stronger for a, b in lines.get(str(other), [])):
+            continue
+        # An inventory rule (an import) adds nothing to a file whose uses are reported anyway.
+        if rule and any(str(other) in lines for other in _as_list(rule.metadata.get("subsumed_in_file_by"))):
+            continue
+        kept.append(result)
+    return kept
+
+
+def _syntax_error(data: bytes) -> tuple[int, str] | None:
+    """(line, message) of the first syntax error Python finds in ``data``, or None."""
+    try:
+        compile(data, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.lineno or 1, exc.msg
+    except (ValueError, UnicodeDecodeError) as exc:  # NUL bytes, undecodable text
+        return 1, str(exc)
+    return None

@@ -62,6 +62,8 @@ class EngineProblem:
     message: str
     path: str | None = None
     rule_id: str | None = None
+    #: The first line semgrep names for it (a syntax error's position), when it names one.
+    line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "message": self.message}
@@ -69,6 +71,8 @@ class EngineProblem:
             data["path"] = self.path
         if self.rule_id:
             data["rule_id"] = self.rule_id
+        if self.line:
+            data["line"] = self.line
         return data
 
 
@@ -216,8 +220,17 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes) -> EngineOutput:
             message=str(error.get("message", "")).strip().splitlines()[0][:300] if error.get("message") else "",
             path=str(error["path"]) if error.get("path") else None,
             rule_id=str(error["rule_id"]) if error.get("rule_id") else None,
+            line=_first_line(error),
         ))
     return output
+
+
+def _first_line(error: dict[str, Any]) -> int | None:
+    for span in error.get("spans", []) or []:
+        line = (span.get("start") or {}).get("line") if isinstance(span, dict) else None
+        if isinstance(line, int) and line > 0:
+            return line
+    return None
 
 
 def _error_kind(error: dict[str, Any]) -> str:

@@ -14,14 +14,16 @@ from typing import Any
 
 import pytest
 
-SHELL = "gatecheck.python.subprocess-shell-true"
+SHELL = "gatecheck.python.command-injection"
 PICKLE = "gatecheck.python.pickle-load"
 VULNERABLE = """
 import subprocess
 
+from flask import request
 
-def run(name):
-    return subprocess.check_output("report " + name, shell=True)
+
+def run():
+    return subprocess.check_output("report " + request.args["name"], shell=True)
 """
 TEAM_RULE = """
 rules:
@@ -149,10 +151,12 @@ def load(blob):
 SUPPRESSED_BY_PR = """
 import subprocess
 
+from flask import request
 
-def run(name):
-    # nosemgrep: subprocess-shell-true -- name is checked against an allow-list
-    return subprocess.check_output("report " + name, shell=True)
+
+def run():
+    # nosemgrep: command-injection -- name is checked against an allow-list
+    return subprocess.check_output("report " + request.args["name"], shell=True)
 """
 
 
@@ -175,14 +179,14 @@ def test_a_nosemgrep_the_change_adds_is_listed_as_new_and_warned_about(
     assert code == 0, stderr
     sast = result_of(report, "sast")
     assert sast["findings"] == []
-    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 5, SHELL, True)]
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 7, SHELL, True)]
     added = next(s for s in sast["suppressions"] if s["new"])
     assert added["reason"] == "name is checked against an allow-list"
-    assert added["severity"] == "high" and added["kind"] == "inline"
+    assert added["severity"] == "critical" and added["kind"] == "inline"
     assert added["finding_id"] == next(s["finding_id"] for s in sast["summary"]["suppressed"]
                                        if s["rule_id"] == SHELL)
     warned = [w for w in report["decision"]["warn"] if w["rule"] == "gatecheck.suppression_added"]
-    assert len(warned) == 1 and warned[0]["message"].startswith("app/run.py:5: the change adds an inline suppression")
+    assert len(warned) == 1 and warned[0]["message"].startswith("app/run.py:7: the change adds an inline suppression")
 
 
 @pytest.mark.slow
@@ -190,12 +194,12 @@ def test_diff_aware_mode_marks_new_suppressions_itself(suppressing_pr: Path, cli
     # No --trusted-ref, so the core knows no base; --baseline-ref gives the check one.
     code, report, stderr = gate(cli, suppressing_pr, "--baseline-ref", "main")
     assert code == 0, stderr
-    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 5, SHELL, True)]
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 7, SHELL, True)]
     assert [w["rule"] for w in report["decision"]["warn"]].count("gatecheck.suppression_added") == 1
     # With no base at all nobody can tell, and says so.
     code, report, stderr = gate(cli, suppressing_pr)
     assert code == 0, stderr
-    assert suppressions(report) == [("app/cache.py", 5, PICKLE, None), ("app/run.py", 5, SHELL, None)]
+    assert suppressions(report) == [("app/cache.py", 5, PICKLE, None), ("app/run.py", 7, SHELL, None)]
 
 
 # ------------------------------------------------------- paths in repository configuration
