@@ -25,6 +25,7 @@ from typing import Any
 
 from gatecheck.attest.dsse import b64decode
 from gatecheck.attest.vsa import DECISION_FIELD, WAIVERS_FIELD
+from gatecheck.audit.promotion import DeployedSubject, SloDecision, deployed_subjects, slo_decisions
 from gatecheck.audit.reverify import Reverification
 from gatecheck.redact import scrub
 from gatecheck.store import Store, display_url
@@ -86,6 +87,8 @@ class AuditFacts:
     admissions: int
     reverification: Reverification | None = None
     notes: list[str] = field(default_factory=list)
+    deployed: list[DeployedSubject] = field(default_factory=list)
+    slo_decisions: list[SloDecision] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +99,9 @@ class AuditFacts:
             "waivers": [vars(w) for w in self.waivers],
             "deployedWithoutPassingVerdict": [vars(u) for u in self.unverified],
             "reverification": self.reverification.to_dict() if self.reverification else None,
+            "deployedSubjects": [{**vars(d), "approvals": [vars(a) for a in d.approvals], "approvers": d.approvers}
+                                 for d in self.deployed],
+            "sloDecisions": [vars(d) for d in self.slo_decisions],
         }
 
 
@@ -203,6 +209,7 @@ def gather(store: Store, since: datetime, *, now: datetime | None = None, expiri
         waivers=sorted(waivers.values(), key=lambda w: (not w.expiring, w.expires or "9999", w.waiver_id)),
         unverified=sorted(unverified.values(), key=lambda u: u.first),
         admissions=len(admissions), reverification=reverification, notes=notes,
+        deployed=deployed_subjects(store, records, admissions, now), slo_decisions=slo_decisions(store, records),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from gatecheck import __version__
 from gatecheck.audit.facts import AuditFacts, DayCount
+from gatecheck.audit.promotion import DeployedSubject
 
 FORMATS = ("html", "md", "csv")
 PASS_COLOUR = "#2e7d32"
@@ -108,6 +109,17 @@ def _rows(facts: AuditFacts) -> dict[str, tuple[list[str], list[list[Any]], str]
               ", ".join(u.reasons), u.admissions, u.first, u.last] for u in facts.unverified],
             "Every admitted image had a passing verdict."),
     }
+    tables["Approvals per deployed subject"] = (
+        ["Subject", "Name", "Deployed", "Via", "Approvers", "Approver key", "Reason", "Ticket", "Approved", "Expires"],
+        [row for d in facts.deployed for row in _approval_rows(d)],
+        "No subject was deployed in this period (no PASSED deploy or admission verdict, no admitted image).")
+    tables["SLO decisions over time"] = (
+        ["Time", "Subject", "Stage", "Verdict", "SLO", "Objective", "Budget left", "Burn rates", "Fast burn",
+         "Slow burn", "Policy"],
+        [[d.when, d.subject, d.stage or "-", d.verdict or "-", d.slo, _ratio(d.objective), _ratio(d.remaining),
+          ", ".join(f"{w} {r:.2f}x" for w, r in d.burn_rates.items()) or "-", "yes" if d.fast_burn else "no",
+          "yes" if d.slow_burn else "no", "; ".join(d.rules) or "-"] for d in facts.slo_decisions],
+        "No verdict of this period carries an slo check's result.")
     if facts.reverification is not None:
         rv = facts.reverification
         tables["Attestations that no longer verify"] = (
@@ -115,6 +127,19 @@ def _rows(facts: AuditFacts) -> dict[str, tuple[list[str], list[list[Any]], str]
             [[f.seq, f"sha256:{f.digest}", f.predicate_type, f.code, f.message] for f in rv.failures],
             f"All {rv.checked} stored attestations verify against today's trust roots.")
     return tables
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.2f}%"
+
+
+def _approval_rows(d: DeployedSubject) -> list[list[Any]]:
+    """One row per approval of a deployed subject; a subject nobody approved gets one row saying so."""
+    head = [d.subject, d.name, d.deployed, d.via, d.approvers]
+    if not d.approvals:
+        return [[*head, "(no approval stored)", "-", "-", "-", "-"]]
+    return [[*head, a.approver, a.reason, a.ticket or "-", a.approved_at,
+             (a.expires or "never") + (" (EXPIRED)" if a.expired else "")] for a in d.approvals]
 
 
 _CSS = """
@@ -136,6 +161,9 @@ def render_html(facts: AuditFacts) -> str:
         ("Verdicts", facts.verdicts, ""), ("Passed", facts.passed, "pass"), ("Failed", facts.failed, "fail"),
         ("Subjects", facts.subjects, ""), ("Admissions logged", facts.admissions, ""),
         ("Deployed without a passing verdict", len(facts.unverified), "fail" if facts.unverified else ""),
+        ("Deployed subjects", len(facts.deployed), ""),
+        ("Deployed without an approval", sum(1 for d in facts.deployed if not d.approvers),
+         "fail" if any(not d.approvers for d in facts.deployed) else ""),
     ]
     if facts.reverification is not None:
         cards.append(("No longer verify", len(facts.reverification.failures),
@@ -217,6 +245,13 @@ def render_csv(facts: AuditFacts) -> str:
     for u in facts.unverified:
         writer.writerow(["deployed_without_passing_verdict", u.image, u.admissions, u.digest or "",
                          " ".join(u.namespaces), " ".join(u.reasons), f"{u.first}..{u.last}"])
+    for subject in facts.deployed:
+        for row in _approval_rows(subject):
+            writer.writerow(["deployed_subject_approval", subject.subject, subject.approvers, subject.deployed, row[5],
+                             row[6], row[9]])
+    for slo in facts.slo_decisions:
+        writer.writerow(["slo_decision", slo.slo, _ratio(slo.remaining), slo.when, slo.subject, slo.verdict or "",
+                         "; ".join(slo.rules)])
     if facts.reverification is not None:
         for f in facts.reverification.failures:
             writer.writerow(["no_longer_verifies", f.seq, f.code, f"sha256:{f.digest}", f.predicate_type,
