@@ -19,6 +19,7 @@ import json
 import math
 import os
 import tomllib
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,6 +323,41 @@ def load_yaml(text: str, name: str | Path) -> tuple[Any, yaml.Node | None]:
         if loader is not None:
             loader.dispose()
     return check_document(document, name), node
+
+
+# --- zip archives -----------------------------------------------------------------------------------------
+
+
+def zip_members(archive: zipfile.ZipFile, name: str | Path) -> list[zipfile.ZipInfo]:
+    """The archive's file members, after checking the limits on their number, their uncompressed
+    sizes (each and together) and their compression ratios: a zip bomb is refused before a byte of
+    it is inflated. Sizes come from the central directory; :func:`read_member` holds a member to
+    its declared size while inflating, so a lying directory does not help either."""
+    limits = current()
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) > limits.max_zip_members:
+        raise BadInput(f"holds {len(members)} members, more than {limits.max_zip_members}", path=name)
+    total = 0
+    for info in members:
+        if info.file_size > limits.max_zip_member_bytes:
+            raise BadInput(f"member {info.filename} inflates to {info.file_size} bytes, more than "
+                           f"{limits.max_zip_member_bytes}", path=name)
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+            raise BadInput(f"member {info.filename} inflates {info.file_size // max(info.compress_size, 1)} times "
+                           f"(more than {limits.max_zip_ratio}): refused as a zip bomb", path=name)
+        total += info.file_size
+        if total > limits.max_zip_total_bytes:
+            raise BadInput(f"inflates to more than {limits.max_zip_total_bytes} bytes", path=name)
+    return members
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str | Path) -> bytes:
+    """One member's bytes, never more than its declared size (checked by :func:`zip_members`)."""
+    with archive.open(info) as handle:
+        data = handle.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise BadInput(f"member {info.filename} inflates past the size its directory declares", path=name)
+    return data
 
 
 # --- TOML -------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import click
 import platformdirs
 
-from gatecheck import __version__
+from gatecheck import __version__, limits
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import Output, notice, output_options
 from gatecheck.errors import BadInput, GatecheckError
@@ -93,26 +94,25 @@ def count_records(archive: Path) -> int:
     Every member is parsed, so a truncated or corrupted download is refused here rather
     than discovered by a gate run.
     """
+    # What was downloaded is input like any other: bounded (gatecheck.limits), and anything wrong
+    # with it is bad input (exit 2) that keeps the previous database.
+    name = "downloaded database"
     try:
         with zipfile.ZipFile(archive) as zf:
-            bad = zf.testzip()
-            if bad is not None:
-                raise GatecheckError(f"downloaded database is corrupt: member {bad} fails its CRC check")
             count = 0
-            for info in zf.infolist():
-                if info.is_dir() or not info.filename.endswith(".json"):
+            for info in limits.zip_members(zf, name):
+                if not info.filename.endswith(".json"):
                     continue
-                try:
-                    record = json.loads(zf.read(info))
-                except ValueError as exc:
-                    raise GatecheckError(f"downloaded database: {info.filename} is not valid JSON: {exc}") from exc
+                record = limits.load_json(limits.read_member(zf, info, name), f"{name}: {info.filename}")
                 if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                    raise GatecheckError(f"downloaded database: {info.filename} is not an OSV record (no 'id')")
+                    raise BadInput(f"{info.filename} is not an OSV record (no 'id')", path=name)
                 count += 1
-    except zipfile.BadZipFile as exc:
-        raise GatecheckError(f"downloaded database is not a zip file: {exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise BadInput(f"not a usable zip file: {exc}", path=name) from exc
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"a member is not UTF-8 JSON: {exc}", path=name) from exc
     if count == 0:
-        raise GatecheckError("downloaded database holds no OSV records; keeping the previous one")
+        raise BadInput("holds no OSV records; keeping the previous one", path=name)
     return count
 
 

@@ -272,7 +272,7 @@ def _load(data: bytes, rel: str) -> tuple[dict[str, Any], str]:
         line = bytes(exc.object).count(b"\n", 0, exc.start) + 1  # exc.object: the bytes after a BOM, as exc.start is
         raise CheckFailed(f"{rel}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})", bad_input=True) from exc
     try:
-        doc = limits.load_json(text, rel, duplicates=True)
+        doc = limits.load_json(text, rel)
     except BadInput as exc:
         raise CheckFailed(exc.describe(), bad_input=True) from exc
     found = shape.problem(doc)

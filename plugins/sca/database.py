@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from packaging.utils import canonicalize_name
 
+from gatecheck import limits
 from gatecheck.cli.db_cmd import MANIFEST_SUFFIX, parse_time, read_manifest
 
 from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record
@@ -112,9 +113,10 @@ class OsvDatabase:
                 yield f.relative_to(self.path).as_posix(), f.read_bytes()
             return
         with zipfile.ZipFile(self.path) as zf:
-            for info in zf.infolist():
-                if not info.is_dir() and info.filename.endswith(".json"):
-                    yield info.filename, zf.read(info)
+            # Within the limits on members, sizes and compression ratios (gatecheck.limits).
+            for info in limits.zip_members(zf, self.path):
+                if info.filename.endswith(".json"):
+                    yield info.filename, limits.read_member(zf, info, self.path)
 
     # -- the index ---------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:

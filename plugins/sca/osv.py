@@ -228,7 +228,7 @@ def load_record(data: bytes | str, where: str) -> dict[str, Any]:
     """Parse one OSV JSON record; ``where`` names it in the error."""
     try:
         # Within gatecheck's limits: a database zip is a download, and a member may be hostile.
-        record = limits.load_json(data, where, duplicates=True)
+        record = limits.load_json(data, where)
     except UnicodeDecodeError as exc:
         raise RecordError(f"{where}: not valid JSON: {exc}") from exc
     except BadInput as exc:

@@ -164,3 +164,49 @@ def test_the_operator_can_set_a_limit(project: Path, monkeypatch: pytest.MonkeyP
     assert_bad_input(gatecheck("waivers", "list", str(project)), "more than 2 aliases")
     monkeypatch.setenv("GATECHECK_LIMITS", "max_yaml_aliases=two")
     assert_bad_input(gatecheck("waivers", "list", str(project)), "GATECHECK_LIMITS")
+
+
+def _zip(path: Path, members: dict[str, bytes | int]) -> Path:
+    """A zip of ``members``; an int is that many spaces, written in chunks so that this process never
+    holds them (the child's peak memory, as wait4 reports it, starts from its parent's at fork)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            if isinstance(data, int):
+                with zf.open(name, "w", force_zip64=True) as handle:
+                    for _ in range(data // (1 << 20)):
+                        handle.write(b" " * (1 << 20))
+            else:
+                zf.writestr(name, data)
+    return path
+
+
+GOOD_RECORD = b'{"id": "PYSEC-0000-1", "affected": []}'
+
+
+@pytest.mark.parametrize(("what", "members", "fragment"), [
+    ("not JSON", {"PyPI/a.json": b"{nope"}, "invalid JSON"),
+    ("nested", {"PyPI/a.json": b"[" * 100_000 + b"]" * 100_000}, "nested more than"),
+    ("bomb", {"PyPI/bomb.json": 200 * 1024 * 1024}, "inflates to 209715200 bytes"),
+    ("ratio", {"PyPI/bomb.json": 8 * 1024 * 1024}, "refused as a zip bomb"),
+    ("empty", {"README": b"hi"}, "holds no OSV records"),
+])
+def test_db_update_refuses_a_bad_download_and_keeps_the_previous_database(
+    tmp_path: Path, what: str, members: dict[str, bytes | int], fragment: str,
+) -> None:
+    database = tmp_path / "osv.zip"
+    gatecheck_ok = gatecheck("db", "update", "--url", f"file:{_zip(tmp_path / 'good.zip', {'PyPI/x.json': GOOD_RECORD})}",
+                             "--path", str(database))
+    assert gatecheck_ok.code == 0, gatecheck_ok.stderr
+    before = database.read_bytes()
+    bad = _zip(tmp_path / f"{what}.zip", members)
+    assert bad.stat().st_size < 2 * 1024 * 1024
+    assert_bad_input(gatecheck("db", "update", "--url", f"file:{bad}", "--path", str(database), "--force"), fragment)
+    assert database.read_bytes() == before
+
+
+def test_db_update_from_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
+    assert_bad_input(gatecheck("db", "update", "--url", "file:/etc/passwd", "--path", str(tmp_path / "osv.zip")),
+                     "not a usable zip file")
+    assert not (tmp_path / "osv.zip").exists()
