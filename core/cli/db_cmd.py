@@ -37,7 +37,7 @@ import platformdirs
 from gatecheck import __version__, limits
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import Output, notice, output_options
-from gatecheck.errors import BadInput, GatecheckError
+from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 
 #: osv.dev's export of every PyPI advisory (the format the ``sca`` check reads).
@@ -151,10 +151,11 @@ def update(database: Path, url: str, *, timeout: float = 120.0, force: bool = Fa
                 previous["updated_at"] = _now()
                 atomic_write(manifest_path(database), json.dumps(previous, indent=2) + "\n")
                 return previous
-            raise GatecheckError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
+            # The operator's URL gives nothing usable: their input to fix, not a gatecheck bug (exit 2).
+            raise BadInput(f"cannot download {url}: HTTP {exc.code} {exc.reason}", key="--url") from exc
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise GatecheckError(f"cannot download {url}: {reason}") from exc
+            raise BadInput(f"cannot download {url}: {reason}", key="--url") from exc
         records = count_records(tmp)
         os.replace(tmp, database)
     finally:
@@ -267,7 +268,9 @@ def info_cmd(path: str | None, max_age: timedelta | None, max_age_days: timedelt
 
     out.emit(info, text)
     if not info["exists"]:
-        raise GatecheckError(f"no database at {database}: run `gatecheck db update`")
+        # Like a stale database, a missing one fails the guard (exit 1); it is no bug of gatecheck's.
+        notice(f"gatecheck: no database at {database}: run `gatecheck db update`")
+        raise click.exceptions.Exit(1)
     limit = max_age if max_age is not None else max_age_days
     if limit is not None:
         age = info.get("age_days")
