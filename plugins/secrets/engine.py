@@ -268,7 +268,7 @@ class Engine:
             line_text = data[line_start:line_end]
             match_text = m.group(0)
             if rule.validators:
-                candidate = Candidate(secret, match_text, line_text, start - line_start)
+                candidate = Candidate(secret, match_text, line_text, start - line_start, rule.id)
                 if not all(check(candidate) for check in rule.validators):
                     if rejected is not None and not rule.generic:
                         rejected.append((m.start(group) if group else start, m.end(group) if group else end))

@@ -38,6 +38,8 @@ class Candidate:
     match: bytes
     line: bytes
     column: int
+    #: The id of the rule that matched (a rule's own words in a name are not a reason to doubt it).
+    rule_id: str = ""
 
 
 Validator = Callable[[Candidate], bool]
@@ -166,10 +168,26 @@ def jwt(c: Candidate) -> bool:
 
 def azure_sas(c: Candidate) -> bool:
     """An Azure shared access signature that can authorize a request: it names its permissions
-    (``sp``) and expiry (``se``), or a stored access policy (``si``) that holds them."""
+    (``sp``) and an expiry (``se``) that has not passed, or a stored access policy (``si``) that
+    holds them."""
+    from urllib.parse import unquote
+
     query = c.match.decode("latin-1").replace("&amp;", "&")
-    fields = {part.split("=", 1)[0].lower() for part in re.split(r"[&?]", query) if "=" in part}
-    return ("sp" in fields and "se" in fields) or "si" in fields
+    fields = {key.lower(): value for key, _, value in
+              (part.partition("=") for part in re.split(r"[&?]", query) if "=" in part)}
+    if "si" in fields:
+        return True
+    if "sp" not in fields or "se" not in fields:
+        return False
+    expiry = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?", unquote(fields["se"]))
+    if expiry is None:
+        return True  # an expiry we cannot read: keep the finding
+    year, month, day, hour, minute = (int(g or 0) for g in expiry.groups())
+    try:
+        when = time.mktime((year, month, day, hour, minute, 0, 0, 0, 0)) - time.timezone
+    except (OverflowError, ValueError):
+        return True
+    return when > time.time()
 
 
 def discord_bot_id(c: Candidate) -> bool:
@@ -237,7 +255,7 @@ _URL = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 _DATE_OR_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{2}:\d{2}(?::\d{2})?$|^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$|^\d+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _REPEAT = re.compile(r"(.)\1{4,}")
-_PLACEHOLDER_CHARS = re.compile(r"^[xX*#.\-_?0]+$|^(?:[xX]{2,}|\*{2,}|#{2,})|(?:[xX]{4,}|\*{3,})$")
+_PLACEHOLDER_CHARS = re.compile(r"^[xX*#.\-_?0]+$|^(?:[xX]{4,}|\*{2,}|#{2,})|(?:[xX]{4,}|\*{3,})$")
 
 #: Name parts that say the value is not a secret but something that sits beside one.
 _NOT_SECRET_NAMES = _words("""
@@ -246,9 +264,13 @@ count hash hashed digest checksum fingerprint cache cached etag verification las
 expire expired policy policies field fields param params header headers prefix suffix format pattern regex hint label
 prompt placeholder reset required enabled disabled version public publishable test tests testing fake dummy mock
 mocked example examples sample samples masked min max minimum maximum encrypted next page pagination continuation
+sha sha1 sha256 sha512 md5
 cursor marker sync nonce idempotency csrf xsrf lifecycle action description desc template location arn kind mode
 length strength policy rotation rotated validator validation provider storage store env var variable column
 """)
+#: Keys their providers document as public (publishable, client-side): Stripe and Clerk publishable
+#: keys, Mapbox public tokens, PostHog project keys.
+_PUBLIC_PREFIXES = ("pk_live_", "pk_test_", "pk.eyJ", "phc_")
 _SECRET_NAMES = _words("secret password passwd pwd pass passphrase key apikey")
 
 
@@ -270,7 +292,7 @@ def _name_parts(c: Candidate) -> list[str]:
     return [p for p in re.split(r"[_\-.]+", name.lower()) if p]
 
 
-def _word_like(value: str, made_up: bool = True) -> bool:
+def _word_like(value: str, made_up: bool = True, threshold: float = 0.6, min_pairs: int = 4) -> bool:
     """Whether the value reads as made of words (``superS3cret``, ``otherclient``, ``hunter42``):
     after undoing common letter-for-digit swaps, most of it is letters, and most pairs of letters
     are frequent English pairs or the value holds a word people use for made-up passwords."""
@@ -283,16 +305,23 @@ def _word_like(value: str, made_up: bool = True) -> bool:
     if letters < 5 or letters < 0.6 * len(value):
         return False
     pairs = [s[i:i + 2] for s in segments for i in range(len(s) - 1)]
-    if len(pairs) < 4:
+    if len(pairs) < min_pairs:
         return False
     common = sum(p in _COMMON_BIGRAMS for p in pairs)
-    return common >= 0.6 * len(pairs)
+    return common >= threshold * len(pairs)
 
 
-def _sequence_like(value: str) -> bool:
-    """Runs of consecutive characters (``abcdef``, ``123456``, ``1bcdefghij2bcdefghij``)."""
-    steps = sum(abs(ord(b) - ord(a)) == 1 for a, b in itertools.pairwise(value))
-    return len(value) > 4 and steps >= max(4.0, 0.35 * (len(value) - 1))
+def _sequence_like(value: str, strict: bool = False) -> bool:
+    """Runs of consecutive characters (``abcdef``, ``123456``, ``1bcdefghij2bcdefghij``). ``strict``
+    asks for more (a run of six, or most pairs in sequence): short random hex has many neighbours."""
+    steps = [abs(ord(b) - ord(a)) == 1 for a, b in itertools.pairwise(value)]
+    if strict:
+        run = longest = 0
+        for step in steps:
+            run = run + 1 if step else 0
+            longest = max(longest, run)
+        return longest >= 5 or sum(steps) >= 0.6 * len(steps)
+    return len(value) > 4 and sum(steps) >= max(4.0, 0.35 * (len(value) - 1))
 
 
 def _encoded_text(value: str) -> bool:
@@ -340,6 +369,8 @@ def secretlike(c: Candidate) -> bool:
         return False
     if "id" in parts and "secret" not in parts:
         return False
+    if value.startswith(_PUBLIC_PREFIXES):
+        return False
     if _UUID.match(value):
         return any(p in _SECRET_NAMES or p.endswith(("key", "secret", "password")) for p in parts)
     if _char_classes(value) < 2:
@@ -368,12 +399,26 @@ def basic_auth(c: Candidate) -> bool:
     return bool(password) and password_value(Candidate(password, c.match, c.line, c.column))
 
 
+#: Name parts that say a provider's value is an identifier or a setting beside its key, not the key.
+_PROVIDER_NOT_SECRET_NAMES = _words("""
+id ids url uri urls host hostname endpoint region site domain user username email project org organization account
+name names path file dir port version public publishable search hash checksum digest sha sha1 sha256 md5
+fingerprint example sample dummy fake placeholder channel tenant
+""")
+
+
 def not_placeholder(c: Candidate) -> bool:
-    """For keyword-anchored provider rules: the value is not a run of one character, a sequence or a
-    word-like made-up value (``xxxxxxxx...``, ``abcdef0123...``, ``your_api_key_here``)."""
+    """For keyword-anchored provider rules: the name is not one of an identifier beside the key
+    (``HEROKU_APP_ID``, ``ALGOLIA_SEARCH_API_KEY``, ``CLOUDFLARE_ZONE_ID``) and the value is not a run
+    of one character, a sequence or a word-like made-up value (``xxxxxxxx...``, ``abcdef0123...``,
+    ``your_api_key_here``)."""
+    own = set(c.rule_id.split("-"))
+    parts = [p for p in _name_parts(c) if p not in own]
+    if any(p in _PROVIDER_NOT_SECRET_NAMES for p in parts) and not ("id" in parts and "secret" in parts):
+        return False
     value = c.secret.decode("utf-8", "replace")
-    return not (_PLACEHOLDER_CHARS.search(value) or _REPEAT.search(value) or _sequence_like(value)
-                or _IDENTIFIER.match(value) or _word_like(value, made_up=False))
+    return not (_PLACEHOLDER_CHARS.search(value) or _REPEAT.search(value) or _sequence_like(value, strict=True)
+                or _IDENTIFIER.match(value) or _word_like(value, made_up=False, threshold=0.72, min_pairs=6))
 
 
 _FILLER = re.compile(r"(.)\1{5,}|[xX]{4,}|\*{4,}|<[A-Za-z_\- ]+>|\.\.\.")

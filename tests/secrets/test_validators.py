@@ -106,6 +106,8 @@ def test_azure_sas_needs_permissions_and_expiry_or_a_stored_policy() -> None:
     assert azure_sas(cand(sig, f"?sv=2022-11-02&si=readpolicy&sr=c&{sig}"))
     # a documentation fragment without sp/se/si cannot authorize anything
     assert not azure_sas(cand(sig, f"sv=2021-06-08&amp;sr=c&amp;{sig}"))
+    # one whose expiry has passed cannot either (botocore documents one that expired in 2023)
+    assert not azure_sas(cand(sig, f"sp=r&amp;se=2023-12-20T22:54:52Z&amp;sv=2021-06-08&amp;sr=c&amp;{sig}"))
 
 
 def test_random_values_look_random_and_made_up_ones_do_not() -> None:

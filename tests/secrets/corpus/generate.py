@@ -199,8 +199,20 @@ CONTEXTS: dict[str, Render] = {
     "js": lambda n, v: ("src/client.js", f"const {_camel(n)} = '{v}';\n"),
     "sh": lambda n, v: ("scripts/deploy.sh", f'export {n}="{v}"\n'),
     "toml": lambda n, v: ("config/app.toml", f'{n.lower()} = "{v}"\n'),
+    "go": lambda n, v: ("internal/config/config.go", f'\t{_camel(n)} := "{v}"\n'),
+    "java": lambda n, v: ("src/main/java/Config.java", f'    private static final String {n} = "{v}";\n'),
+    "php": lambda n, v: ("config/app.php", f"define('{n}', '{v}');\n"),
+    "ruby": lambda n, v: ("config/initializers/keys.rb", f"  {n.lower()}: '{v}',\n"),
+    "csharp": lambda n, v: ("src/Settings.cs", f'        var {_camel(n)} = "{v}";\r\n'),
+    "docker": lambda n, v: ("Dockerfile", f"ENV {n}={v}\n"),
+    "properties": lambda n, v: ("src/main/resources/application.properties", f"{n.lower().replace('_', '.')}={v}\n"),
+    "actions": lambda n, v: (".github/workflows/ci.yml", f"    env:\n      {n}: {v}\n"),
+    "setdefault": lambda n, v: ("app/boot.py", f'os.environ.setdefault("{n}", "{v}")\n'),
+    "xml": lambda n, v: ("app.config", f'    <add key="{_camel(n)}" value="{v}" />\n'),
+    "tf": lambda n, v: ("terraform/main.tf", f'  {n.lower()} = "{v}"\n'),
+    "eof": lambda n, v: ("deploy/.env.production", f"{n}={v}"),
 }
-DEFAULT_ORDER = ("py", "env", "yaml", "json", "js", "sh", "toml")
+DEFAULT_ORDER = tuple(CONTEXTS)
 
 
 @dataclass
@@ -861,6 +873,26 @@ def hard_negatives() -> list[tuple[str, str, str]]:
             ("url", "app/links.py", 'DOCS = "https://docs.acme.io/api/v1/tokens?page=2&per_page=50"\n'),
             ("url", "app/db.py", 'DATABASE_URL = "postgresql://localhost/orders"\nREDIS = "redis://redis:6379/0"\n'),
             ("git-sha", "ci/pins.yaml", f"- uses: actions/checkout@{chars(h, 40)}\n"),
+            ("git-sha", ".github/workflows/ci.yml", f"      GITHUB_SHA: {chars(h, 40)}\n"),
+            # identifiers and public values that sit beside a provider's key, under the provider's name
+            ("provider-id", "app/settings.py", f'HEROKU_APP_ID = "{fill(UUID_T)}"\nAZURE_TENANT_ID = "{fill(UUID_T)}"\n'),
+            ("provider-id", "config/app.yaml", f"cloudflare_zone_id: {chars(h, 32)}\ncloudflare_account_id: {chars(h, 32)}\n"),
+            ("provider-id", ".env", f"ALGOLIA_APP_ID={chars(ALPHABETS['U'], 10)}\nALGOLIA_SEARCH_API_KEY={chars(h, 32)}\n"),
+            ("provider-id", ".env", f"TWILIO_ACCOUNT_SID=AC{chars(h, 32)}\nSLACK_CHANNEL_ID=C{chars(ALPHABETS['U'], 10)}\n"),
+            ("provider-id", "app/settings.py", f'DISCORD_CLIENT_ID = "{chars(ALPHABETS["d"], 18)}"\nAWS_ACCOUNT_ID = "{chars(ALPHABETS["d"], 12)}"\n'),
+            ("provider-id", "src/env.js", f"const launchdarklyClientSideId = '{chars(h, 24)}';\nconst sentryProjectId = '{chars(ALPHABETS['d'], 7)}';\n"),
+            ("provider-id", "config/app.json", '{"datadog_site": "datadoghq.eu", "okta_org_url": "https://acme.okta.com", "mailgun_domain": "mg.acme.io"}\n'),
+            ("public-key", "web/.env", f"NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_live_{chars(ALPHABETS['A'], 99)}\nNEXT_PUBLIC_POSTHOG_KEY=phc_{chars(ALPHABETS['A'], 43)}\n"),
+            ("public-key", "web/map.js", f"mapboxgl.accessToken = 'pk.eyJ1Ijoi{chars(ALPHABETS['u'], 40)}.{chars(ALPHABETS['u'], 22)}';\n"),
+            ("public-key", "app/settings.py", f'SENTRY_DSN = "https://{chars(h, 32)}@o{chars(ALPHABETS["d"], 6)}.ingest.sentry.io/{chars(ALPHABETS["d"], 7)}"\n'),
+            ("public-key", "app/settings.py", f'GOOGLE_CLIENT_ID = "{chars(ALPHABETS["d"], 12)}-{chars(ALPHABETS["a"], 32)}.apps.googleusercontent.com"\n'),
+            ("public-key", "keys/release.asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + "\n".join(chars(ALPHABETS["b"], 64) for _ in range(6)) + "\n-----END PGP PUBLIC KEY BLOCK-----\n"),
+            ("public-key", "k8s/webhook.yaml", f"    caBundle: {b64(('-----BEGIN CERTIFICATE-----' + chr(10) + chars(ALPHABETS['b'], 300)).encode())}\n"),
+            ("hash", "web/index.html", f'<script src="/app.js" integrity="sha384-{b64(rng.randbytes(48))}" crossorigin="anonymous"></script>\n'),
+            ("hash", "home/.ssh/known_hosts", f"|1|{b64(rng.randbytes(20))}|{b64(rng.randbytes(20))} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{chars(ALPHABETS['b'], 43)}\n"),
+            ("code", "app/tokens.py", 'PREFIX = "sk_live_"\ntoken = f"ghp_{secrets.token_urlsafe(27)}"\n'),
+            ("code", "web/vendor.min.js", f'var _0x{chars(h, 4)}=["{chars(ALPHABETS["u"], 40)}","{chars(ALPHABETS["u"], 32)}"];function t(e){{return e.token=_0x{chars(h, 4)}[0]}}\n'),
+            ("code", "tests/test_hmac.py", 'key = b"\\x0b" * 20  # RFC 4231 test case 1\ndata = b"Hi There"\n'),
         ]
     return out
 
@@ -873,7 +905,9 @@ def _render(rule: str, shape: Shape, index: int, value: str) -> tuple[str, str, 
             written = json.dumps(value)[1:-1]
             return path, '{"type": "service_account", "private_key": "' + written + '\\n"}\n', written
         return path, line.replace("{v}", value).replace("{{", "{").replace("}}", "}"), value
-    context = CONTEXTS[DEFAULT_ORDER[(index + len(rule)) % len(DEFAULT_ORDER)]]
+    # Each rule gets its own spread of contexts (a stable function of its id), so that together the
+    # rules cover every way of writing a value and no two neighbours test the same three.
+    context = CONTEXTS[DEFAULT_ORDER[(zlib.crc32(rule.encode()) + index * 5) % len(DEFAULT_ORDER)]]
     return (*context(shape.name, value), value)
 
 
@@ -896,7 +930,7 @@ def samples() -> list[dict[str, object]]:
             for path in ("certs/client.crt", "docs/keystore.md", "keys/deploy.pub"):
                 add(family, rule, "negative", "file-name", path, "")
             continue
-        for i in range(3):
+        for i in range(3 if shape.contexts else 4):
             path, text, value = _render(rule, shape, i, shape.make())
             add(family, rule, "positive", "credential", path, text, value)
         # negatives of the same shape
