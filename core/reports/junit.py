@@ -7,6 +7,16 @@ from collections import defaultdict
 
 from gatecheck.model import DecisionEntry
 from gatecheck.reports import Report
+from gatecheck.reports.escaping import xml_text
+
+
+def _sanitize(root: ET.Element) -> None:
+    """Make every text and attribute of the tree valid XML 1.0 (a finding title can hold any character)."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
 
 
 class JUnitReporter:
@@ -58,5 +68,6 @@ class JUnitReporter:
         suites.set("tests", str(len(report.results) + len(by_rule) + 1))
         suites.set("failures", str(failures))
         suites.set("errors", str(errors))
+        _sanitize(suites)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

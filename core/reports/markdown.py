@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from gatecheck.model import DecisionEntry, severity_counts
 from gatecheck.reports import Report, short_id
+from gatecheck.reports.escaping import markdown_code, markdown_text
 
 #: Longest list shown per section; PR comments and step summaries have size limits.
 MAX_ROWS = 50
 
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 class MarkdownReporter:
@@ -35,13 +33,13 @@ class MarkdownReporter:
             counts = severity_counts(result.findings)
             status = result.status + (" (cached)" if result.cached else "")
             lines.append(
-                f"| {result.check} | {status} | {counts['critical']} | {counts['high']} | {counts['medium']} | "
+                f"| {markdown_text(result.check)} | {status} | {counts['critical']} | {counts['high']} | {counts['medium']} | "
                 f"{counts['low']} | {counts['info']} | {counts['unknown']} | {result.duration_ms / 1000:.2f}s |"
             )
         errored = [r for r in report.results if r.error]
         if errored:
             lines += ["", "### Check errors", ""]
-            lines += [f"- **{r.check}** ({r.status}): {_escape(r.error or '')}" for r in errored]
+            lines += [f"- **{markdown_text(r.check)}** ({r.status}): {markdown_text(r.error or '')}" for r in errored]
         lines += self._section("Denied", decision.deny, report)
         lines += self._section("Warnings", decision.warn, report)
         lines += self._section("Waived", decision.waived, report)
@@ -56,13 +54,13 @@ class MarkdownReporter:
             entry, finding = row.entry, row.finding
             where = ""
             if finding and finding.location:
-                where = f"`{_escape(finding.location.path)}`" + (
+                where = markdown_code(finding.location.path) + (
                     f":{finding.location.start_line}" if finding.location.start_line else ""
                 ) + (f" ({finding.location.kind})" if finding.location.kind not in (None, "source") else "")
             elif finding and finding.package:
-                where = f"`{_escape(finding.package.name)} {finding.package.version or ''}`".replace(" `", "`")
+                where = markdown_code(f"{finding.package.name} {finding.package.version or ''}".strip())
             ident = f"`{short_id(entry.finding_id)}`" if entry.finding_id else ""
-            out.append(f"| {ident} | `{entry.rule}` | {where} | {_escape(row.message)} |")
+            out.append(f"| {ident} | {markdown_code(entry.rule)} | {where} | {markdown_text(row.message)} |")
         if len(rows) > MAX_ROWS:
             out.append(f"| … | | | {len(rows) - MAX_ROWS} more {title.lower()}, not shown here: every one is in the "
                        "JSON and SARIF reports (`gatecheck run -f json:FILE`); `gatecheck explain ID` explains one |")

@@ -103,7 +103,7 @@ def test_markdown_leads_with_the_verdict(tmp_path: Path) -> None:
     assert text.startswith("## gatecheck: ❌ **Denied**")
     assert "| demo | ok |" in text and "| other | timeout |" in text
     assert "### Denied (3)" in text and "### Waived (1)" in text
-    assert "`app/x.py`:3" in text and "`flask 2.2.2`" in text
+    assert "<code>app/x.py</code>:3" in text and "<code>flask 2.2.2</code>" in text
 
 
 def test_json_report_validates_against_its_schema(tmp_path: Path) -> None:
