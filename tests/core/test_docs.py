@@ -30,6 +30,7 @@ OWN_HARNESS = {
     "docs/admission.md": "tests/store/test_docs_examples.py",
     "docs/audit.md": "tests/store/test_docs_examples.py",
     "docs/checks/migrations.md": "tests/migrations/test_docs_migrations.py",
+    "docs/promotion.md": "tests/slo/test_docs_promotion.py",
 }
 RUNNABLE = ("gatecheck", "python -m gatecheck_conformance")
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
