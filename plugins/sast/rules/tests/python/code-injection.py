@@ -23,3 +23,10 @@ def start_logging():
     # ok: gatecheck.python.logging-config-listen
     t2 = logging.config.listen(9998, verify=check_signature)
     return t, t2
+
+
+@app.route("/report")
+def report_view():
+    formula = CONFIG["formula"]
+    # ok: gatecheck.python.eval-exec-dynamic
+    return str(eval(formula))

@@ -89,3 +89,8 @@ def hub():
     # ok: gatecheck.python.huggingface-unpinned-download
     o = AutoModel.from_pretrained("./local-model")
     return m, n, o
+
+
+def cached_view(request, key):
+    # ok: gatecheck.python.pickle-load
+    return pickle.loads(cache.get(key))

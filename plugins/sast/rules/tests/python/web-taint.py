@@ -479,3 +479,8 @@ def flatpage(request, url):
 def add_slash(request):
     # ok: gatecheck.python.open-redirect
     return HttpResponseRedirect(request.path + "/")
+
+
+def cached_view(request, key):
+    # ok: gatecheck.python.insecure-deserialization
+    return HttpResponse(pickle.loads(cache.get(key)))
