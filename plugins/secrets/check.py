@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,8 +43,9 @@ from gatecheck_plugins.secrets.engine import Engine, Match, hyperscan_available
 from gatecheck_plugins.secrets.files import DEFAULT_MAX_FILE_SIZE, Selection, decode_utf16, looks_binary, select
 from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, key_id, preview, secret_hash
 from gatecheck_plugins.secrets.rules import BUILTIN_SOURCE, Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
+from gatecheck_plugins.secrets.verify import LiveVerifier
 
-__version__ = "2.1.1"
+__version__ = "2.2.0"
 CHECK_NAME = "secrets"
 #: Largest rules file or baseline read from the configuration source.
 MAX_CONFIG_FILE = 16 * 1024 * 1024
@@ -105,6 +107,9 @@ class SecretsCheck:
             "hash_key_env": {"type": "string", "minLength": 1, "x-gatecheck-operator": True,
                              "description": f"Environment variable holding the HMAC key for secret hashes "
                                             f"(default {DEFAULT_HASH_KEY_ENV}). Operator-only."},
+            "verify": {"type": "boolean",
+                       "description": "With `gatecheck run --online` only: ask each supported provider's documented "
+                                      "read-only identity endpoint whether a found credential is live (default false)."},
         },
     }
 
@@ -139,6 +144,9 @@ class SecretsCheck:
                 base = head = "unresolved"  # run() reports the problem
             lines.append(f"history {since} {base} {head}")
         lines += [f"by-name {rel}" for rel in sorted([*selection.binary, *selection.large])]
+        if self._verifying(ctx):
+            # A provider's answer holds for the moment it was given: a cached verdict is at most an hour old.
+            lines.append(f"verify {time.strftime('%Y-%m-%dT%H', time.gmtime())}")
         content = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
         state = ctx.work_dir / "inputs-state.txt"
         try:
@@ -238,12 +246,18 @@ class SecretsCheck:
 
     # -- run --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _verifying(ctx: CheckContext) -> bool:
+        """Live verification runs only when the user allowed the network and the configuration asks for it."""
+        return bool(ctx.network and ctx.options.get("verify", False))
+
     def run(self, ctx: CheckContext) -> CheckResult:
         rules = self.ruleset(ctx)
         engine = self.engine(ctx, rules)
         selection = self._select(ctx)
         known = self._baseline(ctx)
-        builder = _Findings(self._key(ctx), ctx.sensitive)
+        verifier = LiveVerifier() if self._verifying(ctx) else None
+        builder = _Findings(self._key(ctx), ctx.sensitive, verifier)
         stats = ScanStats()
         limit = self._max_size(ctx)
         for entry in selection.files:
@@ -302,6 +316,11 @@ class SecretsCheck:
                 else "the pure-Python matcher was requested"
         if engine.prefiltered:
             summary["prefilter_mode_rules"] = engine.prefiltered
+        if verifier is not None:
+            verdicts = Counter(str(f.metadata["verified"]) for f in findings if "verified" in f.metadata)
+            summary["verification"] = {"requests": verifier.requests, "over_budget": verifier.skipped, **verdicts}
+        elif ctx.options.get("verify"):
+            summary["verification"] = {"note": "verify = true needs `gatecheck run --online`; nothing was verified"}
         if history_summary is not None:
             summary["history"] = history_summary
         tool = Tool("gatecheck-secrets", __version__)
@@ -419,9 +438,10 @@ def _history_matches(ctx: CheckContext, engine: Engine, since: str,
 class _Findings:
     """Turns matches into findings and suppressions: redacted, hashed, de-duplicated, with stable ids."""
 
-    def __init__(self, key: bytes, register: Callable[[bytes], None]) -> None:
+    def __init__(self, key: bytes, register: Callable[[bytes], None], verifier: LiveVerifier | None = None) -> None:
         self.key = key
         self.register = register
+        self.verifier = verifier
         self.findings: list[Finding] = []
         self.suppressions: list[Suppression] = []
         self._by_identity: dict[tuple[str, str, str, int], Finding] = {}
@@ -460,9 +480,14 @@ class _Findings:
             "preview": preview(match.secret),
             "secret_length": len(match.secret),
             "rule_source": rule.source,
+            "family": rule.family,
         }
         if rule.tags:
             metadata["tags"] = list(rule.tags)
+        if self.verifier is not None:
+            verification = self.verifier.verify(rule.id, match.secret)
+            if verification is not None:
+                metadata.update(verification.metadata())
         if commit is not None:
             metadata["commit"] = commit
             metadata["commits"] = [commit]
