@@ -43,4 +43,15 @@ if [[ "$installed" != "SARIF Multitool $SARIF_MULTITOOL_VERSION+"* ]]; then
     npm install --prefix .ci --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
         "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
 fi
+# @sigstore/verify, an independent verifier of gatecheck's Sigstore bundles (tests/attest/test_sigstore_interop.py),
+# pinned exactly with the three packages it depends on (it asks for them by ranges), installed once into a prefix
+# of its own, .ci/sigstore: `npm install` removes from its prefix every package the command did not name.
+echo "== @sigstore/verify"
+SIGSTORE_VERIFY_VERSION=4.1.3
+installed=$(cd .ci/sigstore 2>/dev/null && node -p "require('@sigstore/verify/package.json').version" 2>/dev/null || true)
+if [[ "$installed" != "$SIGSTORE_VERIFY_VERSION" ]]; then
+    mkdir -p .ci/sigstore/node_modules && printf '*\n' > .ci/sigstore/node_modules/.gitignore
+    npm install --prefix .ci/sigstore --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+        "@sigstore/verify@$SIGSTORE_VERIFY_VERSION" @sigstore/bundle@5.0.1 @sigstore/core@4.0.1 @sigstore/protobuf-specs@0.5.2
+fi
 echo "== pytest" && exec .venv/bin/python -m pytest "$@"

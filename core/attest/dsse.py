@@ -33,7 +33,6 @@ UNTRUSTED_KEY = "UNTRUSTED_KEY"
 THRESHOLD_NOT_MET = "THRESHOLD_NOT_MET"
 
 
-
 class EnvelopeError(ValueError):
     """An envelope (or a JSON document inside one) that cannot be accepted, with its reason code."""
 
@@ -150,7 +149,11 @@ def parse_envelope(raw: bytes) -> Envelope:
 
     Only the envelope's own structure is read; the payload stays opaque bytes.
     """
-    doc = strict_json(raw, "envelope")
+    return envelope_from_doc(strict_json(raw, "envelope"))
+
+
+def envelope_from_doc(doc: Any) -> Envelope:
+    """:func:`parse_envelope` for JSON already parsed strictly (:func:`strict_json`)."""
     if not isinstance(doc, dict):
         raise EnvelopeError(MALFORMED, "envelope is not a JSON object")
     payload_type = doc.get("payloadType")

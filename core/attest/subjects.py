@@ -15,6 +15,11 @@ Three forms are accepted, by both ``gatecheck run --subject`` and ``gatecheck ve
     and is refused.
 ``NAME@sha256:HEX`` (an OCI image by digest) or ``sha256:HEX``
     ``{"sha256": HEX}``; nothing is fetched, the digest is taken as given.
+
+The ``resourceUri`` a VSA carries is absolute, as SLSA and RFC 3986 want: an image's purl
+(``pkg:oci/app@sha256:HEX?repository_url=registry.example.com/team/app``, purl's ``oci``
+type), an RFC 8089 ``file:///`` URI of the resolved absolute path for a file or a directory,
+and ``urn:sha256:HEX`` for a bare digest.
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ def resolve(spec: str, *, base: Path | None = None) -> ResolvedSubject:
     if m and not Path(spec).exists():
         hexval = m.group("hex").lower()
         name = m.group("name")
-        return ResolvedSubject(Subject(name, {"sha256": hexval}), f"oci://{name}@sha256:{hexval}")
+        return ResolvedSubject(Subject(name, {"sha256": hexval}), image_purl(name, hexval))
     path = Path(spec)
     if base is not None and not path.is_absolute():
         path = base / path
@@ -95,4 +100,19 @@ def resolve(spec: str, *, base: Path | None = None) -> ResolvedSubject:
     except OSError as exc:
         raise BadInput(f"cannot read subject: {exc.strerror or exc}", path=spec) from None
     name = Path(spec).as_posix()
-    return ResolvedSubject(Subject(name, digest), "file:" + Path(spec).as_posix())
+    return ResolvedSubject(Subject(name, digest), path.resolve().as_uri())
+
+
+def image_purl(name: str, hexval: str) -> str:
+    """The purl of the image ``NAME@sha256:HEX``: type ``oci``, the last path segment as its name, the
+    repository (without a tag) as ``repository_url`` and a tag, when the name has one, as ``tag``."""
+    from packageurl import PackageURL  # here: only images need it, and verify starts faster without
+
+    repository, tag = name, None
+    head, colon, last = name.rpartition(":")
+    if colon and "/" not in last:  # a colon after the last slash starts a tag; one before it is a registry port
+        repository, tag = head, last
+    qualifiers = {"repository_url": repository, **({"tag": tag} if tag else {})}
+    purl: str = PackageURL(type="oci", name=repository.rsplit("/", 1)[-1].lower(), version=f"sha256:{hexval}",
+                           qualifiers=qualifiers).to_string()
+    return purl

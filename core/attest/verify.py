@@ -1,76 +1,74 @@
-"""The verifier: decides whether a subject has a valid, fresh, passing, signed verdict.
+"""The verifier: decides whether a subject has valid, fresh, signed attestations that satisfy what is required.
 
 Usable as a library (the attestation store and the admission server call
 :func:`verify_entries` with envelopes they hold) and behind ``gatecheck verify``
-(:func:`verify_bundles` on ``*.intoto.jsonl`` files).
+(:func:`verify_bundles` on attestation files: JSON Lines of DSSE envelopes or Sigstore bundles,
+or one pretty-printed envelope or bundle, see :mod:`gatecheck.attest.sources`).
 
-Order of work, for every envelope given:
+Order of work, for every attestation given:
 
-1. Parse the envelope JSON (duplicate keys rejected) and decode ``payload`` and ``sig``
-   (both base64 alphabets, canonical only). Nothing inside the payload is read yet.
+1. Parse the JSON (duplicate keys rejected). A Sigstore bundle gives up its DSSE envelope
+   (:mod:`gatecheck.attest.sigstore`), re-encoded as the compact line a ``.intoto.jsonl``
+   bundle holds, so one envelope has one digest whichever container carried it. Decode
+   ``payload`` and ``sig`` (both base64 alphabets, canonical only). Nothing inside the
+   payload is read yet.
 2. Check the signatures over ``PAE(payloadType, payload)`` against the trusted keys; the
-   keyid is only a hint; the threshold counts distinct trusted keys.
+   keyid (and a bundle's key hint) is only a hint; the threshold counts distinct trusted keys.
 3. Only then parse the payload: exactly the bytes that were verified, once, strictly
    (Statement v1; unknown fields ignored).
 
-Then every VSA about the subject is evaluated (never only the first or the last). A verdict
-passes when its verifier id is the expected one, its result is ``PASSED``, its policy digest
-is the expected one (when given), its stage is the expected one (when given),
-``timeVerified`` is not in the future beyond the allowed clock skew and not older than the
-maximum age, it lists at least one input attestation (unless the caller allows none), every
-input attestation it lists is present (by the sha256 of the envelope's bytes) and verifies,
-and every required check is among those inputs and ran. The freshest passing verdict counts,
-but a ``FAILED`` verdict for the same subject and policy, by the same verifier, made at the
-same instant or later, for the same stage or naming no stage, wins over it
-(:func:`gatecheck.attest.vsa.supersedes`). A malformed line anywhere fails the whole verification (a damaged
-bundle is never half-trusted); envelopes that are merely unverifiable (another team's key)
-and not used by the chosen verdict are reported as warnings.
+What is required is, by default, today's rule: a passing SLSA VSA. Every VSA about the subject
+is evaluated (never only the first or the last). A verdict passes when its verifier id is the
+expected one, its result is ``PASSED``, its policy digest, stage and resource URI are the
+expected ones (when given), ``timeVerified`` is not in the future beyond the allowed clock skew
+and not older than the maximum age, it lists at least one input attestation (unless the caller
+allows none), every input attestation it lists is present (by the sha256 of the envelope's
+bytes) and verifies, or is declared absent with a reason (:class:`AbsentInput`), and every
+required check is among those inputs and ran. The freshest passing verdict counts, but a
+``FAILED`` verdict for the same subject and policy, by the same verifier, made at the same
+instant or later, for the same stage or naming no stage, wins over it
+(:func:`gatecheck.attest.vsa.supersedes`).
+
+``VerifyOptions.require_predicates`` replaces that default with a list of predicate types
+(each needs a verified statement about the subject; the VSA keeps its rules when listed), and
+``VerifyOptions.policy`` hands every verified statement about the subject to a Rego policy
+(:mod:`gatecheck.attest.policy`), which then decides, alone or on top of the listed types.
+
+A malformed attestation anywhere fails the whole verification (a damaged bundle is never
+half-trusted) and is never shown to a policy; attestations that are merely unverifiable
+(another team's key) and not used are reported as warnings.
 
 Every failure carries one of the stable reason codes in :data:`REASON_CODES`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE, DEFAULT_VERIFIER_ID, PAYLOAD_TYPE, VSA_PREDICATE_TYPE
-from gatecheck.attest.dsse import MALFORMED, EnvelopeError, SignatureCheck, check_signatures, parse_envelope
+from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE, DEFAULT_VERIFIER_ID, PAYLOAD_TYPE, VSA_PREDICATE_TYPE, sigstore
+from gatecheck.attest.dsse import MALFORMED, EnvelopeError, check_signatures, envelope_from_doc, strict_json
 from gatecheck.attest.keys import PublicKey
+from gatecheck.attest.provenance import PROVENANCE_PREDICATE_TYPE
+from gatecheck.attest.provenance import facts as provenance_facts
+from gatecheck.attest.reasons import REASON_CODES, Reason
+from gatecheck.attest.records import EnvelopeRecord, Evidence, VerdictRecord, VerificationResult
+from gatecheck.attest.sources import read_file
 from gatecheck.attest.statement import Statement, parse_statement
-from gatecheck.attest.vsa import Verdict, format_time, parse_predicate, precedence, supersedes
+from gatecheck.attest.vsa import format_time, parse_predicate, precedence, supersedes
 from gatecheck.errors import BadInput
 
-#: Every reason code the verifier gives, with what it means. Codes are stable: tools may match on them.
-REASON_CODES: dict[str, str] = {
-    "MALFORMED": "an envelope, statement or VSA is not well-formed (bad JSON, duplicate keys, bad base64, "
-                 "missing fields, over the size limit)",
-    "SIGNATURE_INVALID": "a signature does not verify with the trusted key its keyid names, or with any trusted key",
-    "UNTRUSTED_KEY": "the envelope is signed only by keys that are not trusted",
-    "THRESHOLD_NOT_MET": "fewer distinct trusted keys signed than the threshold requires",
-    "PAYLOAD_TYPE_MISMATCH": "the payloadType is not application/vnd.in-toto+json",
-    "UNSUPPORTED_STATEMENT": "the statement is not an in-toto Statement v1 (for example v0.1)",
-    "NO_ATTESTATION": "the bundles hold no envelope at all",
-    "SUBJECT_MISMATCH": "no verified verdict is about the artifact's digest",
-    "PREDICATE_TYPE_MISMATCH": "statements about the artifact verify, but none is a SLSA VSA v1",
-    "VERIFIER_MISMATCH": "the verdict's verifier.id is not the expected one",
-    "RESULT_FAILED": "the verdict is FAILED, or a FAILED verdict made at the same time or later supersedes the "
-                     "passing one",
-    "POLICY_MISMATCH": "the verdict's policy digest is not the expected one",
-    "STAGE_MISMATCH": "the verdict was made for another stage",
-    "EXPIRED": "timeVerified is older than the maximum age",
-    "FUTURE_DATED": "timeVerified is later than now plus the allowed clock skew",
-    "NO_INPUTS": "the verdict lists no input attestation, so it vouches for no check (allowed only when the caller "
-                 "says so: --allow-no-inputs)",
-    "INPUT_MISSING": "an input attestation the verdict lists is not in the bundles",
-    "INPUT_INVALID": "an input attestation the verdict lists is present but does not verify",
-    "CHECK_MISSING": "a required check has no check-result attestation among the verdict's inputs",
-    "CHECK_NOT_OK": "a required check's result attestation says it errored, timed out or was skipped",
-}
+if TYPE_CHECKING:
+    from gatecheck.attest.policy import VerifyPolicy
+
+# Re-exported: callers have always imported these from here.
+__all__ = ["REASON_CODES", "AbsentInput", "EnvelopeRecord", "Evidence", "Reason", "VerdictRecord",
+           "VerificationResult", "VerifyOptions", "check_envelope", "read_bundle", "verify_bundles", "verify_entries"]
 
 DEFAULT_MAX_ENVELOPE_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_AGE = timedelta(hours=24)
@@ -78,18 +76,20 @@ DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
-class Reason:
-    """One failure: a stable code, a message, and where (``file:line``) when it is about an envelope."""
+class AbsentInput:
+    """Input attestations a verdict may list without their being given, and why (recorded in the result).
 
-    code: str
-    message: str
-    source: str = ""
+    ``pattern`` is ``sha256:HEX`` (one input by digest) or a glob over the input's URI
+    (``https://builds.example.com/*``); ``*`` allows every input to be elsewhere.
+    """
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message, "source": self.source}
+    pattern: str
+    reason: str
 
-    def __str__(self) -> str:
-        return f"{self.code}: {self.source + ': ' if self.source else ''}{self.message}"
+    def matches(self, uri: str, hexval: str) -> bool:
+        if self.pattern.startswith("sha256:"):
+            return self.pattern.removeprefix("sha256:").lower() == hexval
+        return fnmatch.fnmatchcase(uri, self.pattern)
 
 
 @dataclass
@@ -109,6 +109,21 @@ class VerifyOptions:
     #: Accept a verdict whose ``inputAttestations`` is empty. Off by default: such a verdict
     #: is what a gate that ran no check signs, and a PASSED one would vouch for nothing.
     allow_no_inputs: bool = False
+    #: Predicate types that each need a verified statement about the subject. None: the SLSA
+    #: VSA (today's rule), or nothing beyond the policy's word when ``policy`` is given.
+    require_predicates: Sequence[str] | None = None
+    #: Input attestations a verdict may list without their being here (kept by another system).
+    absent_inputs: Sequence[AbsentInput] = ()
+    #: The ``resourceUri`` a verdict must carry (SLSA's verification procedure checks it).
+    resource_uri: str | None = None
+    #: A Rego policy over every verified statement about the subject (:mod:`gatecheck.attest.policy`).
+    policy: VerifyPolicy | None = None
+
+    def required(self) -> list[str]:
+        """The predicate types that each need a verified statement about the subject."""
+        if self.require_predicates is not None:
+            return list(dict.fromkeys(self.require_predicates))
+        return [] if self.policy is not None else [VSA_PREDICATE_TYPE]
 
     def validate(self) -> None:
         """BadInput (exit 2) for options no verification could satisfy."""
@@ -120,98 +135,25 @@ class VerifyOptions:
         if self.threshold > len(distinct):
             raise BadInput(f"threshold {self.threshold} is more than the {len(distinct)} distinct trusted key(s)",
                            key="--threshold")
-
-
-@dataclass
-class EnvelopeRecord:
-    """One envelope as read from a bundle, and how far it got through verification."""
-
-    source: str
-    raw: bytes
-    digest: str
-    signatures: SignatureCheck | None = None
-    statement: Statement | None = None
-    problem: Reason | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.statement is not None
-
-
-@dataclass
-class VerdictRecord:
-    """A VSA about the subject and why it does (not) pass."""
-
-    record: EnvelopeRecord
-    verdict: Verdict | None
-    reasons: list[Reason] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        v = self.verdict
-        return {
-            "source": self.record.source,
-            "digest": {"sha256": self.record.digest},
-            "result": v.result if v else None,
-            "timeVerified": format_time(v.time_verified) if v else None,
-            "verifier": v.verifier_id if v else None,
-            "policy": {"uri": v.policy_uri, "digest": v.policy_digest} if v else None,
-            "stage": v.stage if v else None,
-            "passes": not self.reasons,
-            "reasons": [r.to_dict() for r in self.reasons],
-        }
-
-
-@dataclass
-class VerificationResult:
-    """The outcome: ``ok`` only when a passing verdict counts; otherwise ``reasons`` says why (primary first)."""
-
-    ok: bool
-    subject: dict[str, str]
-    reasons: list[Reason]
-    chosen: VerdictRecord | None
-    verdicts: list[VerdictRecord]
-    envelopes: list[EnvelopeRecord]
-    warnings: list[Reason]
-
-    @property
-    def reason(self) -> str | None:
-        """The primary reason code, None on success."""
-        return self.reasons[0].code if self.reasons else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "reason": self.reason,
-            "reasons": [r.to_dict() for r in self.reasons],
-            "subject": {"digest": self.subject},
-            "verdict": self.chosen.to_dict() if self.chosen else None,
-            "verdicts": [v.to_dict() for v in self.verdicts],
-            "envelopes": len(self.envelopes),
-            "warnings": [w.to_dict() for w in self.warnings],
-        }
+        if not self.required() and self.policy is None:
+            raise BadInput("nothing would be required: name at least one predicate type, or give a policy",
+                           key="--require-predicate")
 
 
 def read_bundle(path: str | Path) -> list[tuple[str, bytes]]:
-    """The envelope lines of a JSON Lines bundle as ``(file:line, bytes)``; BadInput (exit 2) if unreadable.
+    """The attestations of one file as ``(file:line, bytes)``; BadInput (exit 2) if unreadable.
 
-    Blank lines are skipped; surrounding spaces, tabs and a CR are not part of an envelope.
+    JSON Lines (blank lines skipped; spaces, tabs and a CR trimmed) or one pretty-printed
+    envelope or Sigstore bundle: :func:`gatecheck.attest.sources.split`.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read bundle: {exc.strerror or exc}", path=str(path)) from None
-    entries: list[tuple[str, bytes]] = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        raw = line.strip(b" \t\r")
-        if raw:
-            entries.append((f"{path}:{number}", raw))
-    return entries
+    return read_file(path)
 
 
 def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str | None = None) -> EnvelopeRecord:
-    """Parse, check signatures, then (only if they hold) parse the statement, of one envelope.
+    """Parse, check signatures, then (only if they hold) parse the statement, of one envelope or Sigstore bundle.
 
-    ``digest`` is the sha256 hex of ``raw`` when the caller has it already.
+    ``digest`` is the sha256 hex of ``raw`` when the caller has it already. For a Sigstore
+    bundle the record holds the envelope inside it (see :class:`EnvelopeRecord`).
     """
     record = EnvelopeRecord(source, raw, digest or hashlib.sha256(raw).hexdigest())
     if len(raw) > options.max_envelope_bytes:
@@ -219,7 +161,14 @@ def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str 
                                            " limit", source)
         return record
     try:
-        envelope = parse_envelope(raw)
+        doc = strict_json(raw, "envelope")
+        if isinstance(doc, dict) and sigstore.looks_like_bundle(doc):
+            envelope, _hint = sigstore.read_bundle_doc(doc)  # the hint, like a keyid, only names a key
+            canonical = envelope.to_json()
+            record = EnvelopeRecord(source, canonical, hashlib.sha256(canonical).hexdigest(), format="sigstore",
+                                    container_digest=record.digest)
+        else:
+            envelope = envelope_from_doc(doc)
     except EnvelopeError as exc:
         record.problem = Reason(exc.code, exc.message, source)
         return record
@@ -259,6 +208,9 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
         got = verdict.policy_digest.get("sha256")
         reasons.append(Reason("POLICY_MISMATCH", f"policy digest is sha256:{got}, expected sha256:{options.policy_digest}",
                               source))
+    if options.resource_uri is not None and verdict.resource_uri != options.resource_uri:
+        reasons.append(Reason("RESOURCE_MISMATCH", f"resourceUri is {verdict.resource_uri!r}, expected "
+                                                   f"{options.resource_uri!r}", source))
     if options.stage is not None and verdict.stage != options.stage:
         reasons.append(Reason("STAGE_MISMATCH", f"verdict is for stage {verdict.stage!r}, expected {options.stage!r}",
                               source))
@@ -276,6 +228,10 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
         found = by_digest.get(hexval)
         label = uri or f"sha256:{hexval}"
         if found is None:
+            allowed = next((a for a in options.absent_inputs if a.matches(uri, hexval)), None)
+            if allowed is not None:
+                candidate.absent.append({"uri": uri, "digest": f"sha256:{hexval}", "reason": allowed.reason})
+                continue
             reasons.append(Reason("INPUT_MISSING", f"input attestation {label} (sha256:{hexval}) is not in the bundles",
                                   source))
         elif found.statement is None:
@@ -294,45 +250,46 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
                                                   f"{', '.join(str(r.get('status')) for r in results)})", source))
 
 
-def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]], options: VerifyOptions
-                   ) -> VerificationResult:
-    """Verify ``(source, envelope bytes)`` entries for the subject with DigestSet ``subject``.
-
-    This is the library entry point; it reads no files and raises only for options no
-    verification could satisfy (BadInput).
-    """
-    options.validate()
-    now = options.now or datetime.now(UTC)
+def _check_all(entries: Iterable[tuple[str, bytes]], options: VerifyOptions
+               ) -> tuple[list[EnvelopeRecord], dict[str, EnvelopeRecord]]:
+    """Check every entry once: identical bytes, or one envelope in two containers, count once."""
     records: list[EnvelopeRecord] = []
     by_digest: dict[str, EnvelopeRecord] = {}
+    seen: set[str] = set()
     for source, raw in entries:
         digest = hashlib.sha256(raw).hexdigest()
-        if digest in by_digest:  # the same envelope in two bundles is evaluated once
+        if digest in seen or digest in by_digest:
             continue
+        seen.add(digest)
         record = check_envelope(source, raw, options, digest)
-        records.append(record)
-        by_digest[digest] = record
+        first = by_digest.setdefault(record.digest, record)
+        if record.container_digest is not None:
+            by_digest.setdefault(record.container_digest, first)
+        if first is record:
+            records.append(record)
+    return records, by_digest
 
-    fatal = [r.problem for r in records if r.problem is not None and r.problem.code == MALFORMED]
-    candidates: list[VerdictRecord] = []
-    for record in records:
-        st = record.statement
-        if st is None or st.predicate_type != VSA_PREDICATE_TYPE or not st.about(subject):
-            continue
-        try:
-            candidate = VerdictRecord(record, parse_predicate(st.predicate))
-        except EnvelopeError as exc:
-            fatal.append(Reason(exc.code, exc.message, record.source))
-            continue
-        _evaluate(candidate, by_digest, options, now)
-        candidates.append(candidate)
 
-    def result(ok: bool, reasons: list[Reason], chosen: VerdictRecord | None = None) -> VerificationResult:
-        used = {chosen.record.digest} | {h for _, h in chosen.verdict.inputs} if chosen and chosen.verdict else set()
-        warnings = [r.problem for r in records if r.problem is not None and r.digest not in used
-                    and r.problem not in reasons]
-        return VerificationResult(ok, dict(subject), reasons, chosen, candidates, records, warnings)
+def _missing(ptype: str, subject: dict[str, str], records: list[EnvelopeRecord], fatal: list[Reason]) -> list[Reason]:
+    """Why no verified statement of type ``ptype`` is about the subject."""
+    problems = [r.problem for r in records if r.problem is not None]
+    if fatal or problems:
+        return fatal + [p for p in problems if p not in fatal]
+    if not records:
+        return [Reason("NO_ATTESTATION", "the bundles hold no envelope")]
+    verified = [r.statement for r in records if r.statement is not None]
+    what = "verdict" if ptype == VSA_PREDICATE_TYPE else f"{ptype} statement"
+    digest = ", ".join(f"{k}:{v}" for k, v in subject.items())
+    if any(st.predicate_type == ptype for st in verified):
+        return [Reason("SUBJECT_MISMATCH", f"no verified {what} is about the artifact {digest}")]
+    if any(st.about(subject) for st in verified):
+        return [Reason("PREDICATE_TYPE_MISMATCH", f"statements about the artifact verify, but none has predicate "
+                                                  f"type {ptype}")]
+    return [Reason("SUBJECT_MISMATCH", f"no verified statement is about the artifact {digest}")]
 
+
+def _verdict_outcome(candidates: list[VerdictRecord], fatal: list[Reason]) -> tuple[list[Reason], VerdictRecord | None]:
+    """Today's rule over the evaluated verdicts: the reasons it fails (none: it holds) and the verdict that counts."""
     passing = [c for c in candidates if not c.reasons]
     if passing:
         best = max(passing, key=_precedence)
@@ -347,33 +304,70 @@ def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]]
                                              f"no earlier than the PASSED one at {best.record.source} "
                                              f"({format_time(chosen.time_verified)}), supersedes it",
                             latest.record.source)
-            return result(False, [*fatal, reason], best)
-        if fatal:
-            return result(False, fatal, best)
-        return result(True, [], best)
+            return [*fatal, reason], best
+        return list(fatal), best
+    freshest = sorted(candidates, key=_precedence, reverse=True)
+    return [*fatal, *[r for c in freshest for r in c.reasons]], None
 
-    if candidates:
-        freshest = sorted(candidates, key=_precedence, reverse=True)
-        return result(False, [*fatal, *[r for c in freshest for r in c.reasons]])
-    problems = [r.problem for r in records if r.problem is not None]
-    if fatal or problems:
-        ordered = fatal + [p for p in problems if p not in fatal]
-        return result(False, ordered)
-    verified = [r.statement for r in records if r.statement is not None]
-    if not records:
-        return result(False, [Reason("NO_ATTESTATION", "the bundles hold no envelope")])
-    if any(st.predicate_type == VSA_PREDICATE_TYPE for st in verified):
-        return result(False, [Reason("SUBJECT_MISMATCH", "no verified verdict is about the artifact "
-                                     + ", ".join(f"{k}:{v}" for k, v in subject.items()))])
-    if any(st.about(subject) for st in verified):
-        return result(False, [Reason("PREDICATE_TYPE_MISMATCH", "statements about the artifact verify, but none has "
-                                     f"predicate type {VSA_PREDICATE_TYPE}")])
-    return result(False, [Reason("SUBJECT_MISMATCH", "no verified statement is about the artifact "
-                                 + ", ".join(f"{k}:{v}" for k, v in subject.items()))])
+
+def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]], options: VerifyOptions
+                   ) -> VerificationResult:
+    """Verify ``(source, bytes)`` entries (DSSE envelopes or Sigstore bundles) for the subject with DigestSet
+    ``subject``.
+
+    This is the library entry point; it reads no files and raises only for options no
+    verification could satisfy (BadInput).
+    """
+    options.validate()
+    now = options.now or datetime.now(UTC)
+    records, by_digest = _check_all(entries, options)
+    fatal = [r.problem for r in records if r.problem is not None and r.problem.code == MALFORMED]
+    candidates: list[VerdictRecord] = []
+    for record in records:
+        st = record.statement
+        if st is None or not st.about(subject):
+            continue
+        try:
+            if st.predicate_type == VSA_PREDICATE_TYPE:
+                candidate = VerdictRecord(record, parse_predicate(st.predicate))
+                _evaluate(candidate, by_digest, options, now)
+                candidates.append(candidate)
+            elif st.predicate_type == PROVENANCE_PREDICATE_TYPE:
+                record.facts = provenance_facts(st.predicate)
+        except EnvelopeError as exc:
+            fatal.append(Reason(exc.code, exc.message, record.source))
+
+    required = options.required()
+    if VSA_PREDICATE_TYPE in required:
+        reasons, chosen = _verdict_outcome(candidates, fatal)
+        if not candidates:
+            reasons = _missing(VSA_PREDICATE_TYPE, subject, records, fatal)
+    else:
+        reasons, chosen = list(fatal), _verdict_outcome(candidates, [])[1]
+    about = {r.statement.predicate_type for r in records if r.statement is not None and r.statement.about(subject)}
+    for ptype in required:
+        if ptype != VSA_PREDICATE_TYPE and ptype not in about:
+            reasons += _missing(ptype, subject, records, fatal)
+    policy: dict[str, Any] | None = None
+    if options.policy is not None:
+        if fatal:  # a damaged bundle is never half-trusted, nor shown to a policy
+            policy = {**options.policy.describe(), "evaluated": False}
+        else:
+            statements = [r for r in records if r.statement is not None and r.statement.about(subject)]
+            unverified = [r.problem for r in records if r.problem is not None]
+            outcome = options.policy.judge(Evidence(dict(subject), statements, candidates, chosen, unverified,
+                                                    by_digest, now), options)
+            reasons += outcome.reasons
+            policy = outcome.to_dict()
+    reasons = list(dict.fromkeys(reasons))
+    used = {chosen.record.digest} | {h for _, h in chosen.verdict.inputs} if chosen and chosen.verdict else set()
+    warnings = [r.problem for r in records if r.problem is not None and r.digest not in used and r.problem not in reasons]
+    return VerificationResult(not reasons, dict(subject), reasons, chosen, candidates, records, warnings, required,
+                              policy)
 
 
 def verify_bundles(subject: dict[str, str], bundles: Sequence[str | Path], options: VerifyOptions) -> VerificationResult:
-    """Read every bundle (BadInput if one is unreadable), then :func:`verify_entries` over all their envelopes."""
+    """Read every attestation file (BadInput if one is unreadable), then :func:`verify_entries` over all of them."""
     options.validate()
     entries: list[tuple[str, bytes]] = []
     for path in bundles:

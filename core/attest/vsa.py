@@ -31,6 +31,8 @@ WAIVERS_FIELD = "https://gatecheck.dev/attestation/vsa/waivers"
 CONFIG_SOURCE_FIELD = "https://gatecheck.dev/attestation/vsa/config-source"
 SLSA_VERSION = "1.0"
 RESULTS = ("PASSED", "FAILED")
+#: The in-toto Simple Verification Result predicate (attestation framework v1.2), written beside the VSA on request.
+SVR_PREDICATE_TYPE = "https://in-toto.io/attestation/svr/v0.1"
 
 _RFC3339 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
@@ -79,20 +81,38 @@ def predicate(
     passed: bool,
     stage: str,
     extensions: dict[str, Any] | None = None,
+    input_names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Build a VSA v1 predicate; ``input_digests`` pairs an attestation URI with its sha256 hex.
+    """Build a VSA v1 predicate; ``input_digests`` pairs an attestation URI with its sha256 hex, and
+    ``input_names`` (when given) names each (the ResourceDescriptor ``name``: what the input is).
     ``extensions`` adds fields named by URIs (as the VSA spec requires of extensions)."""
+    inputs: list[dict[str, Any]] = [{"uri": uri, "digest": {"sha256": hexval}} for uri, hexval in input_digests]
+    for entry, name in zip(inputs, input_names or [], strict=False):
+        entry["name"] = name
     return {
         "verifier": {"id": verifier_id, "version": {"gatecheck": verifier_version}},
         "timeVerified": format_time(time_verified),
         "resourceUri": resource_uri,
         "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}},
-        "inputAttestations": [{"uri": uri, "digest": {"sha256": hexval}} for uri, hexval in input_digests],
+        "inputAttestations": inputs,
         "verificationResult": "PASSED" if passed else "FAILED",
         "verifiedLevels": [f"GATECHECK_STAGE_{stage.upper()}"] if passed else ["FAILED"],
         "slsaVersion": SLSA_VERSION,
         STAGE_FIELD: stage,
         **(extensions or {}),
+    }
+
+
+def svr_predicate(*, verifier_id: str, time_created: datetime, properties: list[str],
+                  policy_uri: str, policy_digest: str) -> dict[str, Any]:
+    """The Simple Verification Result predicate: who verified, when, and the properties that passed.
+
+    The policy is the optional verifier extension the SVR spec shows (``verifier.policy``).
+    """
+    return {
+        "verifier": {"id": verifier_id, "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}}},
+        "timeCreated": format_time(time_created),
+        "properties": properties,
     }
 
 

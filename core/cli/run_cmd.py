@@ -101,6 +101,13 @@ def parse_outputs(
 @click.option("--verifier-id", default=DEFAULT_VERIFIER_ID, show_default=True, help="verifier.id written into the VSA.")
 @click.option("--attest-failed/--no-attest-failed", default=False, show_default=True,
               help="Also write a signed FAILED verdict when the run is denied (auditors need it).")
+@click.option("--attest-format", type=click.Choice(["jsonl", "sigstore", "both"]), default="jsonl", show_default=True,
+              help="jsonl: DSSE envelopes, one a line; sigstore: one Sigstore bundle (v0.3) a line; both: the JSON "
+                   "Lines bundle and X.sigstore.jsonl beside it. Example: --attest out/gate.intoto.jsonl "
+                   "--attest-format both")
+@click.option("--attest-svr", is_flag=True,
+              help="Also sign an in-toto Simple Verification Result beside the VSA. Example: --attest "
+                   "out/gate.intoto.jsonl --attest-svr")
 @click.option("--store", "store_url", metavar="URL",
               help="Also push the --attest bundle to this attestation store (sqlite:///PATH or postgresql://...).")
 @click.option("--metrics", "metrics_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -130,6 +137,8 @@ def run(
     key_uris: tuple[str, ...],
     verifier_id: str,
     attest_failed: bool,
+    attest_format: str,
+    attest_svr: bool,
     store_url: str | None,
     metrics_path: Path | None,
 ) -> None:
@@ -159,7 +168,8 @@ def run(
     reporters = plugins.reporters()
     pairs = parse_outputs(formats, outputs, reporters)
     attestation = RunAttestation.prepare(attest_path, subjects, key_uris, verifier_id=verifier_id,
-                                         attest_failed=attest_failed, plugins=plugins)
+                                         attest_failed=attest_failed, plugins=plugins, attest_format=attest_format,
+                                         svr=attest_svr)
     if store_url and attestation is None:
         raise BadInput("--store pushes the attestation bundle: give --attest BUNDLE too", key="--store")
     with waivers_file(waivers_path) as waivers:

@@ -22,7 +22,7 @@ from gatecheck.attest.verify import VerifyOptions
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import QUIET, VERBOSE, info, notice, verbosity
 from gatecheck.cli.store_cmd import load_keys, open_store, store_option, trust_options
-from gatecheck.cli.verify_cmd import CLOCK_SKEW, MAX_AGE, policy_digest_hex
+from gatecheck.cli.verify_cmd import CLOCK_SKEW, MAX_AGE, load_policy, policy_digest_hex
 from gatecheck.errors import BadInput
 from gatecheck.server.auth import BearerTokens
 from gatecheck.store import Store, display_url
@@ -54,6 +54,12 @@ def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | 
 @click.option("--clock-skew", type=CLOCK_SKEW, default="5m", show_default=True,
               help="How far in the future timeVerified may be before it is rejected as FUTURE_DATED.")
 @click.option("--verifier-id", default=DEFAULT_VERIFIER_ID, show_default=True)
+@click.option("--policy", "policy_path", metavar="DIR",
+              help="Judge every stored statement about an image with this verify-time Rego policy (as gatecheck "
+                   "verify --policy; it replaces the default rule, a passing verdict). Example: --policy "
+                   "/etc/gatecheck/verify-policy")
+@click.option("--engine", default="embedded", show_default=True, metavar="NAME",
+              help="Policy engine for --policy: embedded, or opa ($GATECHECK_OPA_URL).")
 @click.option("--exclude-namespace", "exclude", multiple=True, metavar="NS",
               help="Admit everything in this namespace without checking (repeatable).")
 @click.option("--warn", is_flag=True, help="Warn mode: admit, and return the denials as warnings.")
@@ -92,7 +98,7 @@ def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | 
               help="The server's log level  [default: info; warning with -q, debug with -v].")
 def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest: str | None, stage: str | None,
           require_checks: tuple[str, ...], max_age: timedelta | None, clock_skew: timedelta, verifier_id: str,
-          exclude: tuple[str, ...],
+          policy_path: str | None, engine: str, exclude: tuple[str, ...],
           warn: bool, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, insecure_http: bool,
           token_file: Path | None, client_ca: Path | None, authenticate_webhook: bool, insecure_no_auth: bool,
           probe_port: int | None, cache_size: int, cache_ttl: timedelta, admission_log: bool,
@@ -128,6 +134,9 @@ def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest:
           --client-ca clients-ca.pem --probe-port 8080
       # A local try-out on 127.0.0.1:8080: no TLS, no authentication
       gatecheck serve --key ci.pub --insecure-http --insecure-no-auth --port 8080 --warn
+      # A verify-time policy over every stored statement (provenance, SBOM, verdicts)
+      gatecheck serve --key ci.pub --key builder.pub --policy verify-policy/ --tls-cert tls.crt \\
+          --tls-key tls.key --token-file token
     """
     import uvicorn
 
@@ -142,6 +151,7 @@ def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest:
     if probe_port is not None and probe_port == port:
         raise BadInput(f"the probe port must differ from --port {port}", key="--probe-port")
     options = verify_options(keys, threshold, policy_digest, stage, require_checks, max_age, clock_skew, verifier_id)
+    options.policy = load_policy(policy_path, engine)
     settings = ServerSettings(options=options, exclude_namespaces=frozenset(exclude), warn=warn,
                               cache_size=cache_size, cache_ttl=cache_ttl.total_seconds(), log_admissions=admission_log,
                               tokens=tokens, authenticate_webhook=authenticate_webhook)

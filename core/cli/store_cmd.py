@@ -54,10 +54,13 @@ def open_store(url: str) -> Store:
 def push_bundles(store: Store, bundles: Sequence[Path], options: VerifyOptions, *,
                  repository: str | None = None, commit: str | None = None) -> PushResult:
     """Read every bundle (``-``: stdin), then push all their envelopes in one transaction (nothing
-    stored if one is malformed)."""
+    stored if one is malformed). A bundle is JSON Lines of DSSE envelopes or Sigstore bundles, or one
+    pretty-printed envelope or bundle; a Sigstore bundle is stored as the envelope it carries."""
+    from gatecheck.cli.verify_cmd import read_attestations
+
     entries: list[tuple[str, bytes]] = []
     for path in bundles:
-        lines = inputs.envelopes([path])
+        lines = read_attestations([path])
         if not lines:
             raise BadInput("the bundle holds no envelope", path=inputs.display(path))
         entries.extend(lines)
@@ -127,6 +130,9 @@ def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[Path, ...], thre
          repository: str | None, commit: str | None, out: Output) -> None:
     """Verify every envelope of BUNDLES (- for stdin) against the trusted keys, then store the ones that verify.
 
+    BUNDLES are JSON Lines of DSSE envelopes or of Sigstore bundles, or one pretty-printed
+    envelope or Sigstore bundle; a Sigstore bundle is stored as the DSSE envelope it carries.
+
     Envelopes already stored (same sha256) are skipped. A malformed line anywhere stores
     nothing and exits 2 naming the file and line. Exit 1 when an envelope was refused
     (its signature does not verify with the trusted keys, for example), 0 otherwise.
@@ -136,6 +142,7 @@ def push(bundles: tuple[Path, ...], store_url: str, keys: tuple[Path, ...], thre
       gatecheck store push build/gatecheck.intoto.jsonl --key ci.pub \\
           --repo github.com/acme/shop --commit 3f2a9c1
       cat build/*.intoto.jsonl | gatecheck store push - --key ci.pub --format json
+      gatecheck store push build/gate.sigstore.jsonl provenance.sigstore.json --key ci.pub --key builder.pub
     """
     options = VerifyOptions(keys=load_keys(keys), threshold=threshold)
     options.validate()

@@ -8,9 +8,15 @@ Which of several stored verdicts counts (a FAILED one made at the same instant a
 a PASSED one wins; a verdict with no input attestation is refused unless the options allow
 it) is the verifier's rule, :func:`gatecheck.attest.vsa.supersedes`; nothing here re-decides it.
 
+With a verify-time policy (``gatecheck serve --policy``), every stored statement about the
+digest is read as well (provenance, SBOMs, anything pushed), since the policy judges them all.
+A Sigstore bundle pushed to the store is stored as the DSSE envelope it carries, so what is
+read here is always envelopes; the verifier would take bundle bytes too.
+
 The cache key holds everything the answer depends on: the digest, the trust configuration
 (keys, threshold, verifier id, policy digest, stage, required checks, maximum age, clock
-skew, whether verdicts without inputs are accepted) and the subject's generation in the
+skew, whether verdicts without inputs are accepted, required predicate types, inputs allowed
+to be absent, the resource URI, the verify-time policy's digest and engine) and the subject's generation in the
 store (the newest record about the digest), so a push about the image is seen at once while
 pushes about other images keep the cache warm.
 The store is append-only, so the stored envelopes an answer was computed from cannot change
@@ -59,6 +65,10 @@ def options_fingerprint(options: VerifyOptions) -> str:
         "skew": options.clock_skew.total_seconds(),
         "max_bytes": options.max_envelope_bytes,
         "allow_no_inputs": options.allow_no_inputs,
+        "predicates": list(options.require_predicates) if options.require_predicates is not None else None,
+        "absent": sorted((a.pattern, a.reason) for a in options.absent_inputs),
+        "resource": options.resource_uri,
+        "verify_policy": [options.policy.bundle.digest, options.policy.engine.name] if options.policy else None,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
@@ -120,6 +130,8 @@ class VerdictService:
             return replace(hit, cached=True)
         started = time.perf_counter()
         entries = self.store.verdict_entries({"sha256": digest_hex})
+        if self.options.policy is not None:
+            entries += statement_entries(self.store, digest_hex, entries)
         if self.on_query is not None:
             self.on_query(time.perf_counter() - started)
         options = replace(self.options, now=datetime.fromtimestamp(now, UTC))
@@ -136,3 +148,17 @@ class VerdictService:
         if not any(r.code == "INPUT_MISSING" for v in result.verdicts for r in v.reasons):
             self.cache.put(key, answer, expires)
         return answer
+
+
+def statement_entries(store: Store, digest_hex: str, have: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Every other stored statement about ``sha256:digest_hex`` as ``(store:ID, envelope)``, for a verify-time
+    policy: the verdict query reads only VSAs and their inputs."""
+    known = {source for source, _ in have}
+    found: list[tuple[str, bytes]] = []
+    for record in store.search(subject=f"sha256:{digest_hex}", limit=None):
+        if f"store:{record.seq}" in known:
+            continue
+        full = store.get(record.seq)
+        if full is not None and full.envelope is not None:
+            found.append((f"store:{full.seq}", full.envelope))
+    return found

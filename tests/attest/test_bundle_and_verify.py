@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import gatecheck
 from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE, CYCLONEDX_PREDICATE_TYPE, VSA_PREDICATE_TYPE, bundle
 from gatecheck.attest.bundle import EMPTY_POLICY_DIGEST, RunAttestation
 from gatecheck.attest.dsse import parse_envelope
@@ -82,11 +83,14 @@ def test_bundle_has_one_statement_per_result_the_sbom_and_a_complete_vsa(signer,
         assert field in vsa
     assert vsa["verifier"]["id"] == "https://gatecheck.dev/verifier"
     assert vsa["timeVerified"] == "2026-03-01T09:00:00.000000Z"
-    assert vsa["resourceUri"].startswith("file:") and vsa["resourceUri"].endswith("app.whl")
+    assert vsa["resourceUri"] == subject.resource_uri and vsa["resourceUri"].startswith("file:///")
+    assert vsa["resourceUri"].endswith("/app.whl")
+    assert vsa["verifier"]["version"] == {"gatecheck": gatecheck.__version__}
     assert vsa["policy"] == {"uri": "https://gatecheck.dev/policy/embedded", "digest": {"sha256": "c" * 64}}
+    names = ["check-result sca", "check-result sbom", "check-result secrets", "check-result sast", "sbom"]
     assert vsa["inputAttestations"] == [
-        {"uri": f"gate.intoto.jsonl#{i}", "digest": {"sha256": hashlib.sha256(line).hexdigest()}}
-        for i, line in enumerate(lines[:-1], 1)]
+        {"uri": f"gate.intoto.jsonl#{i}", "digest": {"sha256": hashlib.sha256(line).hexdigest()}, "name": name}
+        for (i, line), name in zip(enumerate(lines[:-1], 1), names, strict=True)]
     assert vsa["verificationResult"] == "PASSED" and vsa["verifiedLevels"] == ["GATECHECK_STAGE_DEPLOY"]
     result = verify_entries(subject.subject.digest, entries(lines), options(public, policy_digest="c" * 64,
                                                                                 stage="deploy",
@@ -202,7 +206,13 @@ def test_subject_forms() -> None:
     oci = resolve(f"registry.example.com/team/app@sha256:{hexval}")
     assert oci.subject.name == "registry.example.com/team/app"
     assert oci.subject.digest == {"sha256": hexval.lower()}
-    assert oci.resource_uri == f"oci://registry.example.com/team/app@sha256:{hexval.lower()}"
+    # An absolute URI, the image's purl (purl's oci type), as SLSA's resourceUri wants.
+    assert oci.resource_uri == (f"pkg:oci/app@sha256:{hexval.lower()}"
+                                "?repository_url=registry.example.com/team/app")
+    tagged = resolve(f"localhost:5000/team/App:1.2@sha256:{hexval}")
+    assert tagged.resource_uri == (f"pkg:oci/app@sha256:{hexval.lower()}"
+                                   "?repository_url=localhost:5000/team/App&tag=1.2")
+    assert resolve(f"sha256:{hexval}").resource_uri == f"urn:sha256:{hexval.lower()}"
     assert resolve(f"sha256:{hexval}").subject.digest == {"sha256": hexval.lower()}
     with pytest.raises(BadInput):
         resolve("sha256:abc")
