@@ -1,7 +1,8 @@
 """Benchmark: secret-scan throughput on one core, and the ratio against detect-secrets.
 
-Target (issue 7): at least 50 MB/s on one core over a generated tree of at least 50 MB of
-real-looking source files, with every planted secret found. The anchor is detect-secrets
+Target (issues 7 and 18): at least 50 MB/s on one core with the full rule pack over a generated
+tree of at least 50 MB of real-looking source files, every planted secret found, and at least 9x
+detect-secrets' rate in the same run. The anchor is detect-secrets
 (its default plugins and filters, through its Python API), measured on a subset of the
 same tree in the same process run so the ratio is comparable on a loaded machine.
 
@@ -46,6 +47,7 @@ from gatecheck.redact import Redactor
 from gatecheck.repository import Repository
 from gatecheck_plugins.secrets.check import SecretsCheck
 from gatecheck_plugins.secrets.redaction import hash_key, secret_hash
+from gatecheck_plugins.secrets.validators import crc32_suffix
 
 TEXT_SUFFIXES = {".py", ".pyi", ".js", ".ts", ".json", ".yaml", ".yml", ".toml", ".md", ".rst", ".cfg", ".ini",
                  ".html", ".css", ".c", ".h", ".txt", ".sh", ".xml", ".sql"}
@@ -66,6 +68,16 @@ def _r(rng: random.Random, alphabet: str, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
+def _checksummed(prefix: str) -> Callable[[random.Random], str]:
+    """GitHub's and npm's format: 30 random characters and their CRC32 (a value that fails it is no token)."""
+
+    def make(rng: random.Random) -> str:
+        body = _r(rng, ALNUM, 30)
+        return prefix + body + crc32_suffix(body)
+
+    return make
+
+
 def _pem(rng: random.Random) -> str:
     body = "\n".join(_r(rng, ALNUM + "+/", 64) for _ in range(12))
     return f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
@@ -75,14 +87,14 @@ def _pem(rng: random.Random) -> str:
 KINDS: list[tuple[str, Callable[[random.Random], str], str]] = [
     ("aws-access-key-id", lambda g: "AKIA" + _r(g, string.ascii_uppercase + "234567", 16), 'aws_access_key_id = "{}"'),
     ("aws-secret-access-key", lambda g: _r(g, ALNUM + "/+", 40), 'AWS_SECRET_ACCESS_KEY = "{}"'),
-    ("github-pat", lambda g: "ghp_" + _r(g, ALNUM, 36), "    token = '{}'"),
+    ("github-pat", _checksummed("ghp_"), "    token = '{}'"),
     ("github-fine-grained-pat", lambda g: f"github_pat_{_r(g, ALNUM, 22)}_{_r(g, ALNUM, 59)}", 'GH_TOKEN="{}"'),
     ("gitlab-pat", lambda g: "glpat-" + _r(g, URLSAFE, 20), "  private_token: {}"),
     ("slack-bot-token", lambda g: f"xoxb-{_r(g, string.digits, 12)}-{_r(g, string.digits, 13)}-{_r(g, ALNUM, 24)}",
      'const slackToken = "{}";'),
     ("stripe-secret-key", lambda g: "sk_live_" + _r(g, ALNUM, 32), 'stripe.api_key = "{}"'),
     ("sendgrid-api-key", lambda g: f"SG.{_r(g, URLSAFE, 22)}.{_r(g, URLSAFE, 43)}", '"sendgrid_key": "{}",'),
-    ("npm-access-token", lambda g: "npm_" + _r(g, ALNUM, 36), "//registry.npmjs.org/:_authToken={}"),
+    ("npm-access-token", _checksummed("npm_"), "//registry.npmjs.org/:_authToken={}"),
     ("gcp-api-key", lambda g: "AIza" + _r(g, URLSAFE, 35), "GOOGLE_MAPS_KEY = '{}'"),
     ("docker-hub-pat", lambda g: "dckr_pat_" + _r(g, URLSAFE, 27), "echo {} | docker login -u ci --password-stdin"),
     ("pypi-upload-token", lambda g: "pypi-AgEIcHlwaS5vcmc" + _r(g, URLSAFE, 140), "password = {}"),
@@ -91,6 +103,17 @@ KINDS: list[tuple[str, Callable[[random.Random], str], str]] = [
     ("private-key-rsa", _pem, "{}"),
     ("generic-password-assignment", lambda g: _r(g, ALNUM, 16) + "!", 'SMTP_PASSWORD = "{}"'),
 ]
+
+
+#: Kinds the pack recognises by the name a value is assigned to, not by a format of its own: in
+#: documentation markup and example files those rules are off (there such values are examples), so
+#: they are planted in code and configuration files only.
+FREE_FORM = frozenset({"postgres-url-password", "generic-password-assignment"})
+DOC_SUFFIXES = frozenset({".md", ".rst", ".html"})
+
+
+def documentation(src: Path) -> bool:
+    return src.suffix in DOC_SUFFIXES or any(word in src.name.lower() for word in ("example", "sample"))
 
 
 def corpus(limit_bytes: int) -> list[Path]:
@@ -118,6 +141,8 @@ def build_tree(dest: Path, target_bytes: int, every: int, seed: int) -> tuple[li
     rng = random.Random(seed)
     sources = corpus(target_bytes)
     planted: list[Planted] = []
+    #: Kinds due to be planted; a free-form kind waits for a file that is not documentation markup.
+    pending: list[tuple[str, Callable[[random.Random], str], str]] = []
     total = files = 0
     index = 0
     while total < target_bytes:
@@ -128,7 +153,9 @@ def build_tree(dest: Path, target_bytes: int, every: int, seed: int) -> tuple[li
             continue
         rel = f"pkg{index // 400:03d}/{index:06d}_{src.name}"
         if index % every == 0:
-            rule, make, template = KINDS[(index // every) % len(KINDS)]
+            pending.append(KINDS[(index // every) % len(KINDS)])
+        if pending and not (pending[0][0] in FREE_FORM and documentation(src)):
+            rule, make, template = pending.pop(0)
             value = make(rng)
             lines = data.split(b"\n")
             at = rng.randrange(len(lines))
@@ -227,6 +254,8 @@ def main() -> int:
               f"{cold:.2f} s CPU)")
         print(f"planted found: {found}/{len(planted)}" + (f"  MISSED: {[(m.rule, m.path) for m in missed]}" if missed else ""))
         print(f"other findings in the copied real code: {len(extra)}")
+        for finding in extra[:30]:  # rule and place only: the values stay in the (deleted) tree
+            print(f"  {finding.rule_id}  {finding.location.path}:{finding.location.start_line}")
 
         # The subset: two planted files of every kind (so recall can be compared per kind), then the
         # tree's files in order until the subset reaches --subset-mb.
@@ -269,8 +298,8 @@ def main() -> int:
               + (f" (missed every planted {', '.join(ds_missed_kinds)})" if ds_missed_kinds else ""))
         print(f"ratio gatecheck/detect-secrets: {ours_subset / ds_rate:.0f}x on the same subset; "
               f"{rate / ds_rate:.0f}x full-tree rate vs detect-secrets' subset rate")
-        ok = not missed and rate >= 50
-        print("target (>= 50 MB/s, all planted found):", "MET" if ok else "NOT MET")
+        ok = not missed and rate >= 50 and ours_subset / ds_rate >= 9
+        print("target (>= 50 MB/s, all planted found, >= 9x detect-secrets):", "MET" if ok else "NOT MET")
         return 0 if ok else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
