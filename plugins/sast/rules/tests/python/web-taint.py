@@ -484,3 +484,21 @@ def add_slash(request):
 def cached_view(request, key):
     # ok: gatecheck.python.insecure-deserialization
     return HttpResponse(pickle.loads(cache.get(key)))
+
+
+ROUTES = {"a": "/tmp/a.txt"}
+
+
+@app.route("/mapped")
+def mapped():
+    # ok: gatecheck.python.path-traversal
+    first = open(ROUTES.get(request.args["k"], "/tmp/default.txt")).read()
+    # ok: gatecheck.python.path-traversal
+    second = open({"x": "/srv/x.css"}[request.args["k"]]).read()
+    return first + second
+
+
+@app.route("/markup-in-context")
+def markup_in_context():
+    # ruleid: gatecheck.python.xss
+    return render_template("c.html", comment=Markup(request.form["text"]))
