@@ -140,9 +140,11 @@ def rules(configs: tuple[Path, ...], no_builtin: bool, out: Output) -> None:
     except CheckFailed as exc:
         raise CheckError(str(exc), exc.bad_input) from exc
     width = max((len(r.id) for r in ruleset.rules), default=10)
+    family_width = max((len(r.family) for r in ruleset.rules), default=10)
     out.emit([{
-        "id": r.id, "description": r.description, "severity": r.severity, "confidence": r.confidence,
-        "keywords": [k.decode() for k in r.keywords], "source": r.source,
-    } for r in ruleset.rules], lambda: "".join(f"{r.id:<{width}}  {r.severity:<8}  {r.description}\n"
-                                                for r in ruleset.rules))
-    info(f"{len(ruleset.rules)} rules")
+        "id": r.id, "description": r.description, "family": r.family, "severity": r.severity,
+        "confidence": r.confidence, "keywords": [k.decode() for k in r.keywords], "validate": list(r.validate),
+        "source": r.source,
+    } for r in ruleset.rules], lambda: "".join(f"{r.id:<{width}}  {r.family:<{family_width}}  {r.severity:<8}  "
+                                                f"{r.description}\n" for r in ruleset.rules))
+    info(f"{len(ruleset.rules)} rules in {len({r.family for r in ruleset.rules})} families")

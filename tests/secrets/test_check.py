@@ -446,7 +446,8 @@ def test_secrets_rules_lists_the_pack(cli: Callable[..., object]) -> None:
     result = cli("secrets", "rules", "--json")
     assert result.exit_code == 0  # type: ignore[attr-defined]
     rules = json.loads(result.stdout)  # type: ignore[attr-defined]
-    assert len(rules) >= 150 and {"id", "severity", "description", "keywords"} <= set(rules[0])
+    assert len(rules) >= 400 and {"id", "family", "severity", "description", "keywords", "validate"} <= set(rules[0])
+    assert len({r["family"] for r in rules}) >= 200
 
 
 def test_without_hyperscan_the_check_falls_back_and_says_so(example_copy: Path, run_check: Callable[..., CheckResult],
