@@ -203,6 +203,23 @@ def base64_pem_private_key(c: Candidate) -> bool:
     return raw is not None and b"PRIVATE KEY-----" in raw[:80]
 
 
+def jwt_base64(c: Candidate) -> bool:
+    """Base64 of a JWT (``ZXlK...`` is base64 of ``eyJ``): it decodes to a token :func:`jwt` accepts."""
+    raw = _b64decode(c.secret.decode("ascii", "replace"))
+    if raw is None:
+        return False
+    token = raw.decode("ascii", "replace").strip()
+    return jwt(Candidate(token.encode(), c.match, c.line, c.column, c.rule_id))
+
+
+def secret_b64(c: Candidate) -> bool:
+    """A Kubernetes Secret's base64 value: it decodes to text that passes :func:`password_value`."""
+    raw = _b64decode(c.secret.decode("ascii", "replace"))
+    if raw is None or not raw or any(b < 32 or b > 126 for b in raw):
+        return False
+    return password_value(Candidate(raw, c.match, c.line, c.column, c.rule_id))
+
+
 def not_hex_only(c: Candidate) -> bool:
     """The value is not lower-case hexadecimal: a provider whose keys are base62 never issues one
     that happens to be all hex, while another provider with the same prefix issues exactly that."""
@@ -316,9 +333,13 @@ def _sequence_like(value: str, strict: bool = False) -> bool:
     asks for more (a run of six, or most pairs in sequence): short random hex has many neighbours."""
     steps = [abs(ord(b) - ord(a)) == 1 for a, b in itertools.pairwise(value)]
     if strict:
+        # Runs in one direction only: "abcdef" and "654321" are sequences, "babcdc" is not.
+        deltas = [ord(b) - ord(a) for a, b in itertools.pairwise(value)]
         run = longest = 0
-        for step in steps:
-            run = run + 1 if step else 0
+        previous = 0
+        for delta in deltas:
+            run = run + 1 if abs(delta) == 1 and (run == 0 or delta == previous) else (1 if abs(delta) == 1 else 0)
+            previous = delta
             longest = max(longest, run)
         return longest >= 5 or sum(steps) >= 0.6 * len(steps)
     return len(value) > 4 and sum(steps) >= max(4.0, 0.35 * (len(value) - 1))
@@ -418,7 +439,11 @@ def not_placeholder(c: Candidate) -> bool:
         return False
     value = c.secret.decode("utf-8", "replace")
     return not (_PLACEHOLDER_CHARS.search(value) or _REPEAT.search(value) or _sequence_like(value, strict=True)
-                or _IDENTIFIER.match(value) or _word_like(value, made_up=False, threshold=0.72, min_pairs=6))
+                or _IDENTIFIER.match(value)
+                # Placeholders are written in one case ("yourapikeyhere", "INSERT_KEY"); a mixed-case
+                # value is generated, whatever letters it happens to hold.
+                or ((value == value.lower() or value == value.upper())
+                    and _word_like(value, made_up=False, threshold=0.72, min_pairs=6)))
 
 
 _FILLER = re.compile(r"(.)\1{5,}|[xX]{4,}|\*{4,}|<[A-Za-z_\- ]+>|\.\.\.")
@@ -444,6 +469,8 @@ VALIDATORS: dict[str, Validator] = {
     "secretlike": secretlike,
     "password-value": password_value,
     "basic-auth": basic_auth,
+    "jwt-base64": jwt_base64,
+    "secret-b64": secret_b64,
     "not-placeholder": not_placeholder,
     "no-filler": no_filler,
 }
