@@ -385,6 +385,8 @@ def secretlike(c: Candidate) -> bool:
     A UUID counts only under a name that says key, secret or password (tokens named so are
     mostly request, pagination and lifecycle ids)."""
     value = c.secret.decode("utf-8", "replace")
+    if _is_a_key(c):
+        return False
     parts = _name_parts(c)
     if any(p in _NOT_SECRET_NAMES for p in parts):
         return False
@@ -408,6 +410,22 @@ def password_value(c: Candidate) -> bool:
 
         value = unquote(value)
     return _char_classes(value) >= 2 and looks_random(value)
+
+
+def _camel_words(value: str) -> bool:
+    """Whether most of the value is CamelCase words of four or more letters."""
+    words = re.findall(r"[A-Z][a-z]{3,}|[a-z]{4,}", value)
+    return sum(len(w) for w in words) >= 0.7 * len(value)
+
+
+_KEY_AFTER = re.compile(rb"""["'][ \t]*:""")
+
+
+def _is_a_key(c: Candidate) -> bool:
+    """Whether the value is itself followed by ``":`` (a JSON or YAML key, not the value of the name
+    before it: ``"...ReadOnly", "SomeOtherPolicyName": ...``)."""
+    at = c.line.find(c.secret, c.column)
+    return at >= 0 and _KEY_AFTER.match(c.line, at + len(c.secret)) is not None
 
 
 def basic_auth(c: Candidate) -> bool:
@@ -437,12 +455,15 @@ def not_placeholder(c: Candidate) -> bool:
     parts = [p for p in _name_parts(c) if p not in own]
     if any(p in _PROVIDER_NOT_SECRET_NAMES for p in parts) and not ("id" in parts and "secret" in parts):
         return False
+    if _is_a_key(c):
+        return False
     value = c.secret.decode("utf-8", "replace")
     return not (_PLACEHOLDER_CHARS.search(value) or _REPEAT.search(value) or _sequence_like(value, strict=True)
                 or _IDENTIFIER.match(value)
-                # Placeholders are written in one case ("yourapikeyhere", "INSERT_KEY"); a mixed-case
-                # value is generated, whatever letters it happens to hold.
-                or ((value == value.lower() or value == value.upper())
+                # Placeholders and names are written in one case ("yourapikeyhere", "INSERT_KEY") or in
+                # CamelCase words ("AwsDataExchangeReadOnly"); a mixed-case value whose case changes
+                # every letter or two is generated, whatever letters it happens to hold.
+                or ((value == value.lower() or value == value.upper() or _camel_words(value))
                     and _word_like(value, made_up=False, threshold=0.72, min_pairs=6)))
 
 

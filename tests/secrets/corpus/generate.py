@@ -931,6 +931,9 @@ def hard_negatives() -> list[tuple[str, str, str]]:
             ("hash", "home/.ssh/known_hosts", f"|1|{b64(rng.randbytes(20))}|{b64(rng.randbytes(20))} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{chars(ALPHABETS['b'], 43)}\n"),
             ("code", "app/tokens.py", 'PREFIX = "sk_live_"\ntoken = f"ghp_{secrets.token_urlsafe(27)}"\n'),
             ("code", "web/vendor.min.js", f'var _0x{chars(h, 4)}=["{chars(ALPHABETS["u"], 40)}","{chars(ALPHABETS["u"], 32)}"];function t(e){{return e.token=_0x{chars(h, 4)}[0]}}\n'),
+            ("identifier", "data/managed_policies.json", '{"AWSDataExchangeReadOnly": "arn:aws:iam::aws:policy/AWSDataExchangeReadOnly",\n "AWSDataExchangeServiceRolePolicyForLicenseManagement": "arn:aws:iam::aws:policy/x"}\n'),
+            ("identifier", "data/policies.json", '["CloudWatchSyntheticsReadOnlyAccess", "CloudwatchApplicationInsightsServiceLinkedRolePolicy"]\n'),
+            ("documented-example", "docs/lightsail.rst", '"privateKeyBase64": "-----BEGIN RSA PRIVATE KEY-----EXAMPLE' + chars(ALPHABETS["b"], 200) + '\\n-----END RSA PRIVATE KEY-----"\n'),
             ("code", "tests/test_hmac.py", 'key = b"\\x0b" * 20  # RFC 4231 test case 1\ndata = b"Hi There"\n'),
         ]
     return out
