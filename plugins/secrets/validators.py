@@ -254,7 +254,7 @@ _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t
 _MADE_UP = ("pass", "word", "secret", "sekret", "admin", "root", "login", "letmein", "welcome", "hello", "demo",
             "default", "master", "qwerty", "asdf", "changeit", "private", "foobar", "something", "dummy", "fake",
             "sample", "example", "testing", "token", "mykey", "apikey", "hunter", "monkey", "dragon", "shadow",
-            "gibberish", "value", "string", "random", "super", "insecure", "dontuse", "donotuse")
+            "gibberish", "value", "string", "random", "super", "insecure", "dontuse", "donotuse", "test")
 
 _HASHED_PASSWORD = re.compile(r"^(?:\$(?:2[abxy]?|1|5|6|7|y|gy|apr1|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt|sha\d*|md5)"
                               r"\$|\{[A-Z0-9\-]{2,12}\}|pbkdf2_sha\d+\$|bcrypt(?:_sha256)?\$|argon2\$|sha1\$|md5\$)")
@@ -263,7 +263,7 @@ _TEMPLATE = re.compile(r"\$\{[A-Za-z_][\w.]*(?:\}|:-|:\?|-)|\{\{\s*[\w.\[\]'\"]+
                        r"|^\[[^\[\]]*\]$|^\{[\w\-. ]*\}$|^[A-Za-z_][\w.]*\(.*\)$")
 _CODE_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[A-Za-z_]\w*(?:\[['\"]?\w+['\"]?\])+$|::")
 #: Names written as names: snake, kebab or dotted words in one case or title case, CONSTANT_CASE.
-_IDENTIFIER = re.compile(r"^[a-z]+(?:[_\-.][a-z]+)+[_\-.]?\d{0,2}$|^[A-Z]?[a-z]+(?:[_\-.][A-Z]?[a-z]+)+[_\-.]?\d{0,2}$"
+_IDENTIFIER = re.compile(r"^[a-z]+(?:[_\-.][a-z]+)+[_\-.]?\d{0,8}$|^[A-Z]?[a-z]+(?:[_\-.][A-Z]?[a-z]+)+[_\-.]?\d{0,8}$"
                          r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _PATH = re.compile(r"^(?:\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)[\w.\-~/\\ ]*$|^/[\w.\-~ ]+/[\w.\-~/ ]*$"
                    r"|^[\w.\-]+(?:/[\w.\-]+)*\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|txt|cfg|conf|ini|env|pub|asc|gpg|sh|py|js|ts|xml|properties|toml|log|db|sqlite"
