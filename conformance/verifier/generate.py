@@ -21,181 +21,50 @@ from __future__ import annotations
 import argparse
 import base64
 import gzip
-import hashlib
 import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from gatecheck.attest import (
-    CHECK_RESULT_PREDICATE_TYPE,
-    CYCLONEDX_PREDICATE_TYPE,
-    PAYLOAD_TYPE,
-    STATEMENT_TYPE,
-    VSA_PREDICATE_TYPE,
-    dsse,
-    vsa,
-)
-from gatecheck.attest.keys import PrivateKey, generate, load_private_pem
+from gatecheck.attest import VSA_PREDICATE_TYPE, vsa
+from gatecheck.attest.keys import PrivateKey
 from gatecheck.attest.subjects import dir_hash
+from gatecheck_conformance.verifier import foreign
 
-HERE = Path(__file__).resolve().parent
-KEYS_DIR = HERE / "keys"
-VECTORS_DIR = HERE / "vectors"
-KEY_NAMES = {"ed25519-a": "ed25519", "ed25519-b": "ed25519", "ecdsa-p256-a": "ecdsa-p256", "untrusted": "ed25519"}
+# The building blocks live in bundles.py; they are re-exported here, where the benchmark and the
+# tests have always imported them from.
+from gatecheck_conformance.verifier.bundles import (
+    ARTIFACT,
+    ARTIFACT_BYTES,
+    BASE_TIME,
+    CHECKS,
+    HUGE_PAYLOAD_BYTES,
+    JUDGE_AT,
+    KEY_NAMES,
+    KEYS_DIR,
+    OTHER_ARTIFACT,
+    OTHER_POLICY,
+    POLICY,
+    VECTORS_DIR,
+    VERIFIER_ID,
+    Spec,
+    Vector,
+    bundle_lines,
+    edit_envelope,
+    envelope,
+    load_keys,
+    new_keys,
+    reencode,
+    set_payload,
+    statement,
+)
 
-VERIFIER_ID = "https://gatecheck.dev/verifier"
-BASE_TIME = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-#: Vectors are judged at this time (passed as ``--at``): one hour after the verdicts.
-JUDGE_AT = "2026-01-01T13:00:00Z"
-POLICY = hashlib.sha256(b"gatecheck conformance policy v1").hexdigest()
-OTHER_POLICY = hashlib.sha256(b"some other policy").hexdigest()
-ARTIFACT_BYTES = b"gatecheck conformance artifact\n"
-ARTIFACT = hashlib.sha256(ARTIFACT_BYTES).hexdigest()
-OTHER_ARTIFACT = hashlib.sha256(b"a different artifact\n").hexdigest()
-HUGE_PAYLOAD_BYTES = 24 * 1024 * 1024
-CHECKS = ("sca", "sast", "secrets", "sbom")
-
-
-def load_keys() -> dict[str, PrivateKey]:
-    return {name: load_private_pem((KEYS_DIR / f"{name}.pem").read_bytes(), source=name) for name in KEY_NAMES}
-
-
-def new_keys() -> None:
-    KEYS_DIR.mkdir(exist_ok=True)
-    for name, algorithm in KEY_NAMES.items():
-        key = generate(algorithm)  # type: ignore[arg-type]
-        (KEYS_DIR / f"{name}.pem").write_bytes(key.private_pem())
-        (KEYS_DIR / f"{name}.pub").write_bytes(key.public.pem())
-
-
-@dataclass
-class Spec:
-    """How to build one bundle: everything defaults to a valid, passing, six-envelope bundle."""
-
-    signers: list[str] = field(default_factory=lambda: ["ed25519-a"])
-    subject: str = ARTIFACT
-    subject_alg: str = "sha256"
-    result: str = "PASSED"
-    time: datetime = BASE_TIME
-    policy: str = POLICY
-    verifier_id: str = VERIFIER_ID
-    stage: str = "deploy"
-    check_status: dict[str, str] = field(default_factory=dict)
-    input_signers: dict[int, list[str]] = field(default_factory=dict)
-    vsa_type: str = VSA_PREDICATE_TYPE
-    statement_type: str = STATEMENT_TYPE
-    drop_input: int | None = None
-    drop_vsa_field: str | None = None
-    #: Re-encodes every envelope line (inputs before the VSA digests them, and the VSA itself).
-    transform: Callable[[bytes], bytes] | None = None
-    #: Adds fields no parser knows to every statement and to the VSA predicate.
-    unknown_fields: bool = False
-    #: Writes ``timeVerified`` as this text instead of gatecheck's own form (microseconds).
-    time_text: str | None = None
-    #: False: the bundle holds only the VSA, and its ``inputAttestations`` is empty.
-    with_inputs: bool = True
-
-
-def statement(spec: Spec, predicate_type: str, predicate: dict[str, Any]) -> bytes:
-    doc = {
-        "_type": spec.statement_type,
-        "subject": [{"name": "artifact", "digest": {spec.subject_alg: spec.subject}}],
-        "predicateType": predicate_type,
-        "predicate": predicate,
-    }
-    if spec.unknown_fields:
-        doc["x-future-field"] = {"ignored": [1, 2, 3]}
-        doc["predicate"] = {**predicate, "https://example.com/extension": {"note": "unknown to gatecheck"}}
-    return json.dumps(doc, separators=(",", ":")).encode("utf-8")
-
-
-def envelope(payload: bytes, signers: list[PrivateKey], payload_type: str = PAYLOAD_TYPE) -> dsse.Envelope:
-    return dsse.sign(payload_type, payload, signers)
-
-
-def bundle_lines(spec: Spec, keys: dict[str, PrivateKey]) -> list[bytes]:
-    """The lines of a gatecheck-shaped bundle: four check results, an SBOM, then the VSA."""
-    payloads = []
-    for name in CHECKS if spec.with_inputs else ():
-        status = spec.check_status.get(name, "ok")
-        payloads.append(statement(spec, CHECK_RESULT_PREDICATE_TYPE, {
-            "check": name, "tool": {"name": name, "version": "1.0.0"}, "status": status,
-            "error": None if status == "ok" else "scanner crashed", "findings": [], "summary": {},
-            "stage": spec.stage,
-        }))
-    if spec.with_inputs:
-        payloads.append(statement(spec, CYCLONEDX_PREDICATE_TYPE, {
-            "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-            "components": [{"type": "library", "name": "requests", "version": "2.32.3",
-                            "purl": "pkg:pypi/requests@2.32.3"}],
-        }))
-    lines = []
-    for i, payload in enumerate(payloads):
-        signer_names = spec.input_signers.get(i, spec.signers)
-        line = envelope(payload, [keys[n] for n in signer_names]).to_json()
-        lines.append(spec.transform(line) if spec.transform else line)
-    inputs = [(f"bundle.intoto.jsonl#{i}", hashlib.sha256(line).hexdigest()) for i, line in enumerate(lines, 1)]
-    predicate = vsa.predicate(
-        verifier_id=spec.verifier_id, verifier_version="conformance", time_verified=spec.time,
-        resource_uri="urn:sha256:" + spec.subject, policy_uri="https://gatecheck.dev/policy/conformance",
-        policy_digest=spec.policy, input_digests=inputs, passed=spec.result == "PASSED", stage=spec.stage,
-    )
-    predicate["verificationResult"] = spec.result
-    if spec.time_text is not None:
-        predicate["timeVerified"] = spec.time_text
-    if spec.drop_vsa_field:
-        del predicate[spec.drop_vsa_field]
-    if spec.drop_input is not None:
-        del lines[spec.drop_input]
-    closing = statement(spec, spec.vsa_type, predicate)
-    line = envelope(closing, [keys[n] for n in spec.signers]).to_json()
-    lines.append(spec.transform(line) if spec.transform else line)
-    return lines
-
-
-def reencode(line: bytes, urlsafe: bool, padded: bool) -> bytes:
-    doc = json.loads(line)
-
-    def enc(b64: str) -> str:
-        raw = base64.b64decode(b64)
-        text = (base64.urlsafe_b64encode(raw) if urlsafe else base64.b64encode(raw)).decode()
-        return text if padded else text.rstrip("=")
-
-    doc["payload"] = enc(doc["payload"])
-    for sig in doc["signatures"]:
-        sig["sig"] = enc(sig["sig"])
-    return json.dumps(doc, separators=(",", ":")).encode()
-
-
-def edit_envelope(line: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:
-    doc = json.loads(line)
-    change(doc)
-    return json.dumps(doc, separators=(",", ":")).encode()
-
-
-def _set_payload(doc: dict[str, Any], payload: bytes) -> None:
-    doc["payload"] = base64.b64encode(payload).decode()
-
-
-@dataclass
-class Vector:
-    name: str
-    description: str
-    bundles: dict[str, bytes]
-    expect_exit: int
-    expect_reason: str | None
-    keys: list[str] = field(default_factory=lambda: ["ed25519-a"])
-    artifact: str = "sha256:" + ARTIFACT
-    files: dict[str, bytes] = field(default_factory=dict)
-    args: list[str] = field(default_factory=list)
-    gzip_bundles: bool = False
-    missing_bundle: bool = False
+__all__ = ["ARTIFACT", "ARTIFACT_BYTES", "BASE_TIME", "CHECKS", "JUDGE_AT", "KEYS_DIR", "KEY_NAMES", "OTHER_ARTIFACT",
+           "POLICY", "VECTORS_DIR", "VERIFIER_ID", "Spec", "Vector", "build_vectors", "bundle_lines", "load_keys",
+           "main", "write_vectors"]
 
 
 def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
@@ -290,7 +159,7 @@ def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
     vsa_doc = json.loads(base64.b64decode(json.loads(lines[-1])["payload"]))
     vsa_doc["predicate"]["verificationResult"] = "PASSED"
     vsa_doc["predicate"]["policy"]["digest"]["sha256"] = OTHER_POLICY
-    lines[-1] = edit_envelope(lines[-1], lambda d: _set_payload(d, json.dumps(vsa_doc, separators=(",", ":")).encode()))
+    lines[-1] = edit_envelope(lines[-1], lambda d: set_payload(d, json.dumps(vsa_doc, separators=(",", ":")).encode()))
     add("tampered-payload", "the VSA payload changed after signing", lines, 1, "SIGNATURE_INVALID")
     lines = valid()
     lines[-1] = edit_envelope(lines[-1], lambda d: d.update(payloadType="application/vnd.in-toto+json;v=2"))
@@ -454,7 +323,7 @@ def build_vectors(keys: dict[str, PrivateKey]) -> list[Vector]:
     v.append(Vector("bundle-not-found", "the bundle file does not exist", {}, 2, None, missing_bundle=True))
     v.append(Vector("public-key-not-pem", "a trusted key file that is not a PEM public key",
                     {"bundle.intoto.jsonl": jsonl(valid())}, 2, None, keys=["not-a-key"]))
-    return v
+    return v + foreign.build_vectors(keys)
 
 
 def write_vectors(target: Path, vectors: list[Vector]) -> None:
@@ -464,7 +333,7 @@ def write_vectors(target: Path, vectors: list[Vector]) -> None:
     manifest = []
     for vec in vectors:
         folder = target / vec.name
-        if vec.bundles or vec.files:  # git keeps no empty directory, so make none
+        if vec.bundles or vec.files or vec.support:  # git keeps no empty directory, so make none
             folder.mkdir()
         bundle_names = []
         for name, data in vec.bundles.items():
@@ -475,7 +344,7 @@ def write_vectors(target: Path, vectors: list[Vector]) -> None:
             bundle_names.append(name)
         if vec.missing_bundle:
             bundle_names.append("does-not-exist.intoto.jsonl")
-        for rel, data in vec.files.items():
+        for rel, data in {**vec.files, **vec.support}.items():
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_bytes(data)
         manifest.append({

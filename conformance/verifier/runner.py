@@ -6,7 +6,11 @@ For each vector the command is called as::
 
 with absolute paths to a temporary copy of the vector's files, where ARGS are the
 vector's own options (``--threshold 2``, ``--policy-digest sha256:...``, ``--max-age 24h``,
-``--stage deploy``, ``--require-check sca``) in ``gatecheck verify``'s syntax. A verifier with
+``--stage deploy``, ``--require-check sca``, ``--require-predicate provenance``,
+``--allow-absent-input PATTERN=REASON``, ``--policy DIR``) in ``gatecheck verify``'s syntax;
+``{vector}`` in an option stands for that copy (a policy directory shipped with the vector).
+Bundles are DSSE JSON Lines (``*.intoto.jsonl``), Sigstore bundle JSON Lines
+(``*.sigstore.jsonl``) or one pretty-printed envelope or bundle (``*.json``). A verifier with
 another interface is run through a small wrapper script that translates. A vector passes
 when the exit code is the expected one (0 verified, 1 rejected, 2 unreadable input) and, for
 rejections, the expected reason code appears as a word in the command's output. Bundles
@@ -77,7 +81,7 @@ def command_for(vector: dict[str, Any], cmd: list[str], workdir: Path) -> list[s
         argv += ["--bundle", str(workdir / bundle.removesuffix(".gz"))]
     for key in vector["keys"]:
         argv += ["--key", str(KEYS_DIR / f"{key}.pub")]
-    argv += vector["args"]
+    argv += [arg.replace("{vector}", str(workdir)) for arg in vector["args"]]
     argv += ["--at", vector["at"]]
     return argv
 

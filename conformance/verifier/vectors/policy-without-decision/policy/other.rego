@@ -1,0 +1,5 @@
+package gatecheck.other
+
+import rego.v1
+
+allow := true
