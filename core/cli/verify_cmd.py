@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -119,6 +120,10 @@ def render_text(result: VerificationResult, artifact: str) -> str:
             lines.append(f"  policy {v.policy_uri} ({policy}); stage {v.stage or '-'}; "
                          f"{present} input attestation(s) present and verified{elsewhere}")
             lines += [f"  input {e['uri'] or e['digest']} is elsewhere: {e['reason']}" for e in chosen.absent]
+        if result.policy is not None:
+            kinds = Counter(r.statement.predicate_type for r in result.statements if r.statement is not None)
+            lines.append(f"  judged {sum(kinds.values())} verified statement(s): "
+                         + ", ".join(f"{n} {ptype}" for ptype, n in sorted(kinds.items())))
         for ptype in result.required:
             if ptype != VSA_PREDICATE_TYPE:
                 sources = [r.source for r in result.statements if r.statement and r.statement.predicate_type == ptype]

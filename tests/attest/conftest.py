@@ -12,16 +12,16 @@ from gatecheck.attest.keys import PrivateKey, PublicKey, load_private_pem, load_
 
 KEYS = Path(__file__).resolve().parents[2] / "conformance" / "verifier" / "keys"
 
-RunCli = Callable[[list[str]], tuple[int, str]]
+RunCli = Callable[..., tuple[int, str]]
 
 
-def _run_cli(argv: list[str]) -> tuple[int, str]:
+def _run_cli(argv: list[str], stdin: bytes | None = None) -> tuple[int, str]:
     """Run ``gatecheck ARGV`` in this process: the script's code path (``gatecheck.cli.main``) without
-    its start-up cost. Returns the exit code and stdout followed by stderr."""
+    its start-up cost, with ``stdin`` as standard input. Returns the exit code and stdout followed by stderr."""
     from gatecheck.cli import main
 
     runner = CliRunner()
-    with runner.isolation() as (out, err, _):
+    with runner.isolation(input=stdin) as (out, err, _):
         code = main(argv)
     return code, out.getvalue().decode() + err.getvalue().decode()
 

@@ -28,12 +28,18 @@ def documented() -> list[tuple[str, int]]:
 def test_the_page_documents_keygen_run_attest_verify_and_the_vectors() -> None:
     text = " ".join(c for c, _ in documented())
     for needed in ("gatecheck keygen", "gatecheck run", "--attest", "gatecheck verify",
-                   "python -m gatecheck_conformance.verifier.generate", "python -m gatecheck_conformance.verifier "):
+                   "python -m gatecheck_conformance.verifier.generate", "python -m gatecheck_conformance.verifier ",
+                   "--attest-format both", "--bundle out/app.sigstore.jsonl", "gatecheck store push",
+                   "--policy docs/examples/verify-policy", "gatecheck policy test docs/examples/verify-policy"):
         assert needed in text
 
 
 def test_documented_commands_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> None:
     shutil.copytree(REPO / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".gatecheck"))
+    # The verify-time policy example and the conformance vectors it is shown on.
+    shutil.copytree(REPO / "docs" / "examples", tmp_path / "docs" / "examples")
+    for part in ("vectors", "keys"):
+        shutil.copytree(REPO / "conformance" / "verifier" / part, tmp_path / "conformance" / "verifier" / part)
     monkeypatch.chdir(tmp_path)
     for command, expected in documented():
         argv = shlex.split(command)
