@@ -98,7 +98,8 @@ class VerifyPolicy:
         try:
             created = create_engine(engine, settings or EngineSettings())
         except EngineError as exc:
-            raise BadInput(f"policy engine {engine} cannot be used: {exc}", key="--engine") from None
+            where = " (verify and serve find the OPA server at $GATECHECK_OPA_URL)" if engine == "opa" else ""
+            raise BadInput(f"policy engine {engine} cannot be used: {exc}{where}", key="--engine") from None
         # Compile now: a syntax error is bad input naming its file and line (exit 2), found before any
         # verification rather than reported as a POLICY_ERROR on every one. An empty input may well
         # make the policy fail to evaluate; judging real input is what decides.

@@ -59,7 +59,8 @@ def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | 
                    "verify --policy; it replaces the default rule, a passing verdict). Example: --policy "
                    "/etc/gatecheck/verify-policy")
 @click.option("--engine", default="embedded", show_default=True, metavar="NAME",
-              help="Policy engine for --policy: embedded, or opa ($GATECHECK_OPA_URL).")
+              help="Policy engine for --policy: embedded, or opa ($GATECHECK_OPA_URL). Example: --policy "
+                   "verify-policy/ --engine opa")
 @click.option("--exclude-namespace", "exclude", multiple=True, metavar="NS",
               help="Admit everything in this namespace without checking (repeatable).")
 @click.option("--warn", is_flag=True, help="Warn mode: admit, and return the denials as warnings.")

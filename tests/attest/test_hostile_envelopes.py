@@ -9,9 +9,13 @@ import time
 from pathlib import Path
 
 from attestation_factory import make_bundle, new_key, write_bundle, write_public
+from fuzz_strategies import mutated_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gatecheck.attest import PAYLOAD_TYPE, dsse
-from gatecheck.attest.verify import VerifyOptions, check_envelope
+from gatecheck.attest.sources import split
+from gatecheck.attest.verify import REASON_CODES, VerifyOptions, check_envelope
 
 
 def test_an_envelope_with_thousands_of_bogus_signatures_is_refused_before_any_is_checked() -> None:
@@ -48,3 +52,31 @@ def test_a_signed_verdict_dated_past_the_year_9999_in_utc_is_malformed_not_a_cra
     store = f"sqlite:///{tmp_path / 'store.sqlite'}"
     code, out = run_cli(["store", "push", str(bundle), "--key", str(pub), "--store", store])  # type: ignore[operator]
     assert code == 2 and "internal error" not in out and "malformed envelope" in out and "nothing was stored" in out, out
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                    max_leaves=20)
+TRUSTED = new_key()
+BUNDLE_KEYS = ["mediaType", "verificationMaterial", "dsseEnvelope", "messageSignature", "publicKey", "hint",
+               "tlogEntries", "timestampVerificationData", "payload", "payloadType", "signatures", "sig", "keyid"]
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(st.dictionaries(st.sampled_from(BUNDLE_KEYS), JSON | st.dictionaries(st.sampled_from(BUNDLE_KEYS), JSON),
+                       min_size=1, max_size=6))
+def test_any_bundle_shaped_document_gets_a_reason_code_never_an_internal_error(doc: dict) -> None:
+    """Sigstore-bundle-shaped JSON of every shape: a stable reason code, never an exception or a pass."""
+    doc.setdefault("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json")
+    record = check_envelope("bundle:1", json.dumps(doc).encode(), VerifyOptions(keys=[TRUSTED.public]))
+    assert record.statement is None
+    assert record.problem is not None and record.problem.code in REASON_CODES
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(mutated_bytes(b'{\n  "payload": "e30=",\n  "payloadType": "application/vnd.in-toto+json",\n'
+                     b'  "signatures": [{"sig": "AAAA"}]\n}\n'))
+def test_any_attestation_file_splits_into_entries_with_file_and_line(data: bytes) -> None:
+    entries = split(data, "f.json")
+    assert all(source.startswith("f.json:") and int(source.rsplit(":", 1)[1]) >= 1 for source, _ in entries)
+    assert all(raw and raw == raw.strip(b" \t\r") for _, raw in entries)

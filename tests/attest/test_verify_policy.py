@@ -153,3 +153,45 @@ def test_serve_judges_stored_statements_with_the_same_policy(tmp_path: Path, pub
 
 def _provenance(keys, builder: str) -> list[tuple[str, bytes]]:
     return [(f"provenance-{builder}:1", foreign.provenance_bundle(keys, foreign.provenance(builder=builder)))]
+
+
+@pytest.mark.parametrize("name", ["verify-policy-input", "verify-decision"])
+def test_the_policy_schemas_are_draft_2020_12_and_ship_with_gatecheck(name: str) -> None:
+    from importlib import resources
+
+    import jsonschema
+
+    from gatecheck import validation
+
+    schema = validation.load(name)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert f"{name}.schema.json" in {p.name for p in resources.files("gatecheck.schemas").iterdir()}
+
+
+def test_the_opa_engine_decides_as_the_embedded_one(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--engine opa` through gatecheck's OPA REST client, against the OPA server test double the policy
+    suite uses (no OPA binary can be installed here; the double evaluates with the embedded engine)."""
+    from opa_rest_double import OpaRestDouble
+
+    vectors = REPO / "conformance" / "verifier" / "vectors"
+    keys = REPO / "conformance" / "verifier" / "keys"
+    trusted = ["--key", str(keys / "ed25519-a.pub"), "--key", str(keys / "ecdsa-p256-a.pub")]
+    for name, expected in (("provenance-accepted-under-policy", 0), ("provenance-untrusted-builder-refused", 1)):
+        files = [arg for f in ("provenance.sigstore.json", "gate.intoto.jsonl") for arg in ("--bundle", str(vectors / name / f))]
+        argv = ["verify", f"sha256:{generate.ARTIFACT}", *files, *trusted, "--policy", str(EXAMPLE), "--at",
+                generate.JUDGE_AT, "--format", "json"]
+        with OpaRestDouble() as opa:
+            monkeypatch.setenv("GATECHECK_OPA_URL", opa.url)
+            code, text = run_cli([*argv, "--engine", "opa"])
+            assert any(path.startswith("/v1/data/gatecheck/verify/decision") for _, path in opa.requests)
+        assert code == expected, text
+        assert json.loads(text)["policy"]["engine"] == "opa"
+        embedded = run_cli(argv)
+        assert embedded[0] == expected
+        assert json.loads(text)["reasons"] == json.loads(embedded[1])["reasons"]
+    monkeypatch.delenv("GATECHECK_OPA_URL")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no opa binary to start either
+    code, text = run_cli(["verify", f"sha256:{generate.ARTIFACT}", "--bundle", str(tmp_path / "x"), *trusted,
+                          "--policy", str(EXAMPLE), "--engine", "opa"])
+    assert code == 2 and "GATECHECK_OPA_URL" in text, text
