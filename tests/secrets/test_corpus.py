@@ -70,6 +70,14 @@ def test_recall_and_false_alarms_meet_the_target(engine: Engine) -> None:
     assert weak == {}
 
 
+def test_the_pure_python_path_finds_exactly_the_same(engine: Engine) -> None:
+    """Without Hyperscan the keywords are the prefilter: every rule's keywords must cover every way
+    its credentials are written, or the fallback would miss what the fast path finds."""
+    fast = QUALITY.evaluate(engine, ROWS)
+    slow = QUALITY.evaluate(Engine(builtin_rules(), "python"), ROWS)
+    assert slow["misses"] == fast["misses"] and slow["alarms"] == fast["alarms"]
+
+
 def test_no_provider_rule_fires_on_another_providers_credential(engine: Engine) -> None:
     """Every rule's own examples and every corpus positive, scanned with every rule (no de-duplication,
     so a rule cannot hide behind a better one): only rules of the credential's own family, or rules
