@@ -696,9 +696,7 @@ def _without_subsumed(pack: RulePack, results: list[dict[str, Any]]) -> list[dic
 
     A rule lists in ``metadata.subsumed_by`` the rules that judge the same code more precisely
     (``pickle-load`` -> ``insecure-deserialization``, which knows the data comes from a request):
-    when one of those matches lines that overlap this rule's match, this one adds nothing. An
-    inventory rule lists in ``metadata.subsumed_in_file_by`` the rules whose match anywhere in
-    the file makes it redundant."""
+    when one of those matches lines that overlap this rule's match, this one adds nothing."""
     lines: dict[str, list[tuple[int, int]]] = {}
     for result in results:
         start, end = _line(result, "start") or 0, _line(result, "end") or 0
@@ -710,9 +708,6 @@ def _without_subsumed(pack: RulePack, results: list[dict[str, Any]]) -> list[dic
         start, end = _line(result, "start") or 0, _line(result, "end") or 0
         end = max(start, end)
         if any(a <= end and start <= b for other in stronger for a, b in lines.get(str(other), [])):
-            continue
-        # An inventory rule (an import) adds nothing to a file whose uses are reported anyway.
-        if rule and any(str(other) in lines for other in _as_list(rule.metadata.get("subsumed_in_file_by"))):
             continue
         kept.append(result)
     return kept

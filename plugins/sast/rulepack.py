@@ -66,7 +66,8 @@ SEVERITIES = {
     "MEDIUM": "medium",
     "WARNING": "medium",
     "LOW": "low",
-    "INFO": "low",
+    # semgrep's lowest level is informational: reported, below every policy threshold.
+    "INFO": "info",
     "EXPERIMENT": "info",
     "INVENTORY": "info",
 }

@@ -30,7 +30,9 @@ def test_example_webapp_problems_are_found_through_the_cli(example_copy: Path, c
     report = json.loads(out.read_text())
     sast = next(r for r in report["results"] if r["check"] == "sast")
     assert sast["status"] == "ok"
-    found = {(f["location"]["path"], f["location"]["start_line"], f["rule_id"]) for f in sast["findings"]}
+    # The inventory of risky imports (info, never judged) is not what this test is about.
+    found = {(f["location"]["path"], f["location"]["start_line"], f["rule_id"]) for f in sast["findings"]
+             if f["severity"] != "info"}
     views = example_copy / "app" / "views.py"
     # Request data (route parameters, request.data) reaching the sinks: the data-flow rules report
     # them, and the API-level rules at the same places (sql-string-formatting, yaml-unsafe-load,

@@ -66,7 +66,6 @@ def test_subsumed_by_names_rules_of_the_pack() -> None:
     ids = {rule["id"] for _, rule in all_rules()}
     for _, rule in all_rules():
         assert set(rule["metadata"].get("subsumed_by", [])) <= ids, rule["id"]
-        assert set(rule["metadata"].get("subsumed_in_file_by", [])) <= ids, rule["id"]
 
 
 @pytest.mark.parametrize(("path", "rule"), all_rules(), ids=rule_id)

@@ -178,7 +178,8 @@ def test_a_nosemgrep_the_change_adds_is_listed_as_new_and_warned_about(
     code, report, stderr = gate(cli, suppressing_pr, "--trusted-ref", "main")
     assert code == 0, stderr
     sast = result_of(report, "sast")
-    assert sast["findings"] == []
+    # Only the inventory of the modules the files import is left, at info (reported, never judged).
+    assert {(f["rule_id"], f["severity"]) for f in sast["findings"]} == {("gatecheck.python.risky-module-import", "info")}
     assert suppressions(report) == [("app/cache.py", 5, PICKLE, False), ("app/run.py", 7, SHELL, True)]
     added = next(s for s in sast["suppressions"] if s["new"])
     assert added["reason"] == "name is checked against an allow-list"

@@ -148,3 +148,21 @@ async def safe_asyncio_exec(name: str):
 def safe_fixed_program_output():
     out = subprocess.run(["/usr/bin/git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
     return jsonify(commit=out.stdout.strip())
+
+
+def _archive(directory):
+    os.system("tar czf /backup/archive.tgz " + directory)
+
+
+@app.route("/backup")
+def vuln_through_helper_function():
+    _archive(request.args["dir"])
+    return "queued"
+
+
+@app.route("/backup-safe")
+def safe_overwritten_before_use():
+    directory = request.args.get("dir")
+    directory = "/srv/data"
+    os.system("tar czf /backup/archive.tgz " + directory)
+    return "queued"

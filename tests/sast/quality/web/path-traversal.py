@@ -153,3 +153,20 @@ def safe_theme_from_mapping():
     theme = {"light": "light.css", "dark": "dark.css"}.get(request.cookies.get("theme"), "light.css")
     css = open("/srv/themes/" + theme).read()
     return css, 200, {"Content-Type": "text/css"}
+
+
+def _read_document(name):
+    with open(os.path.join("/srv/docs", name)) as fh:
+        return fh.read()
+
+
+@app.route("/docs")
+def vuln_through_helper_function():
+    return _read_document(request.args["name"])
+
+
+@app.route("/docs-safe")
+def safe_dictionary_other_key():
+    choice = {"requested": request.args["name"], "default": "index.txt"}
+    with open(os.path.join("/srv/docs", choice["default"])) as fh:
+        return fh.read()

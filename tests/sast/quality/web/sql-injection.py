@@ -180,3 +180,21 @@ def safe_constant_query(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM blog_post WHERE published")
         return JsonResponse({"published": cursor.fetchone()[0]})
+
+
+# Harder cases: a flow through a helper function (semgrep's open-source engine follows data within
+# one function), and a dictionary that holds request data under another key.
+def _orders_for(customer):
+    return get_db().execute("SELECT * FROM orders WHERE customer = '%s'" % customer).fetchall()
+
+
+@app.route("/orders/by-customer")
+def vuln_through_helper_function():
+    return jsonify(_orders_for(request.args["customer"]))
+
+
+@app.route("/orders/summary")
+def safe_dictionary_other_key():
+    params = {"customer": request.args["customer"], "table": "orders"}
+    rows = get_db().execute("SELECT count(*) FROM " + params["table"]).fetchall()
+    return jsonify(rows)

@@ -142,3 +142,19 @@ def safe_host_from_mapping():
 def safe_fastapi_id_in_path(item_id: int):
     with httpx.Client() as client:
         return client.get("https://inventory.example.com/items/%d" % item_id).json()
+
+
+def _fetch(url):
+    return requests.get(url, timeout=5).content
+
+
+@app.route("/mirror")
+def vuln_through_helper_function():
+    return _fetch(request.args["url"])
+
+
+@app.route("/mirror-safe")
+def safe_overwritten_url():
+    url = request.args.get("url")
+    url = "https://mirror.example.com/index.html"
+    return requests.get(url, timeout=5).content

@@ -125,3 +125,18 @@ def safe_django_format_html_args(request):
 def safe_numeric_value():
     size = int(request.args.get("size", "10"))
     return "<div style='width:%dpx'></div>" % size
+
+
+def _banner(text):
+    return Markup("<div class='banner'>" + text + "</div>")
+
+
+@app.route("/banner")
+def vuln_through_helper_function():
+    return render_template("page.html", banner=_banner(request.args["msg"]))
+
+
+@app.route("/banner-safe")
+def safe_length_only():
+    message = request.args["msg"]
+    return "<p>Your message has %d characters</p>" % len(message)

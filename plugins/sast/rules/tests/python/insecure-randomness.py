@@ -55,3 +55,10 @@ def system_rng():
     rng = random.SystemRandom()
     # ok: gatecheck.python.insecure-random
     return rng.randint(0, 100)
+
+
+def instance_generator():
+    rng = random.Random()
+    # ruleid: gatecheck.python.insecure-random-secret, gatecheck.python.insecure-random
+    csrf_token = rng.getrandbits(64)
+    return csrf_token

@@ -23,7 +23,7 @@ def positives(url, sock):
     # ruleid: gatecheck.python.request-without-timeout
     r1 = requests.get(url)
     # ruleid: gatecheck.python.request-without-timeout
-    r2 = requests.post(url, json={"a": 1})
+    r2 = requests.post(url, json={"a": 1}, timeout=None)
     # ruleid: gatecheck.python.request-without-timeout, gatecheck.python.urlopen-any-scheme
     r3 = urllib.request.urlopen(url)
     return r1, r2, r3
@@ -74,3 +74,9 @@ def snmp(engine):
     # ok: gatecheck.python.snmp-insecure
     secure = UsmUserData("monitor", "authkey1", "privkey1", authProtocol=usmHMACSHAAuthProtocol)
     return community, user, secure
+
+
+# ruleid: gatecheck.python.bind-all-interfaces
+LISTEN_ADDRESS = "0.0.0.0"
+# ok: gatecheck.python.bind-all-interfaces
+DEFAULT_ROUTE = "0.0.0.0"
