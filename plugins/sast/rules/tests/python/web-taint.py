@@ -502,3 +502,11 @@ def mapped():
 def markup_in_context():
     # ruleid: gatecheck.python.xss
     return render_template("c.html", comment=Markup(request.form["text"]))
+
+
+@app.route("/login-lookup", methods=["POST"])
+def login_lookup():
+    user = db.execute("SELECT * FROM user WHERE username = ?", (request.form["username"],)).fetchone()
+    # ok: gatecheck.python.trust-boundary-violation
+    session["user_id"] = user["id"]
+    return "ok"
