@@ -45,6 +45,8 @@ class Check(Protocol):
     description: str
     #: JSON Schema (draft 2020-12) of the check's options.
     options_schema: Mapping[str, Any]
+    #: Optional: ``enabled_by_default = False`` for a check that needs the operator's configuration
+    #: to mean anything (it then runs only when its table sets an option, or with ``--check``).
     #: Checks that must finish first when they run in the same gate; their results are
     #: then in ``ctx.results`` (the SBOM check reads the SCA check's vulnerabilities).
     #: Optional: a check without the attribute runs as soon as a slot is free.

@@ -165,7 +165,8 @@ def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRu
         if options.only:
             if name not in options.only:
                 continue
-        elif not table.get("enabled", True) or (stage_checks is not None and name not in stage_checks):
+        elif not table.get("enabled", _enabled_by_default(check, table)) or (
+                stage_checks is not None and name not in stage_checks):
             continue
         check_options = config.check_options(name)
         validator = jsonschema.Draft202012Validator(dict(check.options_schema))
@@ -179,6 +180,15 @@ def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRu
             check_options["baseline_ref"] = options.baseline_ref
         runs.append(CheckRun(check=check, options=check_options, timeout=float(table.get("timeout", default_timeout))))
     return runs
+
+
+def _enabled_by_default(check: Any, table: dict[str, Any]) -> bool:
+    """Whether a check runs when the configuration does not say: yes, unless it declares
+    ``enabled_by_default = False`` (a check that needs the operator's configuration, such as the
+    slo and approvals checks) and its table sets nothing else."""
+    if getattr(check, "enabled_by_default", True):
+        return True
+    return any(key != "enabled" for key in table)
 
 
 def run_gate(

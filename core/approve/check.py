@@ -52,6 +52,8 @@ class ApprovalsCheck:
     name = "approvals"
     version = "1.0.0"
     description = "Signed approvals of the artifact by named reviewer sets (for a deploy-stage policy)."
+    #: Runs only when the operator configures it ([checks.approvals], or `--check approvals`).
+    enabled_by_default = False
     options_schema: Mapping[str, Any] = OPTIONS_SCHEMA
 
     def inputs(self, ctx: CheckContext) -> list[Path]:

@@ -41,6 +41,8 @@ class SloCheck:
     name = "slo"
     version = __version__
     description = "Error budgets and multi-window burn rates of the operator's SLOs, read from Prometheus."
+    #: Runs only when the operator configures it ([checks.slo] with SLOs, or `--check slo`).
+    enabled_by_default = False
     options_schema: Mapping[str, Any] = OPTIONS_SCHEMA
 
     def inputs(self, ctx: CheckContext) -> list[Path]:

@@ -122,7 +122,7 @@ test_expired_waiver_is_not_applied if {
 
 test_migration_needs_explicit_waiver if {
 	broad := {"id": "w1", "match": {"check": "migrations"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
-	inp := object.union(with_findings([finding("m1", "migrations", "drop-column", "low")]), {"waivers": [broad]})
+	inp := object.union(with_findings([finding("m1", "migrations", "drop-column", "high")]), {"waivers": [broad]})
 	d := data.gatecheck.decision with input as inp
 	"gatecheck.migration" in rules_of(d.deny)
 	exact := {"id": "w2", "match": {"finding_id": "m1"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
@@ -135,7 +135,7 @@ test_migration_needs_explicit_waiver if {
 test_migration_waived_lists_only_the_explicit_waiver if {
 	broad := {"id": "w1", "match": {"check": "migrations"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
 	exact := {"id": "w2", "match": {"finding_id": "m1"}, "matches": ["m1"], "expires_ns": now + 1, "expired": false}
-	inp := object.union(with_findings([finding("m1", "migrations", "drop-column", "low")]), {"waivers": [broad, exact]})
+	inp := object.union(with_findings([finding("m1", "migrations", "drop-column", "high")]), {"waivers": [broad, exact]})
 	d := data.gatecheck.decision with input as inp
 	d.allow == true
 	[e.waiver_id | some e in d.waived] == ["w2"]
@@ -225,4 +225,16 @@ test_new_suppression_warns_and_can_deny if {
 	"gatecheck.suppression_added" in rules_of(d.warn)
 	d2 := data.gatecheck.decision with input as inp with data.gatecheck.config.actions as {"gatecheck.suppression_added": "deny"}
 	d2.allow == false
+}
+
+# Migration advice (low severity: prefer-identity on an initial schema) warns, never as "unsafe migration".
+test_migration_advice_warns if {
+	inp := with_findings([finding("m2", "migrations", "prefer-identity", "low")])
+	d := data.gatecheck.decision with input as inp
+	d.allow == true
+	"gatecheck.migration_advice" in rules_of(d.warn)
+	every w in d.warn { not startswith(w.message, "unsafe migration") }
+	hazard := with_findings([finding("m3", "migrations", "drop-column", "medium")])
+	d2 := data.gatecheck.decision with input as hazard
+	"gatecheck.migration" in rules_of(d2.deny)
 }

@@ -48,7 +48,7 @@ action(finding_rule, rule) := object.get(stage_actions, finding_rule, object.get
 policy_rules := {
 	"gatecheck.severity", "gatecheck.secret", "gatecheck.migration", "gatecheck.no_checks",
 	"gatecheck.check_failed", "gatecheck.required_check_missing", "gatecheck.sbom_missing",
-	"gatecheck.license_denied", "gatecheck.suppression_added",
+	"gatecheck.license_denied", "gatecheck.suppression_added", "gatecheck.migration_advice",
 }
 
 finding_rule_overrides if {
@@ -83,9 +83,17 @@ severities := object.keys(rank)
 
 kind_of(c, _) := "secret" if c in secret_checks
 
-kind_of(c, _) := "migration" if {
+kind_of(c, s) := "migration" if {
 	not c in secret_checks
 	c in migration_checks
+	rank[s] > rank.low
+}
+
+# Migration advice (prefer-*, not-rerunnable, ...: severity low or info) is reported, not denied.
+kind_of(c, s) := "advice" if {
+	not c in secret_checks
+	c in migration_checks
+	rank[s] <= rank.low
 }
 
 kind_of(c, s) := "severity" if {
@@ -100,9 +108,10 @@ kind_of(c, s) := "below" if {
 }
 
 kind_rule := {"secret": "gatecheck.secret", "migration": "gatecheck.migration", "severity": "gatecheck.severity",
-	"below": "gatecheck.severity"}
+	"below": "gatecheck.severity", "advice": "gatecheck.migration_advice"}
 
-kind_prefix := {"secret": "secret found: ", "migration": "unsafe migration: ", "severity": "", "below": ""}
+kind_prefix := {"secret": "secret found: ", "migration": "unsafe migration: ", "severity": "", "below": "",
+	"advice": "migration advice: "}
 
 # The text after the title, per kind and severity.
 kind_suffix := {k: suffixes(k) | some k in object.keys(kind_rule)}
@@ -136,7 +145,7 @@ rule_actions := {} if not finding_rule_overrides
 # Which waiver set may cover a finding of each kind: secrets and migrations only by a waiver
 # that names the finding's id.
 waivable := {"secret": data.gatecheck.waivers.covered_explicit, "migration": data.gatecheck.waivers.covered_explicit,
-	"severity": data.gatecheck.waivers.covered, "below": set()}
+	"severity": data.gatecheck.waivers.covered, "below": set(), "advice": data.gatecheck.waivers.covered_explicit}
 
 # Where an entry goes, by action and whether a waiver covers it.
 place := {

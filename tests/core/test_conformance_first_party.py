@@ -12,7 +12,7 @@ from gatecheck_conformance.plugins import assert_conforms
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "webapp"
 FIRST_PARTY = sorted(
     ep.name for ep in importlib.metadata.entry_points(group="gatecheck")
-    if ep.dist is not None and ep.dist.metadata["Name"] == "gatecheck"
+    if ep.dist is not None and ep.dist.metadata["Name"] == "gatecheck-policy-gate"
 )
 
 

@@ -130,8 +130,10 @@ def test_every_check_runs_after_installing_the_all_extra(fresh: Path, tmp_path: 
     assert "migrations" in checks
     result = run(fresh, "run", str(project), "--no-cache", "-q", "-f", "json", cwd=tmp_path)
     assert result.returncode == 1, result.stderr  # the example is meant to be denied
-    statuses = {r["check"]: r["status"] for r in json.loads(result.stdout)["results"]}
-    assert statuses == dict.fromkeys(checks, "ok")
+    statuses = {r["check"]: r["status"] for r in json.loads(result.stdout)["results"] if r["check"] != "gatecheck"}
+    # slo and approvals need the operator's configuration (a Prometheus, reviewer keys) and run only with it.
+    operator_configured = {"slo", "approvals"}
+    assert statuses == dict.fromkeys(checks - operator_configured, "ok")
 
 
 def test_version_names_the_distribution(fresh: Path, tmp_path: Path) -> None:
