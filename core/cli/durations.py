@@ -100,4 +100,9 @@ class Moment(click.ParamType[datetime]):
             if duration_error.startswith("duration too long"):
                 self.fail(duration_error, param, ctx)
             self.fail(f"{text!r} is neither a duration ({EXAMPLES}) nor an ISO 8601 date such as 2026-10-01", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        try:
+            # Compared with times in UTC: a moment with no UTC form (year 1 at +01:00) is no moment.
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{text!r} is outside the years 1 to 9999 in UTC", param, ctx)

@@ -55,8 +55,8 @@ def _spawn_in(cwd: Path, args: tuple[str, ...], out: int, err: int) -> int:
 def assert_bad_input(outcome: Outcome, *fragments: str) -> None:
     assert outcome.code == 2, outcome.stdout + outcome.stderr
     assert "internal error" not in outcome.stderr and "Traceback" not in outcome.stderr
-    for fragment in fragments:
-        assert fragment in outcome.stderr, outcome.stderr
+    for fragment in fragments:  # a check's bad-input error is in the report (stdout), the CLI's on stderr
+        assert fragment in outcome.stderr + outcome.stdout, outcome.stderr + outcome.stdout
     assert outcome.seconds < MAX_SECONDS, f"took {outcome.seconds:.1f}s"
     assert outcome.rss_mb < MAX_RSS_MB, f"used {outcome.rss_mb:.0f} MB"
 
@@ -210,3 +210,37 @@ def test_db_update_from_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
     assert_bad_input(gatecheck("db", "update", "--url", "file:/etc/passwd", "--path", str(tmp_path / "osv.zip")),
                      "not a usable zip file")
     assert not (tmp_path / "osv.zip").exists()
+
+
+def test_store_search_since_year_one_at_an_offset_is_bad_input(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    assert gatecheck("store", "search", "--since", "0001-01-01", "--store", store).code == 0
+    assert_bad_input(gatecheck("store", "search", "--since", "0001-01-01T00:00:00+01:00", "--store", store),
+                     "outside the years 1 to 9999")
+
+
+def test_sarif_with_a_string_artifact_location_is_bad_input_naming_the_line(project: Path) -> None:
+    (project / "x.sarif").write_text(
+        '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},\n'
+        ' "results": [{"ruleId": "r", "message": {"text": "m"},\n'
+        '   "locations": [{"physicalLocation": {"artifactLocation": "x"}}]}]}]}\n')
+    outcome = gatecheck("run", str(project), "-q", "--check", "sarif")
+    assert outcome.code == 2 and "AttributeError" not in outcome.stdout + outcome.stderr
+    assert outcome.seconds < MAX_SECONDS
+
+
+def test_valid_or_near_valid_dependency_files_never_crash_a_check(tmp_path: Path) -> None:
+    editable = tmp_path / "editable"
+    editable.mkdir()
+    (editable / "requirements.txt").write_text("-e .\n")
+    (editable / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1"\n')
+    out = tmp_path / "r.json"
+    done = gatecheck("run", str(editable), "-q", "--check", "sbom", "-f", f"json:{out}")
+    import json
+
+    assert done.code in (0, 1), done.stderr
+    assert {r["check"]: r["status"] for r in json.loads(out.read_text())["results"]}["sbom"] == "ok"
+    broken = tmp_path / "pylock"
+    broken.mkdir()
+    (broken / "pylock.toml").write_text('lock-version = "1.0"\ncreated-by = "x"\npackages = "x"\n')
+    assert_bad_input(gatecheck("run", str(broken), "-q", "--check", "sca"), "pylock.toml:3")
