@@ -79,6 +79,8 @@ class ScanOutcome:
     #: Files analysed through the rewrite of syntax semgrep's parser lacks: ``{"path", "constructs"}``.
     fallback: list[dict[str, Any]] = field(default_factory=list)
     scanned: int = 0
+    #: Matches dropped because a more precise rule reported the same lines (``metadata.subsumed_by``).
+    subsumed: int = 0
     version: str = ""
 
 
@@ -266,6 +268,7 @@ class SastCheck:
             "files_scanned": outcome.scanned,
             "findings": len(outcome.findings),
             "by_severity": severity_counts(outcome.findings),
+            "subsumed": outcome.subsumed,
             "suppressed_count": len(outcome.suppressed),
             "suppressed": outcome.suppressed[:LIST_LIMIT],
             "unused_suppressions": outcome.unused_suppressions[:LIST_LIMIT],
@@ -415,6 +418,7 @@ class SastCheck:
             text = data.decode("utf-8", "replace")
             markers = find_markers(text, python=rel.endswith((".py", ".pyi")))
             file_results = _without_subsumed(pack, results.get(rel, []))
+            outcome.subsumed += len(results.get(rel, [])) - len(file_results)
             file_results.sort(key=lambda r: (_offset(r, "start"), str(r.get("check_id"))))
             found = [f for f in (self._finding(ctx, pack, rel, data, r, occurrences) for r in file_results) if f]
             found += self._blind_spots(source, problems_by_path.get(rel, []), occurrences)

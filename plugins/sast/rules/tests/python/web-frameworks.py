@@ -56,8 +56,10 @@ def configure_for_tests(env):
 
 
 def environments(comment):
-    # ruleid: gatecheck.python.jinja2-autoescape-disabled
+    # ruleid: gatecheck.python.jinja2-autoescape-default
     env = jinja2.Environment(autoescape=False)
+    # ruleid: gatecheck.python.jinja2-autoescape-disabled
+    app.jinja_env.autoescape = False
     # ruleid: gatecheck.python.jinja2-autoescape-default
     env2 = Environment(loader=FileSystemLoader("templates"))
     # ok: gatecheck.python.jinja2-autoescape-disabled, gatecheck.python.jinja2-autoescape-default

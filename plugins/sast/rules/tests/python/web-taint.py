@@ -510,3 +510,19 @@ def login_lookup():
     # ok: gatecheck.python.trust-boundary-violation
     session["user_id"] = user["id"]
     return "ok"
+
+
+@csrf_protect
+def render_page(request, page):
+    # ok: gatecheck.python.xss
+    page.title = mark_safe(page.title)
+    # ok: gatecheck.python.xss
+    return HttpResponse(loader.get_template("page.html").render({"page": page}, request))
+
+
+def set_language(request):
+    next_url = request.POST.get("next")
+    if next_url and not url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    # ok: gatecheck.python.open-redirect
+    return HttpResponseRedirect(next_url)
