@@ -88,3 +88,33 @@ def test_dependency_files(workdir: Path, name: str, data: st.DataObject) -> None
     (root / "other.txt").write_text("attrs==23.2.0\n")
     (root / "constraints.txt").write_text("requests==2.32.3\n")
     bounded_call(lambda: dependencies.read(Repository(root, use_git=False), name))
+
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "data"
+SQL = ("BEGIN;\nSET lock_timeout = '2s';\nCREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+       "note text);\nALTER TABLE orders ADD COLUMN total numeric NOT NULL DEFAULT 0;\n"
+       "CREATE INDEX CONCURRENTLY orders_total ON orders (total);\nCOMMIT;\n")
+PYTHON_MIGRATIONS = {
+    "shop/migrations/0002_order_status.py": MIGRATIONS / "django_project" / "shop" / "migrations" / "0002_order_status.py",
+    "alembic/versions/r04_batch.py": MIGRATIONS / "alembic_project" / "versions" / "r04_batch.py",
+}
+
+
+@BOUNDED
+@given(data=st.data(), which=st.sampled_from(["sql", *sorted(PYTHON_MIGRATIONS)]))
+def test_migrations(workdir: Path, data: st.DataObject, which: str) -> None:
+    """SQL, Django and Alembic migrations: a finding (an unparsable file names file and line) or a
+    result, never another exception; nothing in a migration is run."""
+    from gatecheck_plugins.migrations import MigrationsCheck
+
+    root = workdir / "migrations-tree"
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    rel = "migrations/0001.sql" if which == "sql" else which
+    base = SQL if which == "sql" else PYTHON_MIGRATIONS[which].read_text()
+    (root / rel).parent.mkdir(parents=True)
+    (root / rel).write_text(data.draw(mutated(base)), "utf-8", errors="surrogatepass")
+    ctx = CheckContext(root=root, options={}, repo=Repository(root, use_git=False))
+    bounded_call(lambda: MigrationsCheck().run(ctx))
