@@ -8,7 +8,8 @@
 ``env:NAME``
     The PEM text of the private key in environment variable ``NAME`` (a CI secret), with
     the same ``?passphrase-env=NAME`` option.
-``hv:``, ``gcpkms:``, ``awskms:``, ``azurekms:``, ``hsm:`` (the optional extra ``kms`` of gatecheck-policy-gate: ``pip install ".[kms]"`` in a checkout)
+``hv:``, ``gcpkms:``, ``awskms:``, ``azurekms:``, ``hsm:`` (the optional extra ``kms`` of
+gatecheck-policy-gate: ``pip install ".[kms]"`` in a checkout)
     securesystemslib's signer URIs for HashiCorp Vault transit and cloud KMS keys, with the
     public key PEM named by a fragment: ``hv:gatecheck/1#pub=keys/vault.pub``. The signing
     happens in the service; the public key decides the keyid written into envelopes.
