@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 from gatecheck import git
 from gatecheck import redact as redact_mod
 from gatecheck.errors import BadInput, CheckFailed
+from gatecheck.git_tree import GitTree, GitTreeError
 from gatecheck.model import CheckResult
 from gatecheck.repository import Repository, matches_any, normalize
 from gatecheck.trust import ConfigSource, RepositorySource
@@ -85,6 +86,21 @@ def nothing_scanned(candidates: int, left_out: Mapping[str, int]) -> CheckFailed
 
 class CheckTimeout(Exception):
     """The check's deadline passed, or the runner cancelled it."""
+
+
+@dataclass(frozen=True)
+class GitBase:
+    """The commit a diff-aware check (``--baseline-ref REF``) compares the working tree against."""
+
+    #: The ref as the operator gave it (``origin/main``).
+    ref: str
+    commit: str
+    #: True when ``commit`` is the merge base of the ref and HEAD (what a pull request's diff is taken
+    #: against); False when there is none (a shallow clone) and the ref's own commit is used.
+    merge_base: bool
+
+    def summary(self) -> dict[str, Any]:
+        return {"ref": self.ref, "commit": self.commit, "merge_base": self.merge_base}
 
 
 @dataclass
@@ -219,6 +235,43 @@ class CheckContext:
         within the check's deadline."""
         where = cwd or self.root
         return self.run_command(git.argv(where, list(args)), cwd=where, env=git.environment(), input=input)
+
+    def git_base(self, ref: str, *, option: str = "baseline_ref") -> GitBase:
+        """The base of a diff-aware run: the merge base of ``ref`` and HEAD, else the ref's own commit.
+
+        A ref git does not know, or a root outside a git work tree, is bad input naming ``option``."""
+        if ref.startswith("-"):
+            raise CheckFailed(f"{option} {ref!r} is not a git ref", bad_input=True)  # git would read an option
+        inside = self.git(["rev-parse", "--is-inside-work-tree"])
+        if inside.returncode != 0:
+            raise CheckFailed(f"{option} needs a git repository, but {self.root} is not inside one", bad_input=True)
+        proc = self.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+        if proc.returncode != 0:
+            raise CheckFailed(f"{option} {ref!r} is not a commit in this repository (in CI, fetch it first, "
+                              "for example `git fetch origin main`)", bad_input=True)
+        commit = proc.stdout.decode().strip()
+        merge = self.git(["merge-base", commit, "HEAD"])
+        if merge.returncode == 0 and merge.stdout.strip():
+            return GitBase(ref, merge.stdout.decode().strip(), True)
+        return GitBase(ref, commit, False)
+
+    def git_tree(self, commit: str) -> GitTree:
+        """The files under the root as they are in ``commit``, read from git's object database."""
+        try:
+            return GitTree(self.repo.root, commit, lambda args, data: self.git(list(args), input=data))
+        except GitTreeError as exc:
+            raise CheckFailed(str(exc)) from exc
+
+    def changed_since(self, commit: str) -> set[str]:
+        """Root-relative paths of the tracked files whose working-tree content differs from ``commit``
+        (added, modified or deleted; a rename is a deletion and an addition). Untracked files are not
+        listed: they are not in ``commit`` either."""
+        proc = self.git(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                         "--relative", commit, "--"])
+        if proc.returncode != 0:
+            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise CheckFailed(f"git diff {commit[:12]} failed: {lines[-1] if lines else proc.returncode}")
+        return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
     def run_command(
         self,

@@ -148,6 +148,22 @@ class Report:
             rows.append(row)
         return rows
 
+    def set_aside(self) -> list[tuple[str, str]]:
+        """(check, sentence) for each check that ran diff-aware (``--baseline-ref``): how many
+        pre-existing findings it set aside and against which commit, so no report hides that it hid some."""
+        notes: list[tuple[str, str]] = []
+        for result in self.results:
+            base = result.summary.get("baseline")
+            if not isinstance(base, dict) or not isinstance(base.get("preexisting"), int):
+                continue
+            commit = str(base.get("commit", ""))[:12]
+            how = "merge base with" if base.get("merge_base") else "commit of"
+            notes.append((result.check, f"{base['preexisting']} pre-existing finding(s) set aside by --baseline-ref "
+                                        f"(base {commit}, {how} {base.get('ref', '?')})"
+                                        + ("; files unchanged since the base were not scanned"
+                                           if base.get("unchanged_files_scanned") is False else "")))
+        return notes
+
     def finding(self, finding_id: str | None) -> Finding | None:
         """The finding a decision entry names, if any."""
         return self._findings_by_id().get(finding_id or "")

@@ -40,6 +40,9 @@ class MarkdownReporter:
         if errored:
             lines += ["", "### Check errors", ""]
             lines += [f"- **{markdown_text(r.check)}** ({r.status}): {markdown_text(r.error or '')}" for r in errored]
+        notes = report.set_aside()
+        if notes:
+            lines += ["", *[f"- **{markdown_text(check)}**: {markdown_text(note)}" for check, note in notes]]
         lines += self._section("Denied", decision.deny, report)
         lines += self._section("Warnings", decision.warn, report)
         lines += self._section("Waived", decision.waived, report)

@@ -98,6 +98,8 @@ class TextReporter:
                 console.print(Text.assemble((f"{visible(result.check)} {result.status}:", "red"), " ", visible(first)))
                 for line in rest:
                     console.print("    " + visible(line))
+        for check, note in report.set_aside():
+            console.print(Text.assemble((f"{visible(check)}:", "cyan"), " ", visible(note)))
         decision = report.decision
         for title, entries, style in (
             ("DENIED", decision.deny, "red"),

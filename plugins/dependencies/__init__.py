@@ -22,7 +22,7 @@ hostile tree from steering them exist once:
   URL's password;
 - **the project's shape** (:mod:`.shape`): an application (deployed as exact versions) or a
   library (declares ranges), which decides what a range means;
-- **a commit** (:mod:`.gittree`): the same readers over the files of a git commit, for
+- **a commit** (:mod:`gatecheck.git_tree`): the same readers over the files of a git commit, for
   ``--baseline-ref``.
 
 What the parsed files *mean* (which pins can be audited, what counts as pinned in an SBOM) is
@@ -38,6 +38,8 @@ decided by each check. Example::
 """
 
 from __future__ import annotations
+
+from gatecheck.git_tree import GitTree, GitTreeError
 
 from . import locks, pyproject, requirements, setupcfg
 from .environment import CURRENT, Environment, Installed, open_environment
@@ -57,7 +59,6 @@ from .files import (
     matches,
     select,
 )
-from .gittree import GitTree, GitTreeError
 from .locks import LockFile
 from .model import Artifact, DependencyFileError, PackageRecord, Project, checked_url, without_credentials
 from .pyproject import Declared, PyProject

@@ -33,7 +33,7 @@ PACKAGE_KINDS = (PYPROJECT, SETUP_CFG)
 
 class Tree(Protocol):
     """What the readers need of a tree of files: the working tree's repository view
-    (:class:`gatecheck.repository.Repository`), or a commit of it (:class:`.gittree.GitTree`)."""
+    (:class:`gatecheck.repository.Repository`), or a commit of it (:class:`gatecheck.git_tree.GitTree`)."""
 
     @property
     def root(self) -> Path: ...

@@ -58,30 +58,12 @@ def toplevel(ctx: CheckContext) -> Path:
     return Path(proc.stdout.decode().strip())
 
 
-def resolve(ctx: CheckContext, ref: str) -> tuple[str, bool]:
-    """The base commit for ``ref``: its merge base with HEAD, else the ref's own commit."""
-    if ref.startswith("-"):
-        # git would read it as an option.
-        raise CheckFailed(f"baseline_ref {ref!r} is not a git ref", bad_input=True)
-    proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
-    if proc.returncode != 0:
-        raise CheckFailed(
-            f"baseline_ref {ref!r} is not a commit in this repository "
-            "(in CI, fetch it first, for example `git fetch origin main`)",
-            bad_input=True,
-        )
-    ref_commit = proc.stdout.decode().strip()
-    merge = ctx.git(["merge-base", ref_commit, "HEAD"])
-    if merge.returncode == 0 and merge.stdout.strip():
-        return merge.stdout.decode().strip(), True
-    return ref_commit, False
-
-
 def compute(ctx: CheckContext, ref: str) -> Baseline:
     """Resolve ``ref`` and list what changed since it, relative to the project root."""
     top = toplevel(ctx)
-    commit, is_merge_base = resolve(ctx, ref)
-    baseline = Baseline(ref=ref, commit=commit, toplevel=top, merge_base=is_merge_base)
+    base = ctx.git_base(ref)
+    commit = base.commit
+    baseline = Baseline(ref=ref, commit=commit, toplevel=top, merge_base=base.merge_base)
     diff = _git(ctx, "diff", "--name-status", "-z", "-M", "--no-ext-diff", commit, "--", cwd=top)
     fields = diff.decode("utf-8", "surrogateescape").split("\0")
     i = 0

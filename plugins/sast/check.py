@@ -170,7 +170,7 @@ class SastCheck:
         inputs = [*(ctx.repo.root / rel for rel in selection.files), *pack.files, *ignores.files]
         ref = ctx.options.get("baseline_ref")
         if ref and ctx.work_dir is not None:
-            commit, _ = baseline_mod.resolve(ctx, ref)
+            commit = ctx.git_base(ref).commit
             marker = ctx.work_dir / f"baseline-{hashlib.sha256(ref.encode()).hexdigest()[:16]}.txt"
             marker.parent.mkdir(parents=True, exist_ok=True)
             if not marker.is_file() or marker.read_text() != commit:
@@ -244,7 +244,8 @@ class SastCheck:
                 preexisting = 0
                 if before and out is not None:
                     preexisting = self._drop_preexisting(outcome, self._scan(ctx, pack, before, out, base=True))
-                summary["baseline"]["preexisting_findings"] = preexisting
+                summary["baseline"]["preexisting"] = preexisting
+                summary["baseline"]["unchanged_files_scanned"] = False
                 summary["baseline"]["message"] = (
                     f"{preexisting} pre-existing finding(s) in the {len(rels)} changed file(s) set aside "
                     f"(present at {base.commit[:12]}); findings in unchanged files are not reported")

@@ -199,7 +199,7 @@ class ScaCheck:
             ref = ctx.options.get("baseline_ref")
             if ref:
                 # In diff-aware mode the base commit decides too: a moved base is a cache miss.
-                commit, _ = baseline_mod.resolve(ctx, str(ref))
+                commit = ctx.git_base(str(ref)).commit
                 paths.append(_marker(ctx.work_dir / f"baseline-{hashlib.sha256(str(ref).encode()).hexdigest()[:16]}.txt",
                                      commit))
         return paths

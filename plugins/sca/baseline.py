@@ -3,7 +3,7 @@
 1. The base is the merge base of ``baseline_ref`` and ``HEAD`` (what a pull request's diff is
    taken against), or the ref itself when there is none (a shallow clone).
 2. The dependency files are read as they are in that commit, straight from git's object database
-   through the check's hardened git runner (:class:`gatecheck_plugins.dependencies.GitTree`):
+   through the check's hardened git runner (:class:`gatecheck.git_tree.GitTree`):
    nothing is checked out, and the same parsers and selection apply.
 3. The base's dependencies are audited in the *same* pip-audit pass as the current ones (one
    scan: the union of both, each dependency queried once), and turned into findings the same way.
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
 from gatecheck_plugins import dependencies
 
 
@@ -44,32 +43,10 @@ class Base:
                 "unreadable_files": self.unreadable, "preexisting": preexisting, "preexisting_by_rule": by_rule}
 
 
-def resolve(ctx: CheckContext, ref: str) -> tuple[str, bool]:
-    """The base commit for ``ref``: its merge base with HEAD, else the ref's own commit."""
-    if ref.startswith("-"):
-        raise CheckFailed(f"baseline_ref {ref!r} is not a git ref", bad_input=True)  # git would read an option
-    inside = ctx.git(["rev-parse", "--is-inside-work-tree"])
-    if inside.returncode != 0:
-        raise CheckFailed(f"baseline_ref needs a git repository, but {ctx.root} is not inside one", bad_input=True)
-    proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
-    if proc.returncode != 0:
-        raise CheckFailed(f"baseline_ref {ref!r} is not a commit in this repository (in CI, fetch it first, "
-                          "for example `git fetch origin main`)", bad_input=True)
-    commit = proc.stdout.decode().strip()
-    merge = ctx.git(["merge-base", commit, "HEAD"])
-    if merge.returncode == 0 and merge.stdout.strip():
-        return merge.stdout.decode().strip(), True
-    return commit, False
-
-
 def open_base(ctx: CheckContext, ref: str) -> Base:
     """The base commit of ``ref`` and its files under the project root."""
-    commit, is_merge_base = resolve(ctx, ref)
-    try:
-        tree = dependencies.GitTree(ctx.repo.root, commit, lambda args, data: ctx.git(list(args), input=data))
-    except dependencies.GitTreeError as exc:
-        raise CheckFailed(f"baseline_ref {ref!r}: {exc}") from exc
-    return Base(ref=ref, commit=commit, merge_base=is_merge_base, tree=tree)
+    base = ctx.git_base(ref)
+    return Base(ref=ref, commit=base.commit, merge_base=base.merge_base, tree=ctx.git_tree(base.commit))
 
 
 def base_files(ctx: CheckContext, base: Base, patterns: list[str] | None) -> list[str]:

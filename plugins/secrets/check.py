@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,11 +36,18 @@ from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, Finding, Location, Suppression, Tool, finding_id
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import matches_any
+from gatecheck_plugins.secrets import base_ref, history
 from gatecheck_plugins.secrets import baseline as baseline_mod
-from gatecheck_plugins.secrets import history
 from gatecheck_plugins.secrets.engine import Engine, Match, hyperscan_available
 from gatecheck_plugins.secrets.files import DEFAULT_MAX_FILE_SIZE, Selection, decode_utf16, looks_binary, select
-from gatecheck_plugins.secrets.redaction import DEFAULT_HASH_KEY_ENV, hash_key, key_id, preview, secret_hash
+from gatecheck_plugins.secrets.redaction import (
+    DEFAULT_HASH_KEY_ENV,
+    hash_key,
+    key_id,
+    masked_part,
+    preview,
+    secret_hash,
+)
 from gatecheck_plugins.secrets.rules import BUILTIN_SOURCE, Allowlist, Reader, Rule, RuleSet, builtin_rules, load_config
 from gatecheck_plugins.secrets.verify import LiveVerifier
 
@@ -100,6 +106,9 @@ class SecretsCheck:
             "baseline": {"type": "string", "minLength": 1, "x-gatecheck-path": "config",
                          "description": f"Baseline file of known findings (default {baseline_mod.DEFAULT_PATH} when it "
                                         "exists). Read from the trusted configuration source in trusted mode."},
+            "baseline_ref": {"type": "string", "minLength": 1,
+                             "description": "Git ref (origin/main): report only secrets new since its merge base "
+                                            "(set by gatecheck run --baseline-ref)."},
             "use_baseline": {"type": "boolean",
                              "description": "Apply the baseline (default true; `gatecheck secrets baseline` turns it off)."},
             "engine": {"enum": ["auto", "hyperscan", "python"],
@@ -143,6 +152,12 @@ class SecretsCheck:
             except CheckFailed:
                 base = head = "unresolved"  # run() reports the problem
             lines.append(f"history {since} {base} {head}")
+        ref = ctx.options.get("baseline_ref")
+        if ref:
+            try:
+                lines.append(f"baseline-ref {ref} {ctx.git_base(str(ref)).commit}")
+            except CheckFailed:
+                lines.append(f"baseline-ref {ref} unresolved")  # run() reports the problem
         lines += [f"by-name {rel}" for rel in sorted([*selection.binary, *selection.large])]
         if self._verifying(ctx):
             # A provider's answer holds for the moment it was given: a cached verdict is at most an hour old.
@@ -286,6 +301,13 @@ class SecretsCheck:
             keys = known.keys()
             baselined = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) in keys]
             findings = [f for f in findings if (f.rule_id, str(f.metadata.get("secret_hash", ""))) not in keys]
+        preexisting: list[Finding] = []
+        base_summary: dict[str, Any] | None = None
+        if ctx.options.get("baseline_ref"):
+            base = base_ref.scan_base(ctx, engine, builder.key, str(ctx.options["baseline_ref"]), findings,
+                                      limit=limit, exclude=list(ctx.options.get("exclude_paths", [])))
+            findings, preexisting = base.split(findings)
+            base_summary = base.summary(preexisting)
         summary: dict[str, Any] = {
             "engine": engine.name,
             "rules": len(rules.rules),
@@ -303,11 +325,13 @@ class SecretsCheck:
             "suppressed": len(builder.suppressions),
             "suppressions_without_reason": stats.bare_suppressions,
             "baselined": len(baselined),
-            # Where the baseline set secrets aside in the tree: a reviewer sees what it hides, and a
-            # cache hit knows which files to re-read to mask those values (see restore()).
-            "baselined_paths": sorted({f.location.path for f in baselined
+            # Where the baseline (or --baseline-ref) set secrets aside in the tree: a reviewer sees what
+            # it hides, and a cache hit knows which files to re-read to mask those values (see restore()).
+            "baselined_paths": sorted({f.location.path for f in [*baselined, *preexisting]
                                        if f.location is not None and "commit" not in f.metadata}),
         }
+        if base_summary is not None:
+            summary["baseline"] = base_summary
         if engine.note:
             summary["engine_note"] = engine.note
         elif engine.name != "hyperscan":
@@ -324,7 +348,7 @@ class SecretsCheck:
         if history_summary is not None:
             summary["history"] = history_summary
         tool = Tool("gatecheck-secrets", __version__)
-        if stats.files == 0 and not findings and not baselined and not history_summary:
+        if stats.files == 0 and not findings and not baselined and not preexisting and not history_summary:
             if selection.candidates and not (selection.files or selection.binary or selection.large):
                 raise nothing_scanned(selection.candidates, selection.left_out)
             return CheckResult(tool=tool, status="skipped", error="no text files to scan", findings=[], summary=summary,
@@ -371,20 +395,6 @@ class SecretsCheck:
                     match.allow_line = added.line_number(match.allow_line)
                 builder.add(match, added.path, stats, commit=added.commit)
         return {"since": since, "commits": len(commits), "bytes": scanned, "matches": matched}
-
-
-#: Lines of a key block that are the same in every key: masking them everywhere would hide nothing
-#: and blank out every mention of "-----BEGIN PRIVATE KEY-----" (and the finding's own preview).
-_ARMOR_LINE = re.compile(rb"^\s*(?:-----(?:BEGIN|END) [A-Z0-9 ]+-----|---- (?:BEGIN|END) [A-Z0-9 ]+ ----"
-                         rb"|(?:Proc-Type|DEK-Info|Comment|Version|PuTTY-User-Key-File-\d+|Encryption|"
-                         rb"Public-Lines|Private-Lines|Private-MAC):.*)\s*$")
-
-
-def masked_part(secret: bytes) -> bytes:
-    """What of a matched value the scrubber masks: all of it, except the armor lines of a key block."""
-    if b"\n" not in secret:
-        return secret
-    return b"\n".join(line for line in secret.split(b"\n") if not _ARMOR_LINE.match(line))
 
 
 def _read_config_side(local: Path, shown: str, what: str) -> str:

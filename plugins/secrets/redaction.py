@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 
 DEFAULT_HASH_KEY_ENV = "GATECHECK_SECRETS_HASH_KEY"
 _FALLBACK_KEY = b"gatecheck-secrets-fingerprint-v1"
@@ -51,3 +52,17 @@ def preview(secret: bytes) -> str:
         return f"{first} ...[{len(text)} chars]" if first.startswith("-") else f"****[{len(text)} chars]"
     shown = 0 if len(text) < 8 else min(4, len(text) // 5)
     return f"{text[:shown]}****[{len(text)} chars]"
+
+
+#: Lines of a key block that are the same in every key: masking them everywhere would hide nothing
+#: and blank out every mention of "-----BEGIN PRIVATE KEY-----" (and the finding's own preview).
+_ARMOR_LINE = re.compile(rb"^\s*(?:-----(?:BEGIN|END) [A-Z0-9 ]+-----|---- (?:BEGIN|END) [A-Z0-9 ]+ ----"
+                         rb"|(?:Proc-Type|DEK-Info|Comment|Version|PuTTY-User-Key-File-\d+|Encryption|"
+                         rb"Public-Lines|Private-Lines|Private-MAC):.*)\s*$")
+
+
+def masked_part(secret: bytes) -> bytes:
+    """What of a matched value the scrubber masks: all of it, except the armor lines of a key block."""
+    if b"\n" not in secret:
+        return secret
+    return b"\n".join(line for line in secret.split(b"\n") if not _ARMOR_LINE.match(line))

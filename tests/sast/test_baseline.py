@@ -60,7 +60,7 @@ def test_reports_only_new_findings_since_merge_base(repo: Path, sast: Any) -> No
     assert base["ref"] == "main" and base["merge_base"] is True
     assert base["commit"] == sast.git(repo, "rev-parse", "main").strip()
     assert base["changed_files"] == 3  # old.py, renamed.py, new.py; same.py is not rescanned
-    assert base["preexisting_findings"] == 4  # import pickle, pickle + yaml in old.py, os.system in renamed.py
+    assert base["preexisting"] == 4  # import pickle, pickle + yaml in old.py, os.system in renamed.py
 
 
 def test_unknown_ref_and_no_repository_are_bad_input(repo: Path, tmp_path: Path, sast: Any) -> None:

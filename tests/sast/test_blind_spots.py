@@ -181,5 +181,5 @@ def test_diff_aware_mode_starts_semgrep_once_and_judges_base_files_by_their_path
     # eval(x) in both files existed at the base; the team rule's anchored include judged the base
     # version of app/a.py as app/a.py (it saw the pre-existing match there too).
     assert new == [("app/a.py", 3, "gatecheck.python.eval-exec-dynamic"), ("app/a.py", 3, "team.app-eval")]
-    assert result.summary["baseline"]["preexisting_findings"] == 3
+    assert result.summary["baseline"]["preexisting"] == 3
     assert result.summary["baseline"]["message"].startswith("3 pre-existing finding(s) in the 2 changed file(s) set aside")

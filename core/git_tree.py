@@ -1,5 +1,5 @@
-"""A commit of the repository as a read-only tree of files: the dependency files as they were at a
-git base (``--baseline-ref``), read with the same parsers as the working tree.
+"""A commit of the repository as a read-only tree of files: what a diff-aware check (``--baseline-ref``)
+reads to know how the files were before the change, with the same readers as the working tree.
 
 Everything comes from git's object database through the caller's hardened ``git`` runner
 (:meth:`gatecheck.checks.CheckContext.git`): ``ls-tree`` once for the listing, ``cat-file --batch``
