@@ -32,6 +32,7 @@ from typing import Any
 
 import platformdirs
 
+from gatecheck.checks import KeyFact
 from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, InputFile
@@ -146,6 +147,20 @@ class DigestMemo:
                                    "tag": _tag(self.key, b"memo", entries)})
             self._dirty = False
         atomic_write(self.path, data)
+
+
+def split_inputs(items: Iterable[Path | KeyFact]) -> tuple[list[Path], dict[str, str]]:
+    """A check's ``inputs()`` as files to digest and the other facts its result depends on."""
+    files: list[Path] = []
+    facts: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, KeyFact):
+            if item.name in facts and facts[item.name] != item.value:
+                raise ValueError(f"cache-key fact {item.name!r} given twice with different values")
+            facts[item.name] = item.value
+        else:
+            files.append(item)
+    return files, facts
 
 
 def collect_inputs(paths: Iterable[Path], name_of: Callable[[Path], str], memo: DigestMemo) -> list[InputFile]:

@@ -34,9 +34,26 @@ from gatecheck.repository import Repository, matches_any, normalize
 from gatecheck.trust import ConfigSource, RepositorySource
 
 
+@dataclass(frozen=True)
+class KeyFact:
+    """Cache-key material that is not a file: a fact a check's result depends on.
+
+    A check yields these from :meth:`Check.inputs` next to its files (today's date for an
+    advisory database's age, the base commit of ``--baseline-ref``, a signing key's
+    fingerprint). They decide the cache key only; the result's ``inputs`` list files.
+    """
+
+    name: str
+    value: str
+
+
 @runtime_checkable
 class Check(Protocol):
-    """A check a plugin provides through the ``gatecheck_checks`` hook."""
+    """A check a plugin provides through the ``gatecheck_checks`` hook.
+
+    The first six members are required. The rest have defaults in :class:`CheckBase`, which a
+    check may subclass; the runner treats a check without them as having those defaults.
+    """
 
     #: Unique name; the key of its table in the configuration (``[checks.NAME]``).
     name: str
@@ -46,25 +63,37 @@ class Check(Protocol):
     description: str
     #: JSON Schema (draft 2020-12) of the check's options.
     options_schema: Mapping[str, Any]
-    #: Optional: ``enabled_by_default = False`` for a check that needs the operator's configuration
-    #: to mean anything (it then runs only when its table sets an option, or with ``--check``).
-    #: Checks that must finish first when they run in the same gate; their results are
-    #: then in ``ctx.results`` (the SBOM check reads the SCA check's vulnerabilities).
-    #: Optional: a check without the attribute runs as soon as a slot is free.
-    # after: tuple[str, ...]
 
-    def inputs(self, ctx: CheckContext) -> Iterable[Path]:
-        """The files whose content decides the result (the cache key); directories are walked."""
+    def inputs(self, ctx: CheckContext) -> Iterable[Path | KeyFact]:
+        """What decides the result (the cache key): files (directories are walked) and
+        :class:`KeyFact` values for anything else."""
         ...
 
     def run(self, ctx: CheckContext) -> CheckResult:
         """Scan and return a result; raise :class:`CheckFailed` for a clear error."""
         ...
 
-    # Optional: ``restore(ctx, result)`` is called instead of ``run`` when the result comes
-    # from the cache, for a check whose run also writes files (the SBOM check writes its
-    # document): it puts them back as the cached result describes. If it raises, the
-    # check runs again.
+
+class CheckBase:
+    """Defaults for a check's optional members; subclass it to declare only what differs."""
+
+    #: ``False`` for a check that needs the operator's configuration to mean anything (it then
+    #: runs only when its table sets an option, or with ``--check``).
+    enabled_by_default: bool = True
+    #: Checks that must finish first when they run in the same gate; their results are then in
+    #: ``ctx.results`` (the SBOM check reads the SCA check's vulnerabilities).
+    after: tuple[str, ...] = ()
+
+    def prepare(self, ctx: CheckContext) -> object:
+        """Work both :meth:`inputs` and ``run`` need (which files to scan, a resolved base commit),
+        done once per run; the runner keeps what it returns as ``ctx.prepared``."""
+        return None
+
+    def restore(self, ctx: CheckContext, result: CheckResult) -> None:
+        """Called instead of ``run`` when the result comes from the cache: a check whose run also
+        writes files (the SBOM check writes its document) puts them back as ``result`` describes.
+        If it raises, the check runs again."""
+        return None
 
 
 #: The exclude source named for files the gate's ``[run] exclude`` left out.
@@ -131,6 +160,8 @@ class CheckContext:
     #: The scrubber for everything the check returns or writes; values handed to
     #: :meth:`sensitive` are masked in every output.
     redactor: redact_mod.Redactor = field(default_factory=redact_mod.default)
+    #: What the check's ``prepare`` returned for this run (``None`` without one).
+    prepared: Any = None
 
     def __post_init__(self) -> None:
         #: CPU seconds the tools this check ran used (summed over run_command calls).

@@ -80,6 +80,9 @@ class Plugins:
             self.pm.register(obj, name=name)
             self.sources[name] = "registered in-process"
             self.versions[name] = getattr(obj, "__version__", "")
+        # A hook implementation whose name no hook spec has (a misspelt ``gatecheck_chekcs``)
+        # would otherwise never be called, and its checks would silently not run.
+        _check_hooks(self.pm)
 
     def _load_entry_points(self) -> None:
         # Load each entry point ourselves rather than with pluggy's
@@ -95,7 +98,10 @@ class Plugins:
             try:
                 plugin = ep.load()
                 self.pm.register(plugin, name=ep.name)
+                _check_hooks(self.pm)
             except Exception as exc:
+                if self.pm.has_plugin(ep.name):
+                    self.pm.unregister(name=ep.name)
                 self.load_errors.append(
                     PluginInfo(ep.name, dist_version, source, error=f"failed to load: {type(exc).__name__}: {exc}")
                 )
@@ -188,3 +194,12 @@ def _gatecheck_version() -> str:
     from gatecheck import __version__
 
     return __version__
+
+
+def _check_hooks(pm: pluggy.PluginManager) -> None:
+    """Fail on a hook implementation that matches no hook spec, naming the plugin and the hook."""
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        plugin = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise GatecheckError(f"plugin {plugin!r}: {exc}; the hooks are listed in docs/plugins.md") from exc

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gatecheck import redact, validation
-from gatecheck.cache import ResultCache, cache_key, collect_inputs
+from gatecheck.cache import ResultCache, cache_key, collect_inputs, split_inputs
 from gatecheck.checks import Check, CheckContext, CheckTimeout
 from gatecheck.errors import BadInput, CheckFailed
 from gatecheck.model import CheckResult
@@ -203,13 +203,20 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[C
     key = None
     try:
         inputs = []
+        prepare = getattr(check, "prepare", None)
+        if prepare is not None:
+            ctx.prepared = prepare(ctx)
         if settings.cache is not None:
-            inputs = collect_inputs(check.inputs(ctx), lambda p: _input_name(ctx, p), settings.cache.memo)
-            key = cache_key(name, check.version, run.options, inputs, {
+            files, facts = split_inputs(check.inputs(ctx))
+            inputs = collect_inputs(files, lambda p: _input_name(ctx, p), settings.cache.memo)
+            context: dict[str, Any] = {
                 "stage": ctx.stage, "network": ctx.network, "config": ctx.config_source.describe(),
                 "untracked": ctx.repo.untracked, "paths": ctx.paths and [str(p) for p in ctx.paths],
                 "exclude": ctx.exclude,
-            })
+            }
+            if facts:
+                context["facts"] = facts
+            key = cache_key(name, check.version, run.options, inputs, context)
             hit = settings.cache.get(key)
             if hit is not None and _restored(check, ctx, hit):
                 hit.duration_ms = int((time.perf_counter() - start) * 1000)
