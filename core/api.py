@@ -19,7 +19,10 @@ Groups:
 - **the tree under judgement**: :class:`Repository`, :class:`RepoFile`, :class:`OutsideRepository`,
   :func:`normalize`, :func:`matches_any`, :class:`GitTree`, :class:`GitTreeError`.
 - **small tools**: :func:`atomic_write`, :func:`locate` (line of a JSON path), :func:`scrub`,
-  :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing), :func:`cache_directory`.
+  :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing), :func:`cache_directory`,
+  :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`prefixed`,
+  :func:`bare_sha256`), time (:func:`utc_now`, :func:`parse_rfc3339`, :func:`format_seconds`,
+  :func:`format_micro`).
 - **SARIF rule help**: :class:`RuleDoc`, :func:`rules_artifact`.
 - **keys**: :class:`PublicKey`, :class:`PrivateKey`, :func:`load_private_pem`,
   :func:`load_public_key_file`.
@@ -36,10 +39,12 @@ from typing import Any
 from gatecheck import __version__, hookimpl, limits
 from gatecheck.attest.keys import PrivateKey, PublicKey, load_private_pem, load_public_key_file
 from gatecheck.cache import cache_directory
+from gatecheck.canonical import canonical_json
 from gatecheck.checks import RUN_EXCLUDE, Check, CheckBase, CheckContext, GitBase, KeyFact, nothing_scanned
 from gatecheck.cli import inputs as cli_inputs
 from gatecheck.cli.durations import parse as parse_duration
 from gatecheck.cli.output import Output, info, output_options
+from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, CheckFailed, GatecheckError
 from gatecheck.files import atomic_write
 from gatecheck.git_tree import GitTree, GitTreeError
@@ -62,6 +67,7 @@ from gatecheck.model import (
 from gatecheck.redact import scrub, scrub_url_credentials
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, RepoFile, Repository, matches_any, normalize
+from gatecheck.timestamps import format_micro, format_seconds, parse_rfc3339, utc_now
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -97,9 +103,14 @@ __all__ = [
     "Tool",
     "__version__",
     "atomic_write",
+    "bare_sha256",
     "cache_directory",
+    "canonical_json",
     "cli_inputs",
+    "file_sha256",
     "finding_id",
+    "format_micro",
+    "format_seconds",
     "hookimpl",
     "info",
     "limits",
@@ -111,11 +122,15 @@ __all__ = [
     "nothing_scanned",
     "output_options",
     "parse_duration",
+    "parse_rfc3339",
+    "prefixed",
     "rules_artifact",
     "run_check",
     "scrub",
     "scrub_url_credentials",
     "severity_counts",
+    "sha256_hex",
+    "utc_now",
 ]
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from gatecheck.attest.dsse import MALFORMED, EnvelopeError
 from gatecheck.attest.statement import ACCEPTED_DIGESTS
+from gatecheck.timestamps import format_micro, parse_rfc3339
 
 #: Extension field (a URI, as the spec requires) holding the gate stage of the verdict.
 STAGE_FIELD = "https://gatecheck.dev/attestation/vsa/stage"
@@ -34,40 +35,9 @@ RESULTS = ("PASSED", "FAILED")
 #: The in-toto Simple Verification Result predicate (attestation framework v1.2), written beside the VSA on request.
 SVR_PREDICATE_TYPE = "https://in-toto.io/attestation/svr/v0.1"
 
-_RFC3339 = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
-)
-
-
-def format_time(moment: datetime) -> str:
-    """RFC 3339 in UTC with microseconds and a ``Z``: the form ``timeVerified`` is written in.
-
-    Fixed width, so text order is time order (the store indexes it as text). Whole seconds
-    are not enough: two verdicts made in the same second must still be told apart.
-    """
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(text: str) -> datetime:
-    """Parse an RFC 3339 timestamp (as in-toto's Timestamp field type) to an aware datetime.
-
-    Whole seconds (what earlier gatecheck versions and many other producers write) and any
-    fraction up to nanoseconds are accepted; digits beyond microseconds are dropped.
-    """
-    m = _RFC3339.fullmatch(text)
-    if not m:
-        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
-    frac = (m.group("frac") or "").ljust(6, "0")[:6]
-    tz = m.group("tz").upper().replace("Z", "+00:00")
-    moment = datetime.fromisoformat(f"{m.group('date')}T{m.group('time')}.{frac}{tz}")
-    try:
-        # Every comparison and every rendering happens in UTC: a moment that has no UTC form
-        # (9999-12-31T23:59:59-23:59 is in the year 10000 there) is not a usable timestamp.
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"timestamp {text!r} is outside the years 1 to 9999 in UTC") from None
-    return moment
-
+# One RFC 3339 reader and writer for the whole tool; kept importable under their old names here.
+format_time = format_micro
+parse_time = parse_rfc3339
 
 def predicate(
     *,
