@@ -26,9 +26,9 @@ from typing import Any
 from gatecheck import waivers as waivers_mod
 from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Finding, Location, Package, Tool, finding_id
-from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import inputs as inputs_mod
+from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.policy.embedded import EmbeddedEngine
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -26,7 +26,7 @@ from gatecheck import config, hookimpl
 from gatecheck.checks import CheckContext
 from gatecheck.gate import GateOptions, plan, run_gate
 from gatecheck.model import CheckResult, Tool
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.runner import RunSettings, run_checks
 
 REPO = Path(__file__).resolve().parent.parent

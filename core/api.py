@@ -18,7 +18,8 @@ Groups:
   exit codes.
 - **the tree under judgement**: :class:`Repository`, :class:`RepoFile`, :class:`OutsideRepository`,
   :func:`normalize`, :func:`matches_any`, :class:`GitTree`, :class:`GitTreeError`.
-- **small tools**: :func:`atomic_write`, :func:`locate` (line of a JSON path), :func:`scrub`,
+- **small tools**: :func:`atomic_write`, source positions (:func:`locate`, the line of a JSON path;
+  :func:`json_key_line`, :func:`toml_key_line`, :func:`toml_table_lines`), :func:`gc_paused`, :func:`scrub`,
   :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing), :func:`cache_directory`,
   :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`prefixed`,
   :func:`bare_sha256`), time (:func:`utc_now`, :func:`parse_rfc3339`, :func:`format_seconds`,
@@ -47,8 +48,8 @@ from gatecheck.cli.output import Output, info, output_options
 from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, CheckFailed, GatecheckError
 from gatecheck.files import atomic_write
+from gatecheck.gcpause import paused as gc_paused
 from gatecheck.git_tree import GitTree, GitTreeError
-from gatecheck.jsonpos import locate
 from gatecheck.model import (
     SEVERITIES,
     SEVERITY_RANK,
@@ -64,6 +65,7 @@ from gatecheck.model import (
     finding_id,
     severity_counts,
 )
+from gatecheck.positions import json_key_line, locate, toml_key_line, toml_table_lines
 from gatecheck.redact import scrub, scrub_url_credentials
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, RepoFile, Repository, matches_any, normalize
@@ -111,8 +113,10 @@ __all__ = [
     "finding_id",
     "format_micro",
     "format_seconds",
+    "gc_paused",
     "hookimpl",
     "info",
+    "json_key_line",
     "limits",
     "load_private_pem",
     "load_public_key_file",
@@ -130,6 +134,8 @@ __all__ = [
     "scrub_url_credentials",
     "severity_counts",
     "sha256_hex",
+    "toml_key_line",
+    "toml_table_lines",
     "utc_now",
 ]
 
@@ -146,7 +152,7 @@ def run_check(path: Path, config_path: Path | None, check: str, *, options: dict
     # at import time (``gatecheck --help`` imports every plugin).
     from gatecheck import config as config_mod
     from gatecheck.gate import GateOptions, plan, run_settings
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
     from gatecheck.runner import run_checks
 
     cfg = config_mod.load(path, config_path)

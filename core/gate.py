@@ -21,10 +21,10 @@ from gatecheck.config import Config
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
 from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Tool, finding_id
-from gatecheck.plugins import Plugins
-from gatecheck.policy import bundle as bundle_mod
+from gatecheck.plugin_manager import Plugins
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import inputs as inputs_mod
+from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.reports import Report, json_text
 from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks

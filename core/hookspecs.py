@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from gatecheck.attest.signing import SignerProvider
     from gatecheck.checks import Check
-    from gatecheck.policy.engine import EngineProvider
+    from gatecheck.policy.engines import EngineProvider
     from gatecheck.reports import Reporter
 
 PROJECT = "gatecheck"
@@ -156,10 +156,10 @@ def gatecheck_policy_engines() -> list[EngineProvider]:
 
     An engine provider has a ``name`` (the value of ``gatecheck run --engine`` and
     ``[policy] engine``), a ``description`` and ``create(settings) -> PolicyEngine``, where
-    ``settings`` is a :class:`gatecheck.policy.engine.EngineSettings` (timeout, OPA URL,
+    ``settings`` is a :class:`gatecheck.policy.engines.EngineSettings` (timeout, OPA URL,
     token, TLS). The engine has ``name``, ``version()`` and
     ``evaluate(bundle, query, input) -> QueryResult`` (see
-    :class:`gatecheck.policy.engine.PolicyEngine`); it raises ``EngineError`` or
+    :class:`gatecheck.policy.engines.PolicyEngine`); it raises ``EngineError`` or
     ``EngineTimeout`` when it cannot answer, and the gate then denies. Before an engine
     decides, the gate runs the canary conformance cases on it and refuses an engine that
     gets one wrong. The built-in ``embedded`` and ``opa`` engines are registered this way.

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from gatecheck.errors import BadInput
+from gatecheck.positions import json_key_line
 
 LIMITS_ENV = "GATECHECK_LIMITS"
 
@@ -166,7 +167,9 @@ def load_json(data: str | bytes, name: str | Path, *, duplicates: bool = False) 
     except json.JSONDecodeError as exc:
         raise BadInput(f"invalid JSON: {exc.msg}", path=name, line=exc.lineno) from exc
     except _Duplicate as exc:
-        raise BadInput(f"duplicate key {exc.args[0]!r} in an object", path=name, line=_line_of_key(text, exc.args[0])) from exc
+        # The line of the second time the key is written: the duplicate.
+        line = json_key_line(text, exc.args[0], occurrence=2)
+        raise BadInput(f"duplicate key {exc.args[0]!r} in an object", path=name, line=line) from exc
     except _NotFinite as exc:
         raise BadInput(f"{exc.args[0]} is not a number JSON allows", path=name) from exc
     except RecursionError as exc:
@@ -182,13 +185,6 @@ class _Duplicate(Exception):
 
 class _NotFinite(Exception):
     pass
-
-
-def _line_of_key(text: str, key: str) -> int | None:
-    needle = json.dumps(key)
-    first = text.find(needle)
-    second = text.find(needle, first + 1) if first >= 0 else -1
-    return text.count("\n", 0, second) + 1 if second >= 0 else None
 
 
 # --- YAML -------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import click
 from gatecheck.errors import BadInput
 from gatecheck.policy import cases as cases_mod
 from gatecheck.policy import create_engine, providers
-from gatecheck.policy.engine import EngineError, EngineSettings, PolicyEngine
+from gatecheck.policy.engines import EngineError, EngineSettings, PolicyEngine
 
 
 def _engines(names: tuple[str, ...], candidates: tuple[str, ...]) -> list[tuple[str, PolicyEngine | None, str]]:

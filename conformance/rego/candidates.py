@@ -12,8 +12,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from gatecheck.policy.bundle import Bundle
-from gatecheck.policy.engine import UNDEFINED, EngineError, QueryResult
+from gatecheck.policy.engines import UNDEFINED, EngineError, QueryResult
+from gatecheck.policy.policy_bundle import Bundle
 
 _CHILD = r"""
 import json, sys

@@ -29,8 +29,8 @@ from gatecheck.approve.statement import parse
 from gatecheck.attest.dsse import EnvelopeError
 from gatecheck.attest.keys import PublicKey
 from gatecheck.attest.verify import DEFAULT_CLOCK_SKEW, VerifyOptions, check_envelope
-from gatecheck.attest.vsa import format_time
 from gatecheck.policy.inputs import to_ns
+from gatecheck.timestamps import format_micro
 
 #: Most listed approval records (the summary and the policy input stay small whatever a bundle holds).
 MAX_LISTED = 200
@@ -65,8 +65,8 @@ class ApprovalRecord:
         return {
             "source": self.source, "envelope": f"sha256:{self.digest}", "keyid": self.keyid,
             "reviewer_sets": list(self.reviewer_sets), "reason": self.reason, "ticket": self.ticket,
-            "approved_at": format_time(self.approved_at) if self.approved_at else None,
-            "expires": format_time(self.expires) if self.expires else None,
+            "approved_at": format_micro(self.approved_at) if self.approved_at else None,
+            "expires": format_micro(self.expires) if self.expires else None,
             "expires_ns": to_ns(self.expires) if self.expires else None,
             "expired": self.expired, "valid": self.valid, "counted": self.counted,
             "problem": self.problem, "message": self.message,
@@ -155,9 +155,9 @@ def evaluate(subject: Mapping[str, str], entries: Iterable[tuple[str, bytes]],
                               "sign it")
         elif approval.approved_at > now + clock_skew:
             record.problem = "FUTURE_DATED"
-            record.message = f"approvedAt {format_time(approval.approved_at)} is in the future"
+            record.message = f"approvedAt {format_micro(approval.approved_at)} is in the future"
         elif record.expired:
             assert approval.expires is not None
-            record.problem, record.message = "EXPIRED", f"the approval expired at {format_time(approval.expires)}"
+            record.problem, record.message = "EXPIRED", f"the approval expired at {format_micro(approval.expires)}"
         report.records.append(record)
     return report

@@ -28,8 +28,8 @@ from gatecheck.attest import PAYLOAD_TYPE, dsse
 from gatecheck.attest.dsse import MALFORMED, EnvelopeError
 from gatecheck.attest.signing import Signer
 from gatecheck.attest.statement import Statement, Subject
-from gatecheck.attest.vsa import format_time, parse_time
 from gatecheck.errors import BadInput
+from gatecheck.timestamps import format_micro, parse_rfc3339
 
 _KEYID = re.compile(r"[0-9a-f]{64}")
 #: Longest reason and ticket an approval carries (the audit report shows them whole).
@@ -49,9 +49,9 @@ class Approval:
 
     def to_predicate(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"approver": {"keyid": self.keyid}, "reason": self.reason,
-                               "approvedAt": format_time(self.approved_at)}
+                               "approvedAt": format_micro(self.approved_at)}
         if self.expires is not None:
-            doc["expires"] = format_time(self.expires)
+            doc["expires"] = format_micro(self.expires)
         if self.ticket:
             doc["ticket"] = self.ticket
         doc["tool"] = {"name": "gatecheck", "version": __version__}
@@ -67,7 +67,7 @@ def check_fields(reason: str, ticket: str | None, approved_at: datetime, expires
     if ticket is not None and not (0 < len(ticket) <= MAX_TICKET):
         raise BadInput(f"a ticket is 1 to {MAX_TICKET} characters", key="--ticket")
     if expires is not None and expires <= approved_at:
-        raise BadInput(f"expires {format_time(expires)} is not after the approval ({format_time(approved_at)})",
+        raise BadInput(f"expires {format_micro(expires)} is not after the approval ({format_micro(approved_at)})",
                        key="--expires")
 
 
@@ -87,7 +87,7 @@ def _time(doc: dict[str, Any], key: str, *, required: bool) -> datetime | None:
     if not isinstance(value, str):
         raise EnvelopeError(MALFORMED, f"approval {key} is not an RFC 3339 string")
     try:
-        return parse_time(value)
+        return parse_rfc3339(value)
     except ValueError as exc:
         raise EnvelopeError(MALFORMED, f"approval {key}: {exc}") from None
 

@@ -24,10 +24,9 @@ the VSA carries the digest of an empty policy listing: sha256 of zero bytes,
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -46,18 +45,21 @@ from gatecheck.attest import (
 from gatecheck.attest.signing import Signer
 from gatecheck.attest.statement import Statement
 from gatecheck.attest.subjects import ResolvedSubject
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import PREFIX, sha256_hex
 from gatecheck.errors import EXIT_PASS, BadInput
 from gatecheck.files import atomic_write
 from gatecheck.reports import Report
+from gatecheck.timestamps import utc_now
 
 if TYPE_CHECKING:
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
 CYCLONEDX_MEDIA_TYPE = "application/vnd.cyclonedx+json"
 #: What ``--attest-format`` takes: DSSE JSON Lines, Sigstore bundle JSON Lines, or both.
 FORMATS = ("jsonl", "sigstore", "both")
 #: sha256 of an empty policy listing (zero bytes): the policy digest recorded while no policy engine gives one.
-EMPTY_POLICY_DIGEST = hashlib.sha256(b"").hexdigest()
+EMPTY_POLICY_DIGEST = sha256_hex(b"")
 
 
 def policy_digest_hex(report: Report) -> str:
@@ -65,7 +67,7 @@ def policy_digest_hex(report: Report) -> str:
     digest = report.decision.policy_digest
     if not digest:
         return EMPTY_POLICY_DIGEST
-    return digest.removeprefix("sha256:").lower()
+    return digest.removeprefix(PREFIX).lower()
 
 
 def _check_predicate(result_doc: dict[str, Any], stage: str) -> dict[str, Any]:
@@ -74,8 +76,7 @@ def _check_predicate(result_doc: dict[str, Any], stage: str) -> dict[str, Any]:
     for art in doc.get("artifacts", []):
         entry = {k: v for k, v in art.items() if k != "content"}
         if art.get("content") is not None:
-            content = json.dumps(art["content"], sort_keys=True, separators=(",", ":")).encode("utf-8")
-            entry["digest"] = {"sha256": hashlib.sha256(content).hexdigest()}
+            entry["digest"] = {"sha256": sha256_hex(canonical_json(art["content"], ascii_only=True))}
         artifacts.append(entry)
     doc["artifacts"] = artifacts
     doc["stage"] = stage
@@ -152,7 +153,7 @@ def build(
         raise BadInput("an attestation needs at least one --key", key="--key")
     if not subjects:
         raise BadInput("an attestation needs at least one --subject", key="--subject")
-    moment = now or datetime.now(UTC)
+    moment = now or utc_now()
     subject_list = tuple(s.subject for s in subjects)
     statements = [
         Statement(subject_list, CHECK_RESULT_PREDICATE_TYPE, _check_predicate(r.to_dict(), report.stage))
@@ -164,7 +165,7 @@ def build(
     names += ["sbom"] * len(sboms)
     lines = [dsse.sign(PAYLOAD_TYPE, st.to_json(), signers).to_json() for st in statements]
     base = bundle_uri or bundle_name
-    inputs = [(f"{base}#{i}", hashlib.sha256(line).hexdigest()) for i, line in enumerate(lines, start=1)]
+    inputs = [(f"{base}#{i}", sha256_hex(line)) for i, line in enumerate(lines, start=1)]
     # The engine label may carry a version in parentheses ("embedded (regorus 0.9.1)"): keep the URI a URI.
     engine = quote((report.decision.engine or "none").split(" ")[0], safe="")
     verdict = vsa.predicate(

@@ -28,14 +28,14 @@ from gatecheck import validation
 from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE, CYCLONEDX_PREDICATE_TYPE
 from gatecheck.attest.reasons import Reason
 from gatecheck.attest.records import EnvelopeRecord, Evidence, VerdictRecord
-from gatecheck.attest.vsa import format_time
 from gatecheck.errors import BadInput
-from gatecheck.policy.bundle import Bundle
-from gatecheck.policy.engine import EngineError, EngineSettings, EngineTimeout, PolicyEngine
+from gatecheck.policy.engines import EngineError, EngineSettings, EngineTimeout, PolicyEngine
+from gatecheck.policy.policy_bundle import Bundle
+from gatecheck.timestamps import format_micro
 
 if TYPE_CHECKING:
     from gatecheck.attest.verify import VerifyOptions
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
 #: The rule a verify-time policy defines.
 VERIFY_ENTRYPOINT = "data.gatecheck.verify.decision"
@@ -88,8 +88,8 @@ class VerifyPolicy:
         An empty bundle is refused here: it could never pass, and saying so before anything
         is verified is clearer than a denial.
         """
-        from gatecheck.policy import bundle as bundle_mod
         from gatecheck.policy import create_engine
+        from gatecheck.policy import policy_bundle as bundle_mod
 
         loaded = bundle_mod.load(path)
         if loaded.empty:
@@ -166,7 +166,7 @@ def _verdict(candidate: VerdictRecord, evidence: Evidence, now_ns: int) -> dict[
     verified_ns = to_ns(v.time_verified)
     return {
         "source": record.source, "digest": {"sha256": record.digest}, "signers": _signers(record),
-        "verifier": v.verifier_id, "result": v.result, "timeVerified": format_time(v.time_verified),
+        "verifier": v.verifier_id, "result": v.result, "timeVerified": format_micro(v.time_verified),
         "timeVerified_ns": verified_ns, "age_ns": now_ns - verified_ns, "resourceUri": v.resource_uri,
         "policy": {"uri": v.policy_uri, "digest": dict(v.policy_digest)}, "stage": v.stage,
         "verifiedLevels": list(v.verified_levels), "inputs": inputs, "absentInputs": list(candidate.absent),

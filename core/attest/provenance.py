@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatecheck.attest.dsse import MALFORMED, EnvelopeError
-from gatecheck.attest.vsa import parse_time
+from gatecheck.timestamps import parse_rfc3339
 
 #: The predicate type of SLSA Provenance v1.
 PROVENANCE_PREDICATE_TYPE = "https://slsa.dev/provenance/v1"
@@ -84,7 +84,7 @@ def _time(run: Mapping[str, Any], key: str) -> int | None:
     if not isinstance(text, str):
         raise EnvelopeError(MALFORMED, f"SLSA provenance runDetails.metadata.{key} is not a timestamp")
     try:
-        moment = parse_time(text)
+        moment = parse_rfc3339(text)
     except ValueError as exc:
         raise EnvelopeError(MALFORMED, f"SLSA provenance runDetails.metadata.{key}: {exc}") from None
     from gatecheck.policy.inputs import to_ns  # here: it imports the run-time policy input's modules

@@ -13,7 +13,8 @@ from typing import Any
 from gatecheck.attest.dsse import SignatureCheck
 from gatecheck.attest.reasons import Reason
 from gatecheck.attest.statement import Statement
-from gatecheck.attest.vsa import Verdict, format_time
+from gatecheck.attest.vsa import Verdict
+from gatecheck.timestamps import format_micro
 
 
 @dataclass
@@ -64,7 +65,7 @@ class VerdictRecord:
             "source": self.record.source,
             "digest": {"sha256": self.record.digest},
             "result": v.result if v else None,
-            "timeVerified": format_time(v.time_verified) if v else None,
+            "timeVerified": format_micro(v.time_verified) if v else None,
             "verifier": v.verifier_id if v else None,
             "policy": {"uri": v.policy_uri, "digest": v.policy_digest} if v else None,
             "stage": v.stage if v else None,

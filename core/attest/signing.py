@@ -14,7 +14,7 @@ from gatecheck.attest.keys import PublicKey
 from gatecheck.errors import BadInput
 
 if TYPE_CHECKING:
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
 
 @runtime_checkable

@@ -24,7 +24,6 @@ and ``urn:sha256:HEX`` for a bare digest.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -32,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatecheck.attest.statement import Subject
+from gatecheck.digests import file_sha256, prefixed, sha256_hex
 from gatecheck.errors import BadInput
 
 _DIGEST = re.compile(r"sha256:([0-9a-fA-F]{64})")
 _OCI = re.compile(r"(?P<name>[^@\s]+)@sha256:(?P<hex>[0-9a-fA-F]{64})")
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -45,15 +44,6 @@ class ResolvedSubject:
 
     subject: Subject
     resource_uri: str
-
-
-def file_sha256(path: Path) -> str:
-    """Lowercase hex sha256 of a file's bytes, read in chunks."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def dir_hash(root: Path) -> str:
@@ -70,10 +60,7 @@ def dir_hash(root: Path) -> str:
                 raise BadInput("a file name contains a newline; the directory digest cannot list it", path=full)
             entries.append((os.fsencode(rel), full))
     entries.sort(key=lambda e: e[0])
-    summary = hashlib.sha256()
-    for rel_bytes, full in entries:
-        summary.update(file_sha256(full).encode("ascii") + b"  " + rel_bytes + b"\n")
-    return summary.hexdigest()
+    return sha256_hex(b"".join(file_sha256(full).encode("ascii") + b"  " + rel_bytes + b"\n" for rel_bytes, full in entries))
 
 
 def resolve(spec: str, *, base: Path | None = None) -> ResolvedSubject:
@@ -81,7 +68,7 @@ def resolve(spec: str, *, base: Path | None = None) -> ResolvedSubject:
     m = _DIGEST.fullmatch(spec)
     if m:
         hexval = m.group(1).lower()
-        return ResolvedSubject(Subject(f"sha256:{hexval}", {"sha256": hexval}), f"urn:sha256:{hexval}")
+        return ResolvedSubject(Subject(prefixed(hexval), {"sha256": hexval}), f"urn:{prefixed(hexval)}")
     m = _OCI.fullmatch(spec)
     if m and not Path(spec).exists():
         hexval = m.group("hex").lower()
@@ -113,6 +100,6 @@ def image_purl(name: str, hexval: str) -> str:
     if colon and "/" not in last:  # a colon after the last slash starts a tag; one before it is a registry port
         repository, tag = head, last
     qualifiers = {"repository_url": repository, **({"tag": tag} if tag else {})}
-    purl: str = PackageURL(type="oci", name=repository.rsplit("/", 1)[-1].lower(), version=f"sha256:{hexval}",
+    purl: str = PackageURL(type="oci", name=repository.rsplit("/", 1)[-1].lower(), version=prefixed(hexval),
                            qualifiers=qualifiers).to_string()
     return purl

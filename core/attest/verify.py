@@ -60,8 +60,9 @@ from gatecheck.attest.reasons import REASON_CODES, Reason
 from gatecheck.attest.records import EnvelopeRecord, Evidence, VerdictRecord, VerificationResult
 from gatecheck.attest.sources import read_file
 from gatecheck.attest.statement import Statement, parse_statement
-from gatecheck.attest.vsa import format_time, parse_predicate, precedence, supersedes
+from gatecheck.attest.vsa import parse_predicate, precedence, supersedes
 from gatecheck.errors import BadInput
+from gatecheck.timestamps import format_micro
 
 if TYPE_CHECKING:
     from gatecheck.attest.policy import VerifyPolicy
@@ -215,11 +216,11 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
         reasons.append(Reason("STAGE_MISMATCH", f"verdict is for stage {verdict.stage!r}, expected {options.stage!r}",
                               source))
     if verdict.time_verified > now + options.clock_skew:
-        reasons.append(Reason("FUTURE_DATED", f"timeVerified {format_time(verdict.time_verified)} is after "
-                                              f"{format_time(now)} plus the allowed skew of {options.clock_skew}", source))
+        reasons.append(Reason("FUTURE_DATED", f"timeVerified {format_micro(verdict.time_verified)} is after "
+                                              f"{format_micro(now)} plus the allowed skew of {options.clock_skew}", source))
     elif options.max_age is not None and now - verdict.time_verified > options.max_age:
-        reasons.append(Reason("EXPIRED", f"timeVerified {format_time(verdict.time_verified)} is older than "
-                                         f"{options.max_age} at {format_time(now)}", source))
+        reasons.append(Reason("EXPIRED", f"timeVerified {format_micro(verdict.time_verified)} is older than "
+                                         f"{options.max_age} at {format_micro(now)}", source))
     if not verdict.inputs and not options.allow_no_inputs:
         reasons.append(Reason("NO_INPUTS", "the verdict lists no input attestation: it vouches for no check",
                               source))
@@ -299,10 +300,10 @@ def _verdict_outcome(candidates: list[VerdictRecord], fatal: list[Reason]) -> tu
         if overruling:
             latest = max(overruling, key=_precedence)
             assert latest.verdict is not None
-            reason = Reason("RESULT_FAILED", f"a FAILED verdict ({format_time(latest.verdict.time_verified)}, stage "
+            reason = Reason("RESULT_FAILED", f"a FAILED verdict ({format_micro(latest.verdict.time_verified)}, stage "
                                              f"{latest.verdict.stage or 'any'}) for the same subject and policy, made "
                                              f"no earlier than the PASSED one at {best.record.source} "
-                                             f"({format_time(chosen.time_verified)}), supersedes it",
+                                             f"({format_micro(chosen.time_verified)}), supersedes it",
                             latest.record.source)
             return [*fatal, reason], best
         return list(fatal), best

@@ -61,7 +61,7 @@ def predicate(
         entry["name"] = name
     return {
         "verifier": {"id": verifier_id, "version": {"gatecheck": verifier_version}},
-        "timeVerified": format_time(time_verified),
+        "timeVerified": format_micro(time_verified),
         "resourceUri": resource_uri,
         "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}},
         "inputAttestations": inputs,
@@ -81,7 +81,7 @@ def svr_predicate(*, verifier_id: str, time_created: datetime, properties: list[
     """
     return {
         "verifier": {"id": verifier_id, "policy": {"uri": policy_uri, "digest": {"sha256": policy_digest}}},
-        "timeCreated": format_time(time_created),
+        "timeCreated": format_micro(time_created),
         "properties": properties,
     }
 
@@ -153,7 +153,7 @@ def parse_predicate(doc: dict[str, Any]) -> Verdict:
     verifier_id = _require(verifier, "id", str, "predicate.verifier")
     time_text = _require(doc, "timeVerified", str)
     try:
-        time_verified = parse_time(time_text)
+        time_verified = parse_rfc3339(time_text)
     except ValueError as exc:
         raise EnvelopeError(MALFORMED, f"VSA timeVerified: {exc}") from None
     resource_uri = _require(doc, "resourceUri", str)

@@ -23,11 +23,12 @@ from gatecheck.approve import APPROVAL_PREDICATE_TYPE
 from gatecheck.approve.statement import parse
 from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE
 from gatecheck.attest.dsse import EnvelopeError, b64decode
-from gatecheck.attest.vsa import DECISION_FIELD, format_time
+from gatecheck.attest.vsa import DECISION_FIELD
 from gatecheck.redact import scrub
 from gatecheck.store import Store
 from gatecheck.store.records import StoredRecord
 from gatecheck.store.statements import records_by_digest, store_records
+from gatecheck.timestamps import format_micro
 
 #: The stages whose PASSED verdicts mean the subject was promoted.
 DEPLOY_STAGES = ("deploy", "admission")
@@ -114,7 +115,7 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
                 continue  # stored before this gatecheck knew the field; audit verify reports what does not verify
             item.approvals.append(ApprovalRow(
                 approval.keyid, scrub(approval.reason), scrub(approval.ticket) if approval.ticket else None,
-                format_time(approval.approved_at), format_time(approval.expires) if approval.expires else None,
+                format_micro(approval.approved_at), format_micro(approval.expires) if approval.expires else None,
                 expired=approval.expires is not None and approval.expires <= now, signers=list(rec.signers)))
     return subjects
 

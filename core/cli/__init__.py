@@ -77,7 +77,7 @@ def _plugin_commands() -> dict[str, click.Command]:
     A plugin that fails to load is reported by ``gatecheck plugins``; it must not stop
     the built-in commands from working, so failures here are left to that command.
     """
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
     found: dict[str, click.Command] = {}
     try:

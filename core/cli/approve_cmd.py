@@ -15,11 +15,11 @@ from gatecheck.attest.bundle import write as write_bundle
 from gatecheck.attest.signing import open_signer
 from gatecheck.attest.subjects import resolve
 from gatecheck.attest.verify import VerifyOptions
-from gatecheck.attest.vsa import format_time
 from gatecheck.cli import inputs
 from gatecheck.cli.durations import parse as parse_duration
 from gatecheck.cli.output import Output, notice, output_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.timestamps import format_micro
 
 
 def expiry(text: str | None, now: datetime) -> datetime | None:
@@ -69,7 +69,7 @@ def approve(artifact: str, key_uri: str, reason: str, ticket: str | None, expire
     """
     if attest_path is None and store_url is None:
         raise BadInput("nowhere to put the approval: give --attest BUNDLE, --store URL, or both", key="--attest")
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
     subject = resolve("sha256:" + inputs.stdin_sha256(what="artifact")) if inputs.is_stdin(artifact) else resolve(artifact)
     signer = open_signer(key_uri, Plugins())
@@ -78,8 +78,8 @@ def approve(artifact: str, key_uri: str, reason: str, ticket: str | None, expire
     line = sign([subject.subject], signer, approval)
     data: dict[str, Any] = {
         "artifact": artifact, "subject": subject.subject.to_dict(), "predicateType": APPROVAL_PREDICATE_TYPE,
-        "approver": signer.keyid, "reason": reason, "ticket": ticket, "approvedAt": format_time(now),
-        "expires": format_time(approval.expires) if approval.expires else None,
+        "approver": signer.keyid, "reason": reason, "ticket": ticket, "approvedAt": format_micro(now),
+        "expires": format_micro(approval.expires) if approval.expires else None,
         "envelope": f"sha256:{hashlib.sha256(line).hexdigest()}", "attest": str(attest_path) if attest_path else None,
         "stored": None,
     }
@@ -103,7 +103,7 @@ def approve(artifact: str, key_uri: str, reason: str, ticket: str | None, expire
         lines = [f"gatecheck: approved {inputs.display(artifact)} ("
                  + ", ".join(f"{k}:{v}" for k, v in subject.subject.digest.items()) + f") as key {signer.keyid}"]
         if approval.expires:
-            lines.append(f"  expires {format_time(approval.expires)} ({_left(approval.expires - now)})")
+            lines.append(f"  expires {format_micro(approval.expires)} ({_left(approval.expires - now)})")
         if attest_path is not None:
             lines.append(f"  wrote {attest_path}")
         if data["stored"] is not None:

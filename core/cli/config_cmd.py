@@ -10,7 +10,7 @@ from gatecheck import config as config_mod
 from gatecheck.cli.output import Output, info, output_options
 from gatecheck.errors import BadInput
 from gatecheck.gate import STAGES, GateOptions, plan
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.schemadoc import markdown_reference
 
 

@@ -18,7 +18,7 @@ from gatecheck.cli.waivers_cmd import load_report, waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.reports.sarif import rule_docs
 from gatecheck.reports.text import visible
 from gatecheck.repository import Repository

@@ -12,7 +12,7 @@ from gatecheck.cli.output import Output, output_options
 from gatecheck.cli.waivers_cmd import waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.reports.jsondoc import JsonReporter
 from gatecheck.reports.text import TextReporter
 

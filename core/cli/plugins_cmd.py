@@ -7,7 +7,7 @@ import io
 import click
 
 from gatecheck.cli.output import Output, output_options
-from gatecheck.plugins import PluginInfo, Plugins
+from gatecheck.plugin_manager import PluginInfo, Plugins
 
 
 @click.command("plugins")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gatecheck import jsonpos
+from gatecheck import positions
 from gatecheck import waivers as waivers_mod
 from gatecheck.cli import inputs
 from gatecheck.cli.durations import Duration
@@ -17,8 +17,8 @@ from gatecheck.errors import BadInput
 from gatecheck.gate import enforce_expired
 from gatecheck.model import Decision
 from gatecheck.policy import DEFAULT_ENGINE, EngineError, EngineSettings, PolicyEngine, create_engine, regotest
-from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import decide as decide_mod
+from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.policy.inputs import to_ns
 
 
@@ -122,7 +122,7 @@ def eval_cmd(input_path: Path, policy_path: Path | None, engine: str, opa_url: s
     errors = validation.errors("policy-input", document)
     if errors:
         err = errors[0]
-        raise BadInput(err.message, path=shown, line=jsonpos.locate(text, list(err.absolute_path)),
+        raise BadInput(err.message, path=shown, line=positions.locate(text, list(err.absolute_path)),
                        key=validation.key_path(err))
     # Whether a waiver has run out is decided here, from its `expires` and the clock, never
     # taken from the document: an input cannot keep an expired waiver alive.

@@ -18,7 +18,7 @@ from gatecheck.cli.waivers_cmd import waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.gate import STAGES, GateOptions, plan, run_gate
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.reports import Reporter
 from gatecheck.reports.text import TextReporter
 from gatecheck.runner import Progress

@@ -28,11 +28,12 @@ from gatecheck.attest.verify import (
     VerifyOptions,
     verify_entries,
 )
-from gatecheck.attest.vsa import SVR_PREDICATE_TYPE, format_time, parse_time
+from gatecheck.attest.vsa import SVR_PREDICATE_TYPE
 from gatecheck.cli import inputs
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import Output, output_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.timestamps import format_micro, parse_rfc3339
 
 if TYPE_CHECKING:
     from gatecheck.attest.policy import VerifyPolicy
@@ -112,7 +113,7 @@ def render_text(result: VerificationResult, artifact: str) -> str:
         chosen = result.chosen
         if chosen is not None and chosen.verdict is not None and VSA_PREDICATE_TYPE in result.required:
             v = chosen.verdict
-            lines.append(f"  verdict {v.result} by {v.verifier_id} at {format_time(v.time_verified)}"
+            lines.append(f"  verdict {v.result} by {v.verifier_id} at {format_micro(v.time_verified)}"
                          f" [{chosen.record.source}]")
             policy = ", ".join(f"{k}:{h}" for k, h in v.policy_digest.items())
             present = len(v.inputs) - len(chosen.absent)
@@ -246,7 +247,7 @@ def verify(
     now = None
     if at is not None:
         try:
-            now = parse_time(at)
+            now = parse_rfc3339(at)
         except ValueError as exc:
             raise BadInput(str(exc), key="--at") from None
     options = VerifyOptions(
@@ -278,7 +279,7 @@ def load_policy(path: str | None, engine: str) -> VerifyPolicy | None:
     if path is None:
         return None
     from gatecheck.attest.policy import VerifyPolicy
-    from gatecheck.policy.engine import EngineSettings
+    from gatecheck.policy.engines import EngineSettings
 
     return VerifyPolicy.load(path, engine=engine, settings=EngineSettings(opa_url=os.environ.get("GATECHECK_OPA_URL")))
 

@@ -1,8 +1,8 @@
 """Policy evaluation: Rego bundles, engines, the policy input, and the fail-closed decision.
 
-* :mod:`~gatecheck.policy.engine`: the small engine interface (a Protocol) and its errors;
+* :mod:`~gatecheck.policy.engines`: the small engine interface (a Protocol) and its errors;
 * :mod:`~gatecheck.policy.embedded` / :mod:`~gatecheck.policy.opa`: the two engines;
-* :mod:`~gatecheck.policy.bundle`: loading a bundle and its digest;
+* :mod:`~gatecheck.policy.policy_bundle`: loading a bundle and its digest;
 * :mod:`~gatecheck.policy.inputs`: the policy input built from a gate run;
 * :mod:`~gatecheck.policy.decide`: evaluation that turns every failure into a deny;
 * :mod:`~gatecheck.policy.cases` / :mod:`~gatecheck.policy.selftest`: conformance cases and canaries;
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gatecheck.errors import BadInput
-from gatecheck.policy.engine import EngineError, EngineProvider, EngineSettings, PolicyEngine
+from gatecheck.policy.engines import EngineError, EngineProvider, EngineSettings, PolicyEngine
 
 if TYPE_CHECKING:
     from gatecheck.config import Config
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
 DEFAULT_ENGINE = "embedded"
 
@@ -97,7 +97,7 @@ def settings_from_config(
 def providers(plugins: Plugins | None = None) -> dict[str, EngineProvider]:
     """Every registered engine provider by name."""
     if plugins is None:
-        from gatecheck.plugins import Plugins as _Plugins
+        from gatecheck.plugin_manager import Plugins as _Plugins
 
         plugins = _Plugins()
     return plugins.policy_engines()

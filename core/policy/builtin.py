@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gatecheck.hookspecs import hookimpl
 from gatecheck.policy.embedded import EmbeddedProvider
-from gatecheck.policy.engine import EngineProvider
+from gatecheck.policy.engines import EngineProvider
 from gatecheck.policy.opa import OpaProvider
 
 

@@ -24,7 +24,6 @@ One case::
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,9 +33,11 @@ from typing import Any
 
 import yaml
 
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import sha256_hex
 from gatecheck.errors import BadInput, GatecheckError
-from gatecheck.policy.bundle import Bundle, canonical_json, listing_digest
-from gatecheck.policy.engine import PolicyEngine
+from gatecheck.policy.engines import PolicyEngine
+from gatecheck.policy.policy_bundle import Bundle, listing_digest
 
 _NO_INPUT = object()
 
@@ -61,8 +62,8 @@ class Case:
 
     def bundle(self) -> Bundle:
         """The case's modules and data as a bundle (its own digest, so engines cache per case)."""
-        files = tuple(sorted((name, hashlib.sha256(text.encode()).hexdigest()) for name, text in self.modules.items()))
-        files = (*files, ("data.json", hashlib.sha256(canonical_json(self.data).encode()).hexdigest()))
+        files = tuple(sorted((name, sha256_hex(text.encode())) for name, text in self.modules.items()))
+        files = (*files, ("data.json", sha256_hex(canonical_json(self.data))))
         return Bundle(f"case {self.id}", dict(self.modules), {}, dict(self.data), files, listing_digest(files))
 
 
@@ -146,13 +147,13 @@ def run_case(engine: PolicyEngine, case: Case) -> Outcome:
     except (GatecheckError, RuntimeError, ValueError) as exc:
         return Outcome(case, case.error, f"error: {exc}")
     if case.error:
-        shown = f" (value {canonical_json(result.value)})" if result.defined else " (undefined)"
+        shown = f" (value {canonical_json(result.value).decode()})" if result.defined else " (undefined)"
         return Outcome(case, False, "no error" + shown)
     if not result.defined:
         return Outcome(case, case.undefined, "undefined")
     if case.undefined:
-        return Outcome(case, False, canonical_json(result.value))
-    return Outcome(case, same(result.value, case.want), canonical_json(result.value))
+        return Outcome(case, False, canonical_json(result.value).decode())
+    return Outcome(case, same(result.value, case.want), canonical_json(result.value).decode())
 
 
 def run_all(engine: PolicyEngine, cases: Iterable[Case]) -> list[Outcome]:

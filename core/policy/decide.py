@@ -22,8 +22,8 @@ from gatecheck import validation
 from gatecheck.gcpause import while_paused
 from gatecheck.model import Decision, DecisionEntry
 from gatecheck.policy import selftest
-from gatecheck.policy.bundle import DEFAULT_ENTRYPOINT, Bundle
-from gatecheck.policy.engine import EngineError, EngineTimeout, PolicyEngine
+from gatecheck.policy.engines import EngineError, EngineTimeout, PolicyEngine
+from gatecheck.policy.policy_bundle import DEFAULT_ENTRYPOINT, Bundle
 
 
 def _deny(rule: str, message: str, engine: str, digest: str) -> Decision:

@@ -20,9 +20,10 @@ from typing import Any
 
 import orjson
 
+from gatecheck.canonical import canonical_json
 from gatecheck.errors import BadInput
-from gatecheck.policy.bundle import Bundle, canonical_json
-from gatecheck.policy.engine import UNDEFINED, EngineError, EngineSettings, EngineTimeout, QueryResult, data_path
+from gatecheck.policy.engines import UNDEFINED, EngineError, EngineSettings, EngineTimeout, QueryResult, data_path
+from gatecheck.policy.policy_bundle import Bundle
 
 # The binding attaches a Rust backtrace to every error when RUST_BACKTRACE is set; that is
 # noise in a user-facing message, so it is cut off.
@@ -83,7 +84,7 @@ class EmbeddedEngine:
                     raise BadInput(f"invalid Rego: {detail}", path=shown, line=line) from exc
             if bundle.data:
                 try:
-                    compiled.add_data_json(canonical_json(bundle.data))
+                    compiled.add_data_json(canonical_json(bundle.data).decode())
                 except RuntimeError as exc:
                     raise EngineError(f"policy data rejected: {clean_error(exc)}") from exc
             cache[key] = compiled

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from gatecheck.errors import BadInput
-from gatecheck.policy.bundle import Bundle
+from gatecheck.policy.policy_bundle import Bundle
 
 _IMPORT = re.compile(r"^\s*import\s+data((?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\s+as\s+([A-Za-z_][A-Za-z0-9_]*))?\s*(?:#.*)?$")
 

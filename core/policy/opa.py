@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 import requests
 
 from gatecheck.errors import BadInput
-from gatecheck.policy.bundle import Bundle
-from gatecheck.policy.engine import UNDEFINED, EngineError, EngineSettings, EngineTimeout, QueryResult, data_path
+from gatecheck.policy.engines import UNDEFINED, EngineError, EngineSettings, EngineTimeout, QueryResult, data_path
+from gatecheck.policy.policy_bundle import Bundle
 
 POLICY_PREFIX = "gatecheck/"
 

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 
 from gatecheck.errors import GatecheckError
-from gatecheck.policy.bundle import Bundle
-from gatecheck.policy.engine import PolicyEngine
+from gatecheck.policy.engines import PolicyEngine
+from gatecheck.policy.policy_bundle import Bundle
 
 _PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_[A-Za-z0-9_]*)\b", re.MULTILINE)

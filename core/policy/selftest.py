@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 
+from gatecheck.canonical import canonical_json
 from gatecheck.policy import cases as cases_mod
-from gatecheck.policy.bundle import canonical_json
-from gatecheck.policy.engine import EngineError, PolicyEngine
+from gatecheck.policy.engines import EngineError, PolicyEngine
 
 _passed: set[tuple[str, str]] = set()
 _lock = threading.Lock()
@@ -34,7 +34,7 @@ def ensure(engine: PolicyEngine) -> None:
     for outcome in cases_mod.run_all(engine, selected):
         if not outcome.passed:
             case = outcome.case
-            expected = "an error" if case.error else "undefined" if case.undefined else canonical_json(case.want)
+            expected = "an error" if case.error else "undefined" if case.undefined else canonical_json(case.want).decode()
             raise EngineError(
                 f"engine {engine.name} ({key[1]}) failed self-test case {case.id}: expected {expected}, got {outcome.got}"
             )

@@ -122,7 +122,7 @@ def test_missing_policy_digest_records_the_empty_listing_digest(signer, subject)
 
 
 def test_prepare_checks_the_options_before_the_run(keys_dir: Path) -> None:
-    from gatecheck.plugins import Plugins
+    from gatecheck.plugin_manager import Plugins
 
     plugins = Plugins()
     key = f"file:{keys_dir / 'ed25519-a.pem'}"

@@ -20,7 +20,7 @@ from gatecheck.attest import PAYLOAD_TYPE, dsse
 from gatecheck.attest.keys import PublicKey
 from gatecheck.attest.signing import open_signer
 from gatecheck.attest.verify import VerifyOptions, verify_entries
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck_plugins.signing import KeySigner
 
 STATEMENT = json.dumps({

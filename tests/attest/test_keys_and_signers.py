@@ -14,7 +14,7 @@ from gatecheck.attest import PAYLOAD_TYPE, dsse
 from gatecheck.attest.keys import load_private_pem, load_public_key_file, load_public_pem
 from gatecheck.attest.signing import open_signer, providers
 from gatecheck.errors import BadInput
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 
 
 def test_keyid_is_sha256_of_the_spki_der(public) -> None:

@@ -23,6 +23,7 @@ from gatecheck.attest.subjects import resolve
 from gatecheck.attest.verify import REASON_CODES, VerifyOptions, verify_entries
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Tool
 from gatecheck.reports import Report
+from gatecheck.timestamps import format_micro, parse_rfc3339
 from gatecheck_plugins.signing import KeySigner
 
 NOW = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -92,13 +93,13 @@ def app(tmp_path: Path) -> Any:
 
 def test_time_verified_is_written_with_microseconds() -> None:
     moment = NOW + timedelta(microseconds=250_001)
-    assert vsa.format_time(moment) == "2026-03-01T09:00:00.250001Z"
+    assert format_micro(moment) == "2026-03-01T09:00:00.250001Z"
     assert vsa.predicate(verifier_id="v", verifier_version="1", time_verified=moment, resource_uri="r",
                          policy_uri="p", policy_digest=POLICY, input_digests=[], passed=True,
                          stage="ci")["timeVerified"] == "2026-03-01T09:00:00.250001Z"
     # Another zone is converted to UTC, never written with its offset.
     east = moment.astimezone(timezone(timedelta(hours=2)))
-    assert vsa.format_time(east) == "2026-03-01T09:00:00.250001Z"
+    assert format_micro(east) == "2026-03-01T09:00:00.250001Z"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -109,7 +110,7 @@ def test_time_verified_is_written_with_microseconds() -> None:
     ("2026-03-01T11:00:00.000001+02:00", NOW + timedelta(microseconds=1)),
 ])
 def test_both_timestamp_forms_parse(text: str, expected: datetime) -> None:
-    assert vsa.parse_time(text) == expected
+    assert parse_rfc3339(text) == expected
 
 
 def test_a_whole_second_verdict_from_an_older_gatecheck_still_verifies(key: PrivateKey,

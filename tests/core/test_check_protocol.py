@@ -10,7 +10,7 @@ import pytest
 import gatecheck.api as api
 from gatecheck.cache import ResultCache
 from gatecheck.errors import GatecheckError
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 from gatecheck.runner import CheckRun, RunSettings, run_checks
 
 

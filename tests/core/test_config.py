@@ -9,7 +9,7 @@ import pytest
 from gatecheck import config
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, plan
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 
 
 def write(root: Path, name: str, text: str) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gatecheck import config
 from gatecheck.gate import GateOptions, plan
-from gatecheck.plugins import Plugins
+from gatecheck.plugin_manager import Plugins
 
 
 def _planned(root: Path, **options: object) -> set[str]:

@@ -25,9 +25,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from gatecheck.errors import BadInput
-from gatecheck.policy.bundle import Bundle
 from gatecheck.policy.embedded import EmbeddedEngine
-from gatecheck.policy.engine import EngineError, EngineSettings
+from gatecheck.policy.engines import EngineError, EngineSettings
+from gatecheck.policy.policy_bundle import Bundle
 
 
 class OpaRestDouble:

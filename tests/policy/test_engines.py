@@ -17,13 +17,13 @@ from opa_rest_double import OpaRestDouble
 from gatecheck.config import load as load_config
 from gatecheck.errors import BadInput
 from gatecheck.gate import GateOptions, run_gate
-from gatecheck.plugins import Plugins
-from gatecheck.policy import bundle as bundle_mod
+from gatecheck.plugin_manager import Plugins
 from gatecheck.policy import cases as cases_mod
 from gatecheck.policy import decide as decide_mod
+from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.policy import regotest, selftest
 from gatecheck.policy.embedded import EmbeddedEngine
-from gatecheck.policy.engine import EngineSettings, QueryResult
+from gatecheck.policy.engines import EngineSettings, QueryResult
 from gatecheck.policy.opa import OpaEngine, OpaProvider
 
 # regorus limitations, each kept out of bundles by gatecheck.policy.lint (docs/policies.md).

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from gatecheck.model import CheckResult, Finding, Location, Package, Tool
-from gatecheck.policy import bundle as bundle_mod
 from gatecheck.policy import inputs
+from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.policy.decide import decide
 from gatecheck.policy.embedded import EmbeddedEngine
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from gatecheck.errors import GatecheckError
 
 if TYPE_CHECKING:
-    from gatecheck.policy.bundle import Bundle
+    from gatecheck.policy.policy_bundle import Bundle
 
 
 class EngineError(GatecheckError):

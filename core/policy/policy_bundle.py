@@ -9,8 +9,6 @@ of the digest, run by ``gatecheck policy test``, not loaded for a decision.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gatecheck import limits
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import prefixed, sha256_hex
 from gatecheck.errors import BadInput
 
 DATA_FILES = ("data.json", "data.yaml", "data.yml")
@@ -68,20 +68,14 @@ class Bundle:
         for key in at:
             node = node.setdefault(key, {})
         _deep_merge(node, dict(overrides))
-        text = canonical_json({"path": list(at), "data": overrides})
-        files = (*self.files, ("(configuration data)", hashlib.sha256(text.encode()).hexdigest()))
+        files = (*self.files, ("(configuration data)", sha256_hex(canonical_json({"path": list(at), "data": overrides}))))
         return Bundle(self.source, self.modules, self.tests, data, files, listing_digest(files), self.origin)
-
-
-def canonical_json(value: Any) -> str:
-    """The one JSON text for a value: sorted keys, no insignificant whitespace."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def listing_digest(files: tuple[tuple[str, str], ...]) -> str:
     """``sha256:`` over the canonical listing: one ``<sha256 hex>  <path>\\n`` line per file, by path."""
     listing = "".join(f"{digest}  {name}\n" for name, digest in sorted(files))
-    return "sha256:" + hashlib.sha256(listing.encode("utf-8")).hexdigest()
+    return prefixed(sha256_hex(listing.encode("utf-8")))
 
 
 def default_path() -> Path:
@@ -106,7 +100,7 @@ def load(path: str | Path | None = None) -> Bundle:
     files: list[tuple[str, str]] = []
     origin: dict[str, str] = {}
     for name, raw, disk in entries:
-        files.append((name, hashlib.sha256(raw).hexdigest()))
+        files.append((name, sha256_hex(raw)))
         shown = disk or f"{target}!{name}"
         if disk:
             origin[name] = disk

@@ -17,7 +17,7 @@ import pluggy
 from gatecheck import hookspecs
 from gatecheck.checks import Check
 from gatecheck.errors import GatecheckError
-from gatecheck.policy.engine import EngineProvider
+from gatecheck.policy.engines import EngineProvider
 from gatecheck.reports import Reporter
 
 BUILTIN_PLUGINS = ("gatecheck.reports.builtin", "gatecheck.policy.builtin")
