@@ -25,6 +25,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -45,12 +46,14 @@ BIN = Path(sys.executable).parent
 def fetch(name: str, version: str, store: Path) -> Path:
     """The project's sdist from PyPI's JSON API (kept in ``store``)."""
     store.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as answer:
+    index = f"https://pypi.org/pypi/{name}/json"
+    with urllib.request.urlopen(index, timeout=60) as answer:
         info = json.load(answer)
     [sdist] = [u for u in info["releases"][version] if u["packagetype"] == "sdist"]
     target = store / sdist["filename"]
     if not target.is_file():
-        with urllib.request.urlopen(sdist["url"], timeout=300) as answer, open(target, "wb") as fh:
+        # A mirror may answer with a URL relative to the JSON document.
+        with urllib.request.urlopen(urllib.parse.urljoin(index, sdist["url"]), timeout=300) as answer, open(target, "wb") as fh:
             shutil.copyfileobj(answer, fh)
     return target
 
@@ -88,7 +91,7 @@ EXTRACT = REPO / "tests" / "data" / "osv-pypi"
 
 
 def osv_environment() -> tuple[dict[str, str], str]:
-    from gatecheck.cli.db_cmd import DATABASE_ENV, default_database_path
+    from gatecheck_plugins.sca.database import DATABASE_ENV, default_database_path
 
     if os.environ.get(DATABASE_ENV) or default_database_path().exists():
         return dict(os.environ), f"OSV database: {os.environ.get(DATABASE_ENV) or default_database_path()}"
