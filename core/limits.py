@@ -315,6 +315,10 @@ def load_yaml(text: str, name: str | Path) -> tuple[Any, yaml.Node | None]:
         raise BadInput(f"invalid YAML: {problem}", path=name, line=mark.line + 1 if mark else None) from exc
     except RecursionError as exc:
         raise BadInput(f"nested more than {limits.max_depth} levels deep", path=name) from exc
+    except ValueError as exc:
+        # PyYAML's constructors convert scalars with int(), date() and friends: an integer of more
+        # digits than Python converts, or a timestamp with month 13, raises ValueError there.
+        raise BadInput(f"invalid YAML value: {exc}", path=name) from exc
     finally:
         if loader is not None:
             loader.dispose()

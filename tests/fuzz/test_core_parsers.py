@@ -199,3 +199,10 @@ def test_the_strategies_reach_the_limits() -> None:
     with pytest.raises(BadInput, match="nested more than"):
         limits.load_toml(deep, "deep.toml")
     assert base64.b64decode(base64.b64encode(b"ok")) == b"ok"
+
+
+@pytest.mark.parametrize("text", ["x: " + "1" * 5000, "x: 2026-13-45", "expires: 2026-02-30 10:00:00"])
+def test_a_yaml_scalar_python_cannot_convert_is_bad_input(text: str) -> None:
+    """Found by the fuzz campaign: PyYAML's int() and date() raised ValueError (exit 3) on these."""
+    with pytest.raises(BadInput, match="invalid YAML value"):
+        limits.load_yaml(text, "waivers.yaml")
