@@ -29,7 +29,9 @@ Groups:
   :func:`load_public_key_file`.
 - **command-line front ends** (the ``gatecheck_commands`` hook): :class:`Output`, :func:`info`,
   :func:`output_options`, :func:`parse_duration`, :mod:`cli_inputs` (file arguments, ``-`` for
-  stdin), :func:`run_check` (run one check the way ``gatecheck run`` would).
+  stdin), :func:`run_check` (run one check the way ``gatecheck run`` would), :func:`load_config` and
+  :class:`Config` (a project's configuration: its check options and where its configuration-side files
+  come from).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from gatecheck.checks import RUN_EXCLUDE, Check, CheckBase, CheckContext, GitBas
 from gatecheck.cli import inputs as cli_inputs
 from gatecheck.cli.durations import parse as parse_duration
 from gatecheck.cli.output import Output, info, output_options
+from gatecheck.config import Config
+from gatecheck.config import load as load_config
 from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, CheckFailed, GatecheckError
 from gatecheck.files import atomic_write
@@ -84,6 +88,7 @@ __all__ = [
     "CheckContext",
     "CheckFailed",
     "CheckResult",
+    "Config",
     "Finding",
     "Fix",
     "GatecheckError",
@@ -118,6 +123,7 @@ __all__ = [
     "info",
     "json_key_line",
     "limits",
+    "load_config",
     "load_private_pem",
     "load_public_key_file",
     "locate",
