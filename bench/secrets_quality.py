@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from gatecheck_plugins.secrets.engine import Engine
+from gatecheck_plugins.secrets.matcher import Engine
 from gatecheck_plugins.secrets.rules import builtin_rules
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "secrets" / "corpus" / "corpus.jsonl"

@@ -9,7 +9,7 @@
    and binary rules) are read straight from git's object database (:class:`gatecheck.git_tree.GitTree`,
    nothing checked out) and scanned with the same engine.
 4. A current finding is pre-existing when its (rule id, secret hash) pair was in the base anywhere:
-   the same matching the baseline file uses (:mod:`.baseline`), so moving a known secret to another
+   the same matching the baseline file uses (:mod:`.baseline_file`), so moving a known secret to another
    file does not make it new, while a different secret in the same place does. A base match that an
    inline ``gatecheck:allow`` set aside does not count: removing the comment brings the secret back.
 
@@ -25,12 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatecheck.checks import CheckContext, GitBase
-from gatecheck.model import Finding
-from gatecheck.repository import OutsideRepository, matches_any
-from gatecheck_plugins.secrets.engine import Engine
-from gatecheck_plugins.secrets.files import BINARY_EXTENSIONS, decode_utf16, looks_binary
+from gatecheck.api import CheckContext, Finding, GitBase, OutsideRepository, matches_any
+from gatecheck_plugins.secrets.matcher import Engine
 from gatecheck_plugins.secrets.redaction import masked_part, secret_hash
+from gatecheck_plugins.secrets.tree_files import BINARY_EXTENSIONS, decode_utf16, looks_binary
 
 
 @dataclass
@@ -61,11 +59,10 @@ class BaseSecrets:
                            f"{self.base.ref})"}
 
 
-def scan_base(ctx: CheckContext, engine: Engine, key: bytes, ref: str, findings: Iterable[Finding], *,
+def scan_base(ctx: CheckContext, engine: Engine, key: bytes, base: GitBase, findings: Iterable[Finding], *,
               limit: int, exclude: list[str]) -> BaseSecrets:
-    """The secrets of ``ref``'s base: the findings of unchanged files, and a scan of the changed files'
-    base versions."""
-    base = ctx.git_base(ref)
+    """The secrets of ``base`` (:meth:`CheckContext.git_base`): the findings of unchanged files, and a scan
+    of the changed files' base versions."""
     changed = ctx.changed_since(base.commit)
     tree = ctx.git_tree(base.commit)
     found = BaseSecrets(base=base, changed_files=len(changed))

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import click
 
-from gatecheck import config as config_mod
-from gatecheck.cache import cache_directory
-from gatecheck.cli import inputs
-from gatecheck.cli.output import Output, info, output_options
-from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, GatecheckError
-from gatecheck.files import atomic_write
-from gatecheck.gate import GateOptions, plan
-from gatecheck.plugins import Plugins
-from gatecheck.repository import OutsideRepository, Repository, normalize
-from gatecheck.runner import RunSettings, run_checks
-from gatecheck_plugins.secrets import baseline as baseline_mod
-from gatecheck_plugins.secrets.check import CHECK_NAME
-from gatecheck_plugins.secrets.rules import RuleSet, builtin_rules, load_config, read_local_file
+from gatecheck.api import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    BadInput,
+    CheckFailed,
+    GatecheckError,
+    Output,
+    Repository,
+    atomic_write,
+    cli_inputs,
+    info,
+    load_config,
+    output_options,
+    run_check,
+)
+from gatecheck_plugins.secrets import baseline_file
+from gatecheck_plugins.secrets.check import CHECK
+from gatecheck_plugins.secrets.rules import RuleSet, builtin_rules, read_local_file
+from gatecheck_plugins.secrets.rules import load_config as load_rules_file
 
 
 class CheckError(GatecheckError):
@@ -50,7 +55,7 @@ def secrets() -> None:
                    "A file outside PATH is trusted: the baseline is then written beside it, where the check reads it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the baseline (default: the check's 'baseline' option, else "
-                   f"{baseline_mod.DEFAULT_PATH}, in the configuration source the check reads it from).")
+                   f"{baseline_file.DEFAULT_PATH}, in the configuration source the check reads it from).")
 def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
     """Record today's secret findings so the gate fails only on new ones.
 
@@ -68,33 +73,15 @@ def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
     """
     if not path.is_dir():
         raise BadInput("project directory not found", path=path)
-    cfg = config_mod.load(path, config_path)
-    plugins = Plugins()
-    runs = plan(cfg, plugins, GateOptions(only=[CHECK_NAME], use_cache=False))
-    if not runs:
-        raise BadInput(f"no installed plugin provides check {CHECK_NAME!r}", key="--check")
-    run = runs[0]
-    configured = run.options.get("baseline")
-    run.options = {**run.options, "use_baseline": False}
-    run_table = cfg.section("run")
-    repo = Repository(cfg.root, untracked=str(run_table.get("untracked", "unignored")))
-    scan_paths = []
-    for index, rel in enumerate(run_table.get("paths", [])):
-        try:
-            scan_paths.append(cfg.root / normalize(str(rel), what="run.paths"))
-        except OutsideRepository as exc:
-            raise cfg.bad(exc.message, "run", "paths", index) from exc
-    cache_dir = cache_directory(cfg.root, run_table.get("cache_dir"))
-    # The same scratch directory as `gatecheck run`, so the compiled rule database is shared.
-    work_dir = cache_dir / "work" / hashlib.sha256(str(repo.root).encode()).hexdigest()[:16]
-    settings = RunSettings(root=cfg.root, jobs=1, paths=scan_paths, exclude=list(run_table.get("exclude", [])),
-                           cache=None, work_dir=work_dir, repo=repo, config_source=cfg.source)
-    result = run_checks([run], settings)[0]
+    # Run as `gatecheck run --check secrets` would (same scratch directory, so the compiled rule
+    # database is shared), without any existing baseline.
+    result = run_check(path, config_path, CHECK, options={"use_baseline": False})
     if result.status not in ("ok", "skipped"):
         raise CheckError(f"the secrets check did not finish: {result.error}", result.bad_input)
-    document = baseline_mod.from_findings(result.findings)
-    text = baseline_mod.serialize(document)
-    name = str(configured or baseline_mod.DEFAULT_PATH)
+    document = baseline_file.from_findings(result.findings)
+    text = baseline_file.serialize(document)
+    cfg = load_config(path, config_path)
+    name = str(cfg.check_options(CHECK).get("baseline") or baseline_file.DEFAULT_PATH)
     if output is not None:
         target = output  # the operator's own path, anywhere
         atomic_write(target, text)
@@ -103,19 +90,19 @@ def baseline(path: Path, config_path: Path | None, output: Path | None) -> None:
         target = Path(name) if os.path.isabs(name) else cfg.source.root / name
         atomic_write(target, text)
     else:
-        target = repo.write(name, text, what="checks.secrets.baseline")
+        target = Repository(cfg.root).write(name, text, what="checks.secrets.baseline")
     info(f"gatecheck: recorded {len(document['entries'])} secret finding(s) (hashes only) in {target}")
 
 
 def _read_rules_file(name: str) -> tuple[str, str]:
     """A rules-file reader for the command line: ``-`` is standard input, anything else a local file."""
-    if inputs.is_stdin(name):
-        return inputs.read_text(name, what="secret rules file"), inputs.STDIN_NAME
+    if cli_inputs.is_stdin(name):
+        return cli_inputs.read_text(name, what="secret rules file"), cli_inputs.STDIN_NAME
     return read_local_file(name)
 
 
 @secrets.command("rules")
-@click.option("--config", "configs", multiple=True, type=inputs.FILE,
+@click.option("--config", "configs", multiple=True, type=cli_inputs.FILE,
               help="Also load this gitleaks-format TOML file, - for stdin (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave out gatecheck's built-in rule pack.")
 @output_options(json_flag=True)
@@ -129,14 +116,12 @@ def rules(configs: tuple[Path, ...], no_builtin: bool, out: Output) -> None:
       gatecheck secrets rules
       gatecheck secrets rules --no-builtin --config .gitleaks.toml --format json
     """
-    from gatecheck.errors import CheckFailed
-
     ruleset = RuleSet()
     try:
         if not no_builtin:
             ruleset.extend(builtin_rules())
         for path in configs:
-            ruleset.extend(load_config(str(path), _read_rules_file))
+            ruleset.extend(load_rules_file(str(path), _read_rules_file))
     except CheckFailed as exc:
         raise CheckError(str(exc), exc.bad_input) from exc
     width = max((len(r.id) for r in ruleset.rules), default=10)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckContext, CheckFailed, matches_any
+from gatecheck_plugins.secrets.matcher import Engine, Match
 
 _COMMIT_MARK = b"\x1fgatecheck-commit "
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -62,9 +62,10 @@ def resolve(ctx: CheckContext, since: str) -> tuple[str, str]:
     return base, head
 
 
-def added_text(ctx: CheckContext, since: str) -> Iterator[AddedText]:
-    """Every (commit, file) pair in ``since..HEAD`` with the lines the commit added."""
-    base, head = resolve(ctx, since)
+def added_text(ctx: CheckContext, since: str, resolved: tuple[str, str] | None = None) -> Iterator[AddedText]:
+    """Every (commit, file) pair in ``since..HEAD`` with the lines the commit added; ``resolved`` is
+    :func:`resolve`'s answer when the caller already has it."""
+    base, head = resolved if resolved is not None else resolve(ctx, since)
     out = _git(ctx, "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--first-parent", "-m",
                f"--format={_COMMIT_MARK.decode()}%H", f"{base}..{head}", "--")
     current: AddedText | None = None
@@ -102,3 +103,17 @@ def _strip_prefix(target: bytes) -> str:
     if text.startswith('"') and text.endswith('"'):
         text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
     return text[2:] if text.startswith("b/") else text
+
+
+def matches(ctx: CheckContext, engine: Engine, since: str, resolved: tuple[str, str] | None = None,
+            commits: set[str] | None = None) -> Iterator[tuple[AddedText, list[Match]]]:
+    """The lines each commit in ``since..HEAD`` added, with the engine's matches in them (buffer lines),
+    minus excluded paths; ``commits`` collects every commit seen."""
+    excluded = [*ctx.exclude, *ctx.options.get("exclude_paths", [])]
+    for added in added_text(ctx, since, resolved):
+        ctx.check_cancelled()
+        if commits is not None:
+            commits.add(added.commit)
+        if matches_any(added.path, excluded):
+            continue
+        yield added, engine.scan(added.path, added.data(), commit=added.commit)

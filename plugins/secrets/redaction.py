@@ -1,6 +1,6 @@
 """How a secret is represented once it leaves the matcher: a short redacted preview and a keyed hash.
 
-The raw value exists only inside :mod:`gatecheck_plugins.secrets.engine` while a buffer
+The raw value exists only inside :mod:`gatecheck_plugins.secrets.matcher` while a buffer
 is scanned. Findings, summaries, baselines, reports and the cache carry only what is
 produced here:
 

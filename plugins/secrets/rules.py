@@ -29,19 +29,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from gatecheck.errors import BadInput, CheckFailed
+from gatecheck.api import SEVERITIES as _ALL_SEVERITIES
+from gatecheck.api import BadInput, CheckFailed, Severity
 from gatecheck_plugins.secrets.validators import VALIDATORS, Validator
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+#: The severities a rule may declare: every finding severity but "unknown".
+SEVERITIES: tuple[Severity, ...] = tuple(s for s in _ALL_SEVERITIES if s != "unknown")
 #: The family of a rule that does not name one (a team's own gitleaks rules).
 CUSTOM_FAMILY = "custom"
-CONFIDENCES = ("high", "medium", "low")
+Confidence = Literal["high", "medium", "low"]
+CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 BUILTIN_SOURCE = "builtin"
 
 try:  # RE2 confirms matches in linear time; it also reads gitleaks' Go regex syntax natively.
-    import re2 as _re2
+    import re2 as _re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
     _RE2_OPTIONS = _re2.Options()
     _RE2_OPTIONS.log_errors = False
@@ -125,8 +128,8 @@ class Rule:
     keywords: tuple[bytes, ...] = ()
     path: str | None = None
     tags: tuple[str, ...] = ()
-    severity: str = "high"
-    confidence: str = "medium"
+    severity: Severity = "high"
+    confidence: Confidence = "medium"
     #: The provider (``github``, ``aws``) or kind of credential (``private-key``, ``generic``) it finds.
     family: str = CUSTOM_FAMILY
     #: Names of the validators a match must pass, and the functions themselves.
@@ -318,15 +321,17 @@ def _rule(data: Any, index: int, where: _Locator) -> Rule:
         raise where.bad(f"rule {rule_id!r}: 'tags' must be a list of strings", where.key_line(line, "tags"))
     rule.tags = tuple(str(t) for t in tags)
     severity = str(data.get("severity", "high")).lower()
-    if severity not in SEVERITIES:
+    known_severity = next((s for s in SEVERITIES if s == severity), None)
+    if known_severity is None:
         raise where.bad(f"rule {rule_id!r}: severity {severity!r} is not one of {', '.join(SEVERITIES)}",
                         where.key_line(line, "severity"))
-    rule.severity = severity
+    rule.severity = known_severity
     confidence = str(data.get("confidence", "medium")).lower()
-    if confidence not in CONFIDENCES:
+    known_confidence = next((c for c in CONFIDENCES if c == confidence), None)
+    if known_confidence is None:
         raise where.bad(f"rule {rule_id!r}: confidence {confidence!r} is not one of {', '.join(CONFIDENCES)}",
                         where.key_line(line, "confidence"))
-    rule.confidence = confidence
+    rule.confidence = known_confidence
     family = data.get("family", CUSTOM_FAMILY)
     if not isinstance(family, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.\-]*", family):
         raise where.bad(f"rule {rule_id!r}: 'family' must be a lower-case name like \"github\"", where.key_line(line, "family"))

@@ -60,7 +60,7 @@ def fab(request: pytest.FixtureRequest) -> Fabricate:
 
 @pytest.fixture
 def run_check(tmp_path: Path) -> Callable[..., CheckResult]:
-    """Run the secrets check on a directory the way the runner does (inputs first, then run), with the
+    """Run the secrets check on a directory the way the runner does (prepare, inputs, then run), with the
     repository view's ``untracked`` rule and a scrubber of its own (so no test's values leak into
     another's through the process-wide one)."""
 
@@ -68,6 +68,7 @@ def run_check(tmp_path: Path) -> Callable[..., CheckResult]:
         check = SecretsCheck()
         ctx = CheckContext(root=root, options=options, work_dir=tmp_path / "work",
                            repo=Repository(root, untracked=untracked), redactor=Redactor({}))
+        ctx.prepared = check.prepare(ctx)
         check.inputs(ctx)
         return coerce_result("secrets", check.run(ctx))
 

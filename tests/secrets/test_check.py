@@ -215,7 +215,7 @@ def test_binary_and_large_files_and_what_the_repository_view_lists(
 
 
 def test_inputs_are_the_scanned_files(tmp_path: Path, git: Callable[..., str]) -> None:
-    from gatecheck.checks import CheckContext
+    from gatecheck.api import CheckContext, KeyFact
     from gatecheck_plugins.secrets.check import SecretsCheck
 
     git(tmp_path, "init", "-q", "-b", "main")
@@ -224,11 +224,17 @@ def test_inputs_are_the_scanned_files(tmp_path: Path, git: Callable[..., str]) -
     (tmp_path / "ignored.py").write_text("y = 2\n")
     (tmp_path / "forced.py").write_text("z = 3\n")
     git(tmp_path, "add", "-f", "forced.py")
-    inputs = SecretsCheck().inputs(CheckContext(root=tmp_path, options={}))
-    assert sorted(p.name for p in inputs) == [".gitignore", "a.py", "forced.py"]
+    (tmp_path / "logo.png").write_bytes(b"\0")
+    check = SecretsCheck()
+    ctx = CheckContext(root=tmp_path, options={})
+    ctx.prepared = check.prepare(ctx)
+    inputs = check.inputs(ctx)
+    assert sorted(p.name for p in inputs if isinstance(p, Path)) == [".gitignore", "a.py", "forced.py"]
+    # What decides the result without being a scanned file is a key fact; nothing is written for it.
+    facts = {f.name: f.value for f in inputs if isinstance(f, KeyFact)}
+    assert set(facts) == {"hash-key", "by-name"} and facts["by-name"] == "logo.png"
     work = tmp_path.parent / f"{tmp_path.name}-work"
-    with_state = SecretsCheck().inputs(CheckContext(root=tmp_path, options={}, work_dir=work))
-    assert with_state[-1] == work / "inputs-state.txt" and with_state[:-1] == inputs
+    assert check.inputs(CheckContext(root=tmp_path, options={}, work_dir=work)) == inputs and not work.exists()
 
 
 def test_unchanged_rerun_is_a_cache_hit_and_a_change_is_not(example_copy: Path, cli: Callable[..., object]) -> None:
@@ -453,10 +459,10 @@ def test_secrets_rules_lists_the_pack(cli: Callable[..., object]) -> None:
 def test_without_hyperscan_the_check_falls_back_and_says_so(example_copy: Path, run_check: Callable[..., CheckResult],
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from gatecheck.errors import CheckFailed
-    from gatecheck_plugins.secrets import engine
+    from gatecheck_plugins.secrets import matcher
 
     fast = run_check(example_copy)
-    monkeypatch.setattr(engine, "_hs", None)  # what a machine where the library cannot load looks like
+    monkeypatch.setattr(matcher, "_hs", None)  # what a machine where the library cannot load looks like
     slow = run_check(example_copy)
     assert slow.status == "ok" and slow.summary["engine"] == "python"
     assert "Hyperscan is not available" in slow.summary["engine_note"]
@@ -466,36 +472,36 @@ def test_without_hyperscan_the_check_falls_back_and_says_so(example_copy: Path, 
 
 
 def test_compiled_database_is_reused_from_the_work_dir(tmp_path: Path) -> None:
-    from gatecheck_plugins.secrets import engine
+    from gatecheck_plugins.secrets import matcher
     from gatecheck_plugins.secrets.rules import parse_config
 
     rules = parse_config("[[rules]]\nid = 'tiny'\nregex = '''tiny_[a-z]{8}'''\n", "tiny.toml")
-    engine._DATABASES.clear()
-    first = engine.Engine(rules, cache_dir=tmp_path)
+    matcher._DATABASES.clear()
+    first = matcher.Engine(rules, cache_dir=tmp_path)
     stored = list(tmp_path.glob("hyperscan-*.db"))
     assert len(stored) == 1
-    engine._DATABASES.clear()
-    second = engine.Engine(rules, cache_dir=tmp_path)
+    matcher._DATABASES.clear()
+    second = matcher.Engine(rules, cache_dir=tmp_path)
     for compiled in (first, second):
         assert [m.rule.id for m in compiled.scan("a.py", b"x = 'tiny_abcdefgh'\n")] == ["tiny"]
 
 
 def test_a_rule_with_lookarounds_runs_in_prefilter_mode(tmp_path: Path) -> None:
-    from gatecheck_plugins.secrets import engine
+    from gatecheck_plugins.secrets import matcher
     from gatecheck_plugins.secrets.rules import parse_config
 
     text = ("[[rules]]\nid = 'no-test-prefix'\nregex = '''\\b(?!test_)([a-z]{4}_[0-9a-f]{16})\\b'''\nkeywords = ['_']\n"
             "[[rules]]\nid = 'plain'\nregex = '''plain_[0-9]{6}'''\n")
     rules = parse_config(text, "team.toml")
-    engine._FLAGS.clear()
-    compiled = engine.Engine(rules, cache_dir=tmp_path)
+    matcher._FLAGS.clear()
+    compiled = matcher.Engine(rules, cache_dir=tmp_path)
     assert compiled.name == "hyperscan" and compiled.prefiltered == ["no-test-prefix"]
     data = b"a = 'live_0123456789abcdef'\nb = 'test_0123456789abcdef'\nc = plain_123456\n"
     found = [(m.rule.id, m.line) for m in compiled.scan("x.py", data)]
     assert found == [("no-test-prefix", 1), ("plain", 3)]
-    assert [(m.rule.id, m.line) for m in engine.Engine(rules, "python").scan("x.py", data)] == found
-    engine._FLAGS.clear()  # the probe's outcome is also remembered on disk
-    assert engine.Engine(rules, cache_dir=tmp_path).prefiltered == ["no-test-prefix"]
+    assert [(m.rule.id, m.line) for m in matcher.Engine(rules, "python").scan("x.py", data)] == found
+    matcher._FLAGS.clear()  # the probe's outcome is also remembered on disk
+    assert matcher.Engine(rules, cache_dir=tmp_path).prefiltered == ["no-test-prefix"]
     assert list(tmp_path.glob("hyperscan-flags-*.json"))
 
 

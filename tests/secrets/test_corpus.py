@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gatecheck_plugins.secrets.engine import Engine
+from gatecheck_plugins.secrets.matcher import Engine
 from gatecheck_plugins.secrets.rules import builtin_rules
 
 HERE = Path(__file__).resolve().parent

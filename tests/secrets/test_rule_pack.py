@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gatecheck_plugins.secrets.engine import Engine, hyperscan_available
+from gatecheck_plugins.secrets.matcher import Engine, hyperscan_available
 from gatecheck_plugins.secrets.rules import SEVERITIES, builtin_rules
 
 EXAMPLES_FILE = Path(__file__).with_name("rule_examples.toml")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gatecheck_plugins.secrets.engine import Engine
+from gatecheck_plugins.secrets.matcher import Engine
 from gatecheck_plugins.secrets.rules import builtin_rules
 from gatecheck_plugins.secrets.validators import (
     _BECH32,

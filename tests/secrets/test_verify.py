@@ -239,6 +239,7 @@ def _run(root: Path, tmp_path: Path, *, network: bool, **options: Any) -> Any:
     ctx = CheckContext(root=root, options=options, network=network, work_dir=tmp_path / "work",
                        repo=Repository(root, untracked="all"), redactor=Redactor({}))
     check = SecretsCheck()
+    ctx.prepared = check.prepare(ctx)
     check.inputs(ctx)
     return coerce_result("secrets", check.run(ctx))
 

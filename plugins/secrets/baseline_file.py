@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gatecheck.errors import CheckFailed
-from gatecheck.model import Finding
+from gatecheck.api import CheckFailed, Finding
 
 FORMAT = "gatecheck-secrets-baseline/v1"
 DEFAULT_PATH = ".gatecheck-secrets-baseline.json"

@@ -1,10 +1,10 @@
-"""Which files the secret scan reads: the repository view's files under the scan paths, by kind.
+"""The files the secret scan reads, by kind, and reading them: all through the repository view.
 
 The list comes from the one repository view every check shares (``ctx.repo``): every file
 git tracks, even one a ``.gitignore`` names (``git add -f`` cannot hide a committed secret),
-plus untracked files by the ``[run] untracked`` rule. This module only sorts that list into
-files to read, files judged by name alone (binary extensions, over the size limit), and
-nothing else: no tree walking and no ignore rules of its own.
+plus untracked files by the ``[run] untracked`` rule. :func:`select` sorts that list into
+files to read and files judged by name alone (binary extensions, over the size limit), with no
+tree walking and no ignore rules of its own; :func:`read_text` reads one through the same view.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from gatecheck.checks import RUN_EXCLUDE, CheckContext
-from gatecheck.repository import RepoFile, matches_any
+from gatecheck.api import RUN_EXCLUDE, CheckContext, CheckFailed, RepoFile, matches_any
 
 #: Extensions whose content is never text a developer types a secret into.
 BINARY_EXTENSIONS = frozenset({
@@ -27,6 +26,8 @@ BINARY_EXTENSIONS = frozenset({
 EXCLUDE_PATHS = "checks.secrets.exclude_paths"
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
+#: Growth a file may show between listing and reading before it is read again with the size limit.
+_READ_SLACK = 64 * 1024
 
 
 @dataclass
@@ -82,3 +83,22 @@ def decode_utf16(data: bytes) -> bytes | None:
         except UnicodeDecodeError:
             return None
     return None
+
+
+def read_text(ctx: CheckContext, rel: str, limit: int, listed_size: int | None = None) -> bytes | None:
+    """A tree file's bytes to scan, through the repository view; None for binary content
+    (UTF-16 text with a byte-order mark comes back as UTF-8).
+
+    The read asks for no more than the listed size (plus slack) rather than the size limit:
+    the view reads ``limit + 1`` bytes at once, and allocating megabytes per small file cost
+    more than the scan itself. A file that grew since it was listed is read again with the limit."""
+    if listed_size is not None and listed_size + _READ_SLACK < limit:
+        try:
+            data = ctx.read_bytes(rel, limit=listed_size + _READ_SLACK)
+        except CheckFailed:
+            data = ctx.read_bytes(rel, limit=limit)  # the real error, or a file that grew in between
+    else:
+        data = ctx.read_bytes(rel, limit=limit)
+    if looks_binary(data):
+        return decode_utf16(data)
+    return data
