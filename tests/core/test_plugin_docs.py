@@ -45,4 +45,4 @@ def test_the_complete_example_runs(tmp_path: Path) -> None:
     (root / "a.py").write_text("x = 1  # FIXME later\ny = 2\n")
     [result] = run_checks([CheckRun(check, timeout=10)], RunSettings(root=root))
     assert result.status == "ok", result.error
-    assert [(f.rule_id, f.location.line if f.location else None) for f in result.findings] == [("fixme", 1)]
+    assert [(f.rule_id, f.location.start_line if f.location else None) for f in result.findings] == [("fixme", 1)]
