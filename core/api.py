@@ -21,9 +21,9 @@ Groups:
 - **small tools**: :func:`atomic_write`, source positions (:func:`locate`, the line of a JSON path;
   :func:`json_key_line`, :func:`toml_key_line`, :func:`toml_table_lines`), :func:`gc_paused`, :func:`scrub`,
   :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing), :func:`cache_directory`,
-  :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`prefixed`,
-  :func:`bare_sha256`), time (:func:`utc_now`, :func:`parse_rfc3339`, :func:`format_seconds`,
-  :func:`format_micro`).
+  :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`stream_sha256`,
+  :func:`prefixed`, :func:`bare_sha256`), time (:func:`utc_now`, :func:`parse_rfc3339` for documents,
+  :func:`parse_iso8601` for what a person writes, :func:`format_seconds`, :func:`format_micro`).
 - **SARIF rule help**: :class:`RuleDoc`, :func:`rules_artifact`.
 - **keys**: :class:`PublicKey`, :class:`PrivateKey`, :func:`load_private_pem`,
   :func:`load_public_key_file`.
@@ -49,11 +49,11 @@ from gatecheck.cli.durations import parse as parse_duration
 from gatecheck.cli.output import Output, info, output_options
 from gatecheck.config import Config
 from gatecheck.config import load as load_config
-from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex
+from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex, stream_sha256
 from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, BadInput, CheckFailed, GatecheckError
 from gatecheck.files import atomic_write
 from gatecheck.gcpause import paused as gc_paused
-from gatecheck.git_tree import GitTree, GitTreeError
+from gatecheck.git import GitTree, GitTreeError
 from gatecheck.model import (
     SEVERITIES,
     SEVERITY_RANK,
@@ -73,7 +73,7 @@ from gatecheck.positions import json_key_line, locate, toml_key_line, toml_table
 from gatecheck.redact import scrub, scrub_url_credentials
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, RepoFile, Repository, matches_any, normalize
-from gatecheck.timestamps import format_micro, format_seconds, parse_rfc3339, utc_now
+from gatecheck.timestamps import format_micro, format_seconds, parse_iso8601, parse_rfc3339, utc_now
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -132,6 +132,7 @@ __all__ = [
     "nothing_scanned",
     "output_options",
     "parse_duration",
+    "parse_iso8601",
     "parse_rfc3339",
     "prefixed",
     "rules_artifact",
@@ -140,6 +141,7 @@ __all__ = [
     "scrub_url_credentials",
     "severity_counts",
     "sha256_hex",
+    "stream_sha256",
     "toml_key_line",
     "toml_table_lines",
     "utc_now",

@@ -28,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 from gatecheck import git
 from gatecheck import redact as redact_mod
 from gatecheck.errors import BadInput, CheckFailed
-from gatecheck.git_tree import GitTree, GitTreeError
+from gatecheck.git import GitTree, GitTreeError
 from gatecheck.model import CheckResult
 from gatecheck.repository import Repository, matches_any, normalize
 from gatecheck.trust import ConfigSource, RepositorySource

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 PREFIX = "sha256:"
 _CHUNK = 1 << 20
@@ -21,13 +22,18 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def stream_sha256(stream: BinaryIO) -> str:
+    """Lowercase hex sha256 of everything left in a binary stream, read in chunks (memory stays bounded)."""
+    h = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        h.update(chunk)
+    return h.hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """Lowercase hex sha256 of a file's bytes, read in chunks (memory stays bounded)."""
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+        return stream_sha256(fh)
 
 
 def prefixed(hex_digest: str) -> str:

@@ -1,4 +1,9 @@
-"""RFC 3339 timestamps, parsed and written one way (everything is compared and rendered in UTC)."""
+"""Timestamps, parsed and written one way (everything is compared and rendered in UTC).
+
+Two readers: :func:`parse_rfc3339` for documents (attestations, statements), strict as their
+formats are; :func:`parse_iso8601` for what a person types (``--since``, ``--expires``) or a
+loosely written field, which may be a date alone and may leave the offset out.
+"""
 
 from __future__ import annotations
 
@@ -48,3 +53,13 @@ def parse_rfc3339(text: str) -> datetime:
     except OverflowError:
         raise ValueError(f"timestamp {text!r} is outside the years 1 to 9999 in UTC") from None
     return moment
+
+
+def parse_iso8601(text: str) -> datetime:
+    """A moment as a person writes it: any ISO 8601 date, or date and time, that Python reads, with
+    ``Z`` for UTC; UTC unless it names an offset. ValueError for anything else.
+
+    The result may have no UTC form (year 1 at +01:00); callers that compare it say what then.
+    """
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -18,10 +18,9 @@ reviewer set); the same envelope given twice is read once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from gatecheck.approve import APPROVAL_PREDICATE_TYPE
@@ -29,8 +28,9 @@ from gatecheck.approve.statement import parse
 from gatecheck.attest.dsse import EnvelopeError
 from gatecheck.attest.keys import PublicKey
 from gatecheck.attest.verify import DEFAULT_CLOCK_SKEW, VerifyOptions, check_envelope
+from gatecheck.digests import prefixed, sha256_hex
 from gatecheck.policy.inputs import to_ns
-from gatecheck.timestamps import format_micro
+from gatecheck.timestamps import format_micro, utc_now
 
 #: Most listed approval records (the summary and the policy input stay small whatever a bundle holds).
 MAX_LISTED = 200
@@ -63,7 +63,7 @@ class ApprovalRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "envelope": f"sha256:{self.digest}", "keyid": self.keyid,
+            "source": self.source, "envelope": prefixed(self.digest), "keyid": self.keyid,
             "reviewer_sets": list(self.reviewer_sets), "reason": self.reason, "ticket": self.ticket,
             "approved_at": format_micro(self.approved_at) if self.approved_at else None,
             "expires": format_micro(self.expires) if self.expires else None,
@@ -109,7 +109,7 @@ def evaluate(subject: Mapping[str, str], entries: Iterable[tuple[str, bytes]],
     ``reviewers`` maps a reviewer set's name to its trusted public keys. An envelope that does not
     verify with any of them is listed with the verifier's reason code and never counted.
     """
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     keys = list({k.keyid: k for keys in reviewers.values() for k in keys}.values())
     sets_of: dict[str, list[str]] = {}
     for name, members in sorted(reviewers.items()):
@@ -122,7 +122,7 @@ def evaluate(subject: Mapping[str, str], entries: Iterable[tuple[str, bytes]],
     options = VerifyOptions(keys=keys, threshold=1, now=now, clock_skew=clock_skew)
     seen: set[str] = set()
     for source, raw in entries:
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = sha256_hex(raw)
         if digest in seen:
             continue
         seen.add(digest)

@@ -9,7 +9,6 @@ message always give the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,6 +17,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from gatecheck.digests import sha256_hex
 from gatecheck.errors import BadInput
 
 Algorithm = Literal["ed25519", "ecdsa-p256"]
@@ -46,7 +46,7 @@ def spki_der(key: _PublicKeyObject) -> bytes:
 
 def keyid_of(key: _PublicKeyObject) -> str:
     """The keyid gatecheck gives a public key: lowercase hex sha256 of its SPKI DER."""
-    return hashlib.sha256(spki_der(key)).hexdigest()
+    return sha256_hex(spki_der(key))
 
 
 @dataclass(frozen=True)

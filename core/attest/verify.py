@@ -44,10 +44,9 @@ Every failure carries one of the stable reason codes in :data:`REASON_CODES`.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,8 +60,9 @@ from gatecheck.attest.records import EnvelopeRecord, Evidence, VerdictRecord, Ve
 from gatecheck.attest.sources import read_file
 from gatecheck.attest.statement import Statement, parse_statement
 from gatecheck.attest.vsa import parse_predicate, precedence, supersedes
+from gatecheck.digests import PREFIX, prefixed, sha256_hex
 from gatecheck.errors import BadInput
-from gatecheck.timestamps import format_micro
+from gatecheck.timestamps import format_micro, utc_now
 
 if TYPE_CHECKING:
     from gatecheck.attest.policy import VerifyPolicy
@@ -88,8 +88,8 @@ class AbsentInput:
     reason: str
 
     def matches(self, uri: str, hexval: str) -> bool:
-        if self.pattern.startswith("sha256:"):
-            return self.pattern.removeprefix("sha256:").lower() == hexval
+        if self.pattern.startswith(PREFIX):
+            return self.pattern.removeprefix(PREFIX).lower() == hexval
         return fnmatch.fnmatchcase(uri, self.pattern)
 
 
@@ -156,7 +156,7 @@ def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str 
     ``digest`` is the sha256 hex of ``raw`` when the caller has it already. For a Sigstore
     bundle the record holds the envelope inside it (see :class:`EnvelopeRecord`).
     """
-    record = EnvelopeRecord(source, raw, digest or hashlib.sha256(raw).hexdigest())
+    record = EnvelopeRecord(source, raw, digest or sha256_hex(raw))
     if len(raw) > options.max_envelope_bytes:
         record.problem = Reason(MALFORMED, f"envelope is {len(raw)} bytes, over the {options.max_envelope_bytes}-byte"
                                            " limit", source)
@@ -166,7 +166,7 @@ def check_envelope(source: str, raw: bytes, options: VerifyOptions, digest: str 
         if isinstance(doc, dict) and sigstore.looks_like_bundle(doc):
             envelope, _hint = sigstore.read_bundle_doc(doc)  # the hint, like a keyid, only names a key
             canonical = envelope.to_json()
-            record = EnvelopeRecord(source, canonical, hashlib.sha256(canonical).hexdigest(), format="sigstore",
+            record = EnvelopeRecord(source, canonical, sha256_hex(canonical), format="sigstore",
                                     container_digest=record.digest)
         else:
             envelope = envelope_from_doc(doc)
@@ -227,13 +227,13 @@ def _evaluate(candidate: VerdictRecord, by_digest: dict[str, EnvelopeRecord], op
     inputs: list[Statement] = []
     for uri, hexval in verdict.inputs:
         found = by_digest.get(hexval)
-        label = uri or f"sha256:{hexval}"
+        label = uri or prefixed(hexval)
         if found is None:
             allowed = next((a for a in options.absent_inputs if a.matches(uri, hexval)), None)
             if allowed is not None:
-                candidate.absent.append({"uri": uri, "digest": f"sha256:{hexval}", "reason": allowed.reason})
+                candidate.absent.append({"uri": uri, "digest": prefixed(hexval), "reason": allowed.reason})
                 continue
-            reasons.append(Reason("INPUT_MISSING", f"input attestation {label} (sha256:{hexval}) is not in the bundles",
+            reasons.append(Reason("INPUT_MISSING", f"input attestation {label} ({prefixed(hexval)}) is not in the bundles",
                                   source))
         elif found.statement is None:
             why = found.problem.code if found.problem else "unverified"
@@ -258,7 +258,7 @@ def _check_all(entries: Iterable[tuple[str, bytes]], options: VerifyOptions
     by_digest: dict[str, EnvelopeRecord] = {}
     seen: set[str] = set()
     for source, raw in entries:
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = sha256_hex(raw)
         if digest in seen or digest in by_digest:
             continue
         seen.add(digest)
@@ -320,7 +320,7 @@ def verify_entries(subject: dict[str, str], entries: Iterable[tuple[str, bytes]]
     verification could satisfy (BadInput).
     """
     options.validate()
-    now = options.now or datetime.now(UTC)
+    now = options.now or utc_now()
     records, by_digest = _check_all(entries, options)
     fatal = [r.problem for r in records if r.problem is not None and r.problem.code == MALFORMED]
     candidates: list[VerdictRecord] = []

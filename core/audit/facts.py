@@ -29,6 +29,7 @@ from gatecheck.audit.promotion import DeployedSubject, SloDecision, deployed_sub
 from gatecheck.audit.reverify import Reverification
 from gatecheck.redact import scrub
 from gatecheck.store import Store, display_url
+from gatecheck.timestamps import parse_iso8601, utc_now
 
 
 @dataclass
@@ -117,19 +118,15 @@ def _parse_when(text: object) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso8601(text)
     except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return None
 
 
 def gather(store: Store, since: datetime, *, now: datetime | None = None, expiring_within: timedelta = timedelta(days=30),
            reverification: Reverification | None = None) -> AuditFacts:
     """Read the store and count what the report shows for the period from ``since`` to ``now``."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     records = store.verdicts_since(since)
     per_day: dict[date, DayCount] = {}
     day = since.astimezone(UTC).date()

@@ -24,6 +24,7 @@ from gatecheck.approve.statement import parse
 from gatecheck.attest import CHECK_RESULT_PREDICATE_TYPE
 from gatecheck.attest.dsse import EnvelopeError, b64decode
 from gatecheck.attest.vsa import DECISION_FIELD
+from gatecheck.digests import prefixed
 from gatecheck.redact import scrub
 from gatecheck.store import Store
 from gatecheck.store.records import StoredRecord
@@ -102,7 +103,7 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
                                                            f"{rec.stage} verdict"))
     for row in admissions:
         if row["allowed"] and row["digest"]:
-            found.setdefault(("sha256", row["digest"]), DeployedSubject(f"sha256:{row['digest']}", scrub(row["image"]),
+            found.setdefault(("sha256", row["digest"]), DeployedSubject(prefixed(row["digest"]), scrub(row["image"]),
                                                                         row["at"], "admission"))
     subjects = sorted(found.values(), key=lambda s: s.deployed)[-MAX_ROWS:]
     for item in subjects:

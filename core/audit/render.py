@@ -14,6 +14,7 @@ from typing import Any
 from gatecheck import __version__
 from gatecheck.audit.facts import AuditFacts, DayCount
 from gatecheck.audit.promotion import DeployedSubject
+from gatecheck.digests import prefixed
 
 FORMATS = ("html", "md", "csv")
 PASS_COLOUR = "#2e7d32"
@@ -105,7 +106,7 @@ def _rows(facts: AuditFacts) -> dict[str, tuple[list[str], list[list[Any]], str]
             "No stored verdict lists an applied waiver in this period."),
         "Subjects deployed without a passing verdict": (
             ["Image", "Digest", "Namespaces", "Reasons", "Admissions", "First", "Last"],
-            [[u.image, f"sha256:{u.digest}" if u.digest else "(not pinned)", ", ".join(u.namespaces),
+            [[u.image, prefixed(u.digest) if u.digest else "(not pinned)", ", ".join(u.namespaces),
               ", ".join(u.reasons), u.admissions, u.first, u.last] for u in facts.unverified],
             "Every admitted image had a passing verdict."),
     }
@@ -124,7 +125,7 @@ def _rows(facts: AuditFacts) -> dict[str, tuple[list[str], list[list[Any]], str]
         rv = facts.reverification
         tables["Attestations that no longer verify"] = (
             ["Id", "Digest", "Predicate type", "Reason", "Message"],
-            [[f.seq, f"sha256:{f.digest}", f.predicate_type, f.code, f.message] for f in rv.failures],
+            [[f.seq, prefixed(f.digest), f.predicate_type, f.code, f.message] for f in rv.failures],
             f"All {rv.checked} stored attestations verify against today's trust roots.")
     return tables
 
@@ -254,6 +255,6 @@ def render_csv(facts: AuditFacts) -> str:
                          "; ".join(slo.rules)])
     if facts.reverification is not None:
         for f in facts.reverification.failures:
-            writer.writerow(["no_longer_verifies", f.seq, f.code, f"sha256:{f.digest}", f.predicate_type,
+            writer.writerow(["no_longer_verifies", f.seq, f.code, prefixed(f.digest), f.predicate_type,
                              f.message, ""])
     return buf.getvalue()

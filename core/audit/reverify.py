@@ -14,6 +14,7 @@ from typing import Any
 
 from gatecheck.attest import VSA_PREDICATE_TYPE
 from gatecheck.attest.verify import VerifyOptions, check_envelope
+from gatecheck.digests import prefixed
 from gatecheck.store import Store
 
 
@@ -29,7 +30,7 @@ class Unverified:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.seq, "digest": f"sha256:{self.digest}", "predicateType": self.predicate_type,
+        return {"id": self.seq, "digest": prefixed(self.digest), "predicateType": self.predicate_type,
                 "subjects": self.subjects, "code": self.code, "message": self.message}
 
 
@@ -75,6 +76,6 @@ def reverify(store: Store, options: VerifyOptions, *, progress: Callable[[int], 
             outcome.failures.append(Unverified(
                 seq, digest, VSA_PREDICATE_TYPE, subjects, "INPUT_INVALID",
                 f"{len(missing)} input attestation(s) of this verdict are not stored or no longer verify "
-                f"(first: sha256:{missing[0]})"))
+                f"(first: {prefixed(missing[0])})"))
     outcome.failures.sort(key=lambda f: f.seq)
     return outcome

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ from gatecheck.attest.verify import VerifyOptions
 from gatecheck.cli import inputs
 from gatecheck.cli.durations import parse as parse_duration
 from gatecheck.cli.output import Output, notice, output_options
+from gatecheck.digests import prefixed, sha256_hex
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
-from gatecheck.timestamps import format_micro
+from gatecheck.timestamps import format_micro, parse_iso8601, utc_now
 
 
 def expiry(text: str | None, now: datetime) -> datetime | None:
@@ -30,10 +30,9 @@ def expiry(text: str | None, now: datetime) -> datetime | None:
         return now + parse_duration(text)
     except ValueError as duration_error:
         try:
-            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+            return parse_iso8601(text.strip())
         except ValueError:
             raise BadInput(f"{duration_error}; nor is it an ISO 8601 date such as 2026-10-08", key="--expires") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("approve")
@@ -71,16 +70,16 @@ def approve(artifact: str, key_uri: str, reason: str, ticket: str | None, expire
         raise BadInput("nowhere to put the approval: give --attest BUNDLE, --store URL, or both", key="--attest")
     from gatecheck.plugin_manager import Plugins
 
-    subject = resolve("sha256:" + inputs.stdin_sha256(what="artifact")) if inputs.is_stdin(artifact) else resolve(artifact)
+    subject = resolve(prefixed(inputs.stdin_sha256(what="artifact"))) if inputs.is_stdin(artifact) else resolve(artifact)
     signer = open_signer(key_uri, Plugins())
-    now = datetime.now(UTC)
+    now = utc_now()
     approval = Approval(signer.keyid, reason, now, expiry(expires, now), ticket)
     line = sign([subject.subject], signer, approval)
     data: dict[str, Any] = {
         "artifact": artifact, "subject": subject.subject.to_dict(), "predicateType": APPROVAL_PREDICATE_TYPE,
         "approver": signer.keyid, "reason": reason, "ticket": ticket, "approvedAt": format_micro(now),
         "expires": format_micro(approval.expires) if approval.expires else None,
-        "envelope": f"sha256:{hashlib.sha256(line).hexdigest()}", "attest": str(attest_path) if attest_path else None,
+        "envelope": prefixed(sha256_hex(line)), "attest": str(attest_path) if attest_path else None,
         "stored": None,
     }
     code = EXIT_PASS

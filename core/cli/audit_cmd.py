@@ -15,6 +15,7 @@ from gatecheck.cli import inputs
 from gatecheck.cli.durations import Duration, Moment
 from gatecheck.cli.output import Output, detail, output_options
 from gatecheck.cli.store_cmd import load_keys, open_store, store_option, trust_options
+from gatecheck.digests import prefixed
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS
 
 
@@ -50,7 +51,7 @@ def verify(store_url: str, keys: tuple[Path, ...], threshold: int, out: Output) 
 
     def text() -> str:
         lines = [f"gatecheck: {outcome.checked} attestation(s) checked, {len(outcome.failures)} no longer verify"]
-        lines += [f"  {f.seq} sha256:{f.digest[:16]}... {f.code}: {f.message} [{', '.join(f.subjects[:3])}]"
+        lines += [f"  {f.seq} {prefixed(f.digest[:16])}... {f.code}: {f.message} [{', '.join(f.subjects[:3])}]"
                   for f in outcome.failures]
         return "\n".join(lines) + "\n"
 

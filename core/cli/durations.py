@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from gatecheck.timestamps import parse_iso8601, utc_now
+
 UNITS: dict[str, int] = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 #: The longest duration any option accepts: long enough for any retention period, short enough that
 #: ``now - duration`` stays a valid date.
@@ -91,16 +93,15 @@ class Moment(click.ParamType[datetime]):
             return value
         text = str(value).strip()
         try:
-            return datetime.now(UTC) - parse(text)
+            return utc_now() - parse(text)
         except ValueError as exc:
             duration_error = str(exc)
         try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = parse_iso8601(text)
         except ValueError:
             if duration_error.startswith("duration too long"):
                 self.fail(duration_error, param, ctx)
             self.fail(f"{text!r} is neither a duration ({EXAMPLES}) nor an ISO 8601 date such as 2026-10-01", param, ctx)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         try:
             # Compared with times in UTC: a moment with no UTC form (year 1 at +01:00) is no moment.
             return moment.astimezone(UTC)

@@ -8,7 +8,6 @@ reader knows one), and an unreadable or closed standard input is bad input (exit
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
+from gatecheck.digests import stream_sha256
 from gatecheck.errors import BadInput
 
 if TYPE_CHECKING:
@@ -110,11 +110,7 @@ def stdin_sha256(*, what: str) -> str:
     """The sha256 (hex) of everything on standard input, read in chunks (an artifact may be large)."""
     _claim(what)
     try:
-        digest = hashlib.sha256()
-        stream = _stdin()
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-        return digest.hexdigest()
+        return stream_sha256(_stdin())
     except (OSError, ValueError) as exc:
         raise BadInput(f"cannot read {what} from standard input: {exc}", path=STDIN_NAME) from None
 

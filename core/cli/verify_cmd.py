@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
@@ -32,13 +31,12 @@ from gatecheck.attest.vsa import SVR_PREDICATE_TYPE
 from gatecheck.cli import inputs
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import Output, output_options
+from gatecheck.digests import bare_sha256, prefixed
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
 from gatecheck.timestamps import format_micro, parse_rfc3339
 
 if TYPE_CHECKING:
     from gatecheck.attest.policy import VerifyPolicy
-
-_POLICY_DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 
 #: --max-age: "none" for no limit. --clock-skew: a duration only ("none" would read as "no limit").
 MAX_AGE = Duration(none=True)
@@ -59,10 +57,10 @@ def policy_digest_hex(value: str | None) -> str | None:
     """The hex of ``--policy-digest sha256:HEX`` (or bare HEX); BadInput for anything else."""
     if value is None:
         return None
-    match = _POLICY_DIGEST.fullmatch(value.strip())
-    if not match:
+    hexval = bare_sha256(value)
+    if hexval is None:
         raise BadInput(f"not a sha256 digest: {value!r} (expected sha256:HEX)", key="--policy-digest")
-    return match.group(1).lower()
+    return hexval
 
 
 def predicate_types(values: Sequence[str]) -> list[str] | None:
@@ -268,7 +266,7 @@ def verify(
         policy=load_policy(policy_path, engine),
     )
     options.validate()
-    subject = resolve("sha256:" + inputs.stdin_sha256(what="artifact")) if inputs.is_stdin(artifact) else resolve(artifact)
+    subject = resolve(prefixed(inputs.stdin_sha256(what="artifact"))) if inputs.is_stdin(artifact) else resolve(artifact)
     result = verify_entries(subject.subject.digest, read_attestations(bundles), options)
     out.emit({"artifact": artifact, **result.to_dict()}, lambda: render_text(result, inputs.display(artifact)))
     raise click.exceptions.Exit(EXIT_PASS if result.ok else EXIT_DENIED)

@@ -35,7 +35,6 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -59,7 +58,7 @@ from gatecheck.server.admission import (
 from gatecheck.server.auth import BearerTokens
 from gatecheck.server.decisions import Answer, VerdictService
 from gatecheck.store import Store
-from gatecheck.store.records import timestamp
+from gatecheck.timestamps import format_micro, utc_now
 
 log = logging.getLogger("gatecheck.server")
 
@@ -315,7 +314,7 @@ def create_app(store: Store, settings: ServerSettings) -> Starlette:
         # checks, shorter than the hand-off to a thread costs under load (measured in bench/admission.py).
         judged = judge(req, images)
         failures = [(img, ans) for img, ans in judged if not ans.ok]
-        at = timestamp(datetime.now(UTC))
+        at = format_micro(utc_now())
         mode = "warn" if settings.warn else "enforce"
         for img, ans in judged:
             metrics.images.labels("allowed" if ans.ok else ("warned" if settings.warn else "denied"),

@@ -28,8 +28,6 @@ answer longer than the cache TTL.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +36,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from gatecheck.attest.verify import VerificationResult, VerifyOptions, verify_entries
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import prefixed, sha256_hex
 from gatecheck.store import Store
 
 
@@ -70,7 +70,7 @@ def options_fingerprint(options: VerifyOptions) -> str:
         "resource": options.resource_uri,
         "verify_policy": [options.policy.bundle.digest, options.policy.engine.name] if options.policy else None,
     }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+    return sha256_hex(canonical_json(doc))
 
 
 class VerdictCache:
@@ -155,7 +155,7 @@ def statement_entries(store: Store, digest_hex: str, have: list[tuple[str, bytes
     policy: the verdict query reads only VSAs and their inputs."""
     known = {source for source, _ in have}
     found: list[tuple[str, bytes]] = []
-    for record in store.search(subject=f"sha256:{digest_hex}", limit=None):
+    for record in store.search(subject=prefixed(digest_hex), limit=None):
         if f"store:{record.seq}" in known:
             continue
         full = store.get(record.seq)

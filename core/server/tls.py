@@ -19,21 +19,22 @@ where uvicorn does its handshakes, so no lock is needed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import ssl
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
+from gatecheck.digests import sha256_hex
 from gatecheck.errors import BadInput
 from gatecheck.server.auth import load_client_ca
+from gatecheck.timestamps import format_seconds, utc_now
 
 log = logging.getLogger("gatecheck.server.tls")
 
@@ -56,8 +57,8 @@ class Served:
     sha256: str
 
     def __str__(self) -> str:
-        expired = " (EXPIRED)" if self.not_after <= datetime.now(UTC) else ""
-        return (f"[{', '.join(self.names)}] valid until {self.not_after:%Y-%m-%dT%H:%M:%SZ}{expired}, "
+        expired = " (EXPIRED)" if self.not_after <= utc_now() else ""
+        return (f"[{', '.join(self.names)}] valid until {format_seconds(self.not_after)}{expired}, "
                 f"sha256 {self.sha256[:16]}")
 
 
@@ -99,7 +100,7 @@ class ServerTLS:
         # handshake sees another state and loads them once more.
         self._current, self.served, self._state, self._failed = context, served, state, None
         log.info("TLS certificate reloaded from %s: now serving %s", self.cert, served)
-        if served.not_after <= datetime.now(UTC):
+        if served.not_after <= utc_now():
             log.warning("the TLS certificate in %s has expired: clients will refuse it", self.cert)
         return context
 
@@ -168,7 +169,7 @@ def _check_pair(cert: Path, key: Path) -> Served:
         names = []
     # cert-manager leaves the subject empty unless told a commonName: the names are what clients check.
     return Served(tuple(names) or (leaf.subject.rfc4514_string() or "no name",), leaf.not_valid_after_utc,
-                  hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest())
+                  sha256_hex(leaf.public_bytes(serialization.Encoding.DER)))
 
 
 def _read(path: Path, option: str) -> bytes:
