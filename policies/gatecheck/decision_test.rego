@@ -217,6 +217,35 @@ test_a_secret_in_test_code_still_denies if {
 	e.rule == "gatecheck.secret"
 }
 
+secret_in(id, rule, kind, confidence, family) := object.union(located(id, "secrets", rule, "high", kind), {
+	"confidence": confidence, "metadata": {"family": family},
+})
+
+test_a_generic_secret_in_docs_is_reported_not_denied if {
+	d := data.gatecheck.decision with input as with_findings([secret_in("s1", "generic-hex", "docs", "low", "generic")])
+	d.allow == true
+	some e in d.warn
+	e.finding_id == "s1"
+	contains(e.message, "in docs code: reported, not denied")
+}
+
+test_a_private_key_in_tests_is_reported_not_denied if {
+	d := data.gatecheck.decision with input as with_findings([secret_in("s1", "pk", "test", "high", "private-key")])
+	d.allow == true
+}
+
+test_a_private_key_in_source_denies if {
+	d := data.gatecheck.decision with input as with_findings([secret_in("s1", "pk", "source", "high", "private-key")])
+	d.allow == false
+}
+
+test_a_live_looking_token_in_tests_denies if {
+	d := data.gatecheck.decision with input as with_findings([secret_in("s1", "github-pat", "test", "high", "github")])
+	d.allow == false
+	some e in d.deny
+	e.rule == "gatecheck.secret"
+}
+
 test_new_suppression_warns_and_can_deny if {
 	s := {"check": "sast", "rule_id": "eval", "path": "app/x.py", "line": 3, "reason": "r", "new": true}
 	inp := object.union(base_input, {"suppressions": [s]})

@@ -158,7 +158,8 @@ place := {
 #
 # The gate sets location.kind from [locations] patterns. A finding judged by severity that sits
 # outside source code (a test's pickle round-trip, a docs build's pinned dependency) is reported
-# as a warning, not a denial; secrets and unsafe migrations are judged wherever they are.
+# as a warning, not a denial; so is a secret that does not look live (below); unsafe migrations
+# are judged wherever they are.
 
 location_kinds := ["source", "test", "docs", "example", "generated"]
 
@@ -170,9 +171,33 @@ location_kind(f) := f.location.kind
 location_kind(f) := "source" if not f.location.kind
 
 relaxed(k, lk) if {
-	k in {"severity", "below"}
+	k in {"severity", "below", "secret"}
 	lk in relaxed_locations
 }
+
+# A secret denies wherever it is when it looks live: a high-confidence match (a provider's token
+# format, a checked prefix or checksum) of a family not in cfg.relaxed_secret_families. A generic
+# match in test, docs, example or generated code (a documented example key) and a private key
+# there (a test suite's TLS certificates) are reported, not denied.
+judged_location(f) := "source" if {
+	f.check in secret_checks
+	live_looking(f)
+}
+
+judged_location(f) := location_kind(f) if not live_looking_secret(f)
+
+live_looking_secret(f) if {
+	f.check in secret_checks
+	live_looking(f)
+}
+
+# A finding that does not say how confident it is counts as live (fail closed).
+live_looking(f) if {
+	object.get(f, "confidence", "high") == "high"
+	not object.get(f, ["metadata", "family"], "") in relaxed_secret_families
+}
+
+relaxed_secret_families := {x | some x in object.get(cfg, "relaxed_secret_families", [])}
 
 # Everything the one pass needs about a finding, looked up once by [check][severity][location
 # kind]: its kind, policy rule, message prefix and suffix, and where its entry goes when no
@@ -201,7 +226,7 @@ finding_entries := entries if {
 	waivable_ids := waivable
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity][location_kind(f)]
+		p := profiles[f.check][f.severity][judged_location(f)]
 		covered := f.id in waivable_ids[p.kind]
 		list := p.place[covered]
 		entry := {
@@ -219,7 +244,7 @@ finding_entries := entries if {
 	places := place
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity][location_kind(f)]
+		p := profiles[f.check][f.severity][judged_location(f)]
 		act := object.get(actions, [p.kind, f.rule_id], p.action)
 		covered := f.id in waivable_ids[p.kind]
 		list := places[act][covered]
