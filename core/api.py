@@ -19,9 +19,9 @@ Groups:
 - **the tree under judgement**: :class:`Repository`, :class:`RepoFile`, :class:`OutsideRepository`,
   :func:`normalize`, :func:`matches_any`, :class:`GitTree`, :class:`GitTreeError`.
 - **small tools**: :func:`atomic_write`, source positions (:func:`locate`, the line of a JSON path;
-  :func:`json_key_line`, :func:`toml_key_line`, :func:`toml_table_lines`), :func:`gc_paused`, :func:`scrub`,
-  :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing), :func:`cache_directory`,
-  :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`stream_sha256`,
+  :func:`json_key_line`, :func:`locate_toml`, :func:`toml_key_line`, :func:`toml_table_lines`),
+  :func:`gc_paused`, :func:`scrub`, :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing),
+  :func:`cache_directory`, :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`stream_sha256`,
   :func:`prefixed`, :func:`bare_sha256`), time (:func:`utc_now`, :func:`parse_rfc3339` for documents,
   :func:`parse_iso8601` for what a person writes, :func:`format_seconds`, :func:`format_micro`).
 - **SARIF rule help**: :class:`RuleDoc`, :func:`rules_artifact`.
@@ -69,7 +69,7 @@ from gatecheck.model import (
     finding_id,
     severity_counts,
 )
-from gatecheck.positions import json_key_line, locate, toml_key_line, toml_table_lines
+from gatecheck.positions import json_key_line, locate, locate_toml, toml_key_line, toml_table_lines
 from gatecheck.redact import scrub, scrub_url_credentials
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, RepoFile, Repository, matches_any, normalize
@@ -127,6 +127,7 @@ __all__ = [
     "load_private_pem",
     "load_public_key_file",
     "locate",
+    "locate_toml",
     "matches_any",
     "normalize",
     "nothing_scanned",

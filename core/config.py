@@ -17,6 +17,7 @@ from typing import Any
 
 from gatecheck import limits, trust, validation
 from gatecheck.errors import BadInput
+from gatecheck.positions import locate_toml
 from gatecheck.repository import OutsideRepository, normalize
 
 CONFIG_FILE = trust.CONFIG_FILE
@@ -73,7 +74,7 @@ class Config:
     def bad(self, message: str, *keys: str | int) -> BadInput:
         """A :class:`BadInput` located at ``keys`` inside this configuration."""
         parts = [str(k) for k in keys]
-        line = locate_key(self.text, [*self.prefix, *parts]) if self.text else None
+        line = locate_toml(self.text, [*self.prefix, *parts]) if self.text else None
         return BadInput(message, path=self.name or self.path, line=line, key=_dotted(parts) if parts else None)
 
     def check_trust(self, schema: Any, data: Any, *keys: str) -> None:
@@ -170,7 +171,7 @@ def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | N
     name = source.display(rel)
     text = trust.read_limited_text(local, name)
     try:
-        document = limits.load_toml(text, name, line_of=lambda keys: locate_key(text, [str(k) for k in keys]))
+        document = limits.load_toml(text, name, line_of=lambda keys: locate_toml(text, [str(k) for k in keys]))
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"invalid TOML: {_strip_position(str(exc))}", path=name, line=_toml_error_line(exc)) from exc
     prefix: tuple[str, ...] = ()
@@ -180,7 +181,7 @@ def load(root: Path, path: Path | None = None, *, source: trust.ConfigSource | N
         if data is None:
             raise BadInput("no [tool.gatecheck] table", path=name)
         if not isinstance(data, dict):
-            raise BadInput("[tool.gatecheck] must be a table", path=name, line=locate_key(text, list(prefix)))
+            raise BadInput("[tool.gatecheck] must be a table", path=name, line=locate_toml(text, list(prefix)))
     else:
         data = document
     config = Config(root=root, data=data, path=local, prefix=prefix, text=text, source=source, name=name)
@@ -229,51 +230,6 @@ def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
 
 def _strip_position(message: str) -> str:
     return _POS.sub("", message).strip()
-
-
-# tomllib keeps no positions, so a schema error's key path is mapped back to a line by
-# reading the table headers and key assignments. TOML's grammar for those is small; values
-# (including multi-line strings and arrays) are skipped, not parsed.
-_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$")
-_ASSIGN = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
-
-
-def _split_key(key: str) -> list[str]:
-    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+)", key)
-    return [a or b or c for a, b, c in parts]
-
-
-def locate_key(text: str, path: list[str]) -> int | None:
-    """The 1-based line that defines the longest prefix of ``path`` in a TOML text."""
-    best: tuple[int, int] | None = None  # (matched length, line)
-    table: list[str] = []
-    in_multiline: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if in_multiline:
-            if in_multiline in line:
-                in_multiline = None
-            continue
-        header = _HEADER.match(line)
-        if header and line.lstrip().startswith("["):
-            table = _split_key(header.group(1))
-            full = table
-        else:
-            assign = _ASSIGN.match(line)
-            if not assign:
-                continue
-            full = table + _split_key(assign.group(1))
-            rest = line[assign.end():]
-            for quote in ('"""', "'''"):
-                if rest.count(quote) == 1:
-                    in_multiline = quote
-        matched = 0
-        for a, b in zip(full, path, strict=False):
-            if a != b:
-                break
-            matched += 1
-        if matched == len(full) and matched > 0 and (best is None or matched > best[0]):
-            best = (matched, number)
-    return best[1] if best else None
 
 
 STARTER_HEAD = '''\

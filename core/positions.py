@@ -4,7 +4,8 @@ Every "on which line is this key" question gatecheck asks goes through here:
 
 - JSON: :func:`locate` (the value at a path of keys and indexes) and :func:`json_key_line`
   (where a key is written, for example the second of two duplicate keys);
-- TOML: :func:`toml_key_line` (a ``key = ...`` assignment, optionally within one table) and
+- TOML: :func:`locate_toml` (the line that defines a key path, through tables and dotted keys),
+  :func:`toml_key_line` (a ``key = ...`` assignment, optionally within one table) and
   :func:`toml_table_lines` (the header lines of a table or of an array of tables).
 
 The standard json module keeps no positions once parsed, and the JSON libraries that do
@@ -115,3 +116,48 @@ def toml_table_lines(text: Lines, name: str, *, array: bool = False) -> list[int
     lines = text.splitlines() if isinstance(text, str) else text
     pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]" if array else rf"^\s*\[\s*{re.escape(name)}\s*\]")
     return [number for number, line in enumerate(lines, start=1) if pattern.match(line)]
+
+
+# tomllib keeps no positions, so a key path is mapped back to a line by reading the table headers
+# and key assignments. TOML's grammar for those is small; values (including multi-line strings and
+# arrays) are skipped, not parsed.
+_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGN = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+
+def _split_key(key: str) -> list[str]:
+    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+)", key)
+    return [a or b or c for a, b, c in parts]
+
+
+def locate_toml(text: str, path: Sequence[str]) -> int | None:
+    """The 1-based line that defines the longest prefix of ``path`` in a TOML text."""
+    best: tuple[int, int] | None = None  # (matched length, line)
+    table: list[str] = []
+    in_multiline: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if in_multiline in line:
+                in_multiline = None
+            continue
+        header = _HEADER.match(line)
+        if header and line.lstrip().startswith("["):
+            table = _split_key(header.group(1))
+            full = table
+        else:
+            assign = _ASSIGN.match(line)
+            if not assign:
+                continue
+            full = table + _split_key(assign.group(1))
+            rest = line[assign.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) == 1:
+                    in_multiline = quote
+        matched = 0
+        for a, b in zip(full, path, strict=False):
+            if a != b:
+                break
+            matched += 1
+        if matched == len(full) and matched > 0 and (best is None or matched > best[0]):
+            best = (matched, number)
+    return best[1] if best else None

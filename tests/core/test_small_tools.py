@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gatecheck.digests import file_sha256, sha256_hex, stream_sha256
-from gatecheck.positions import json_key_line, locate, toml_key_line, toml_table_lines
+from gatecheck.positions import json_key_line, locate, locate_toml, toml_key_line, toml_table_lines
 from gatecheck.timestamps import parse_iso8601
 
 RULES = """\
@@ -73,3 +73,11 @@ def test_a_moment_as_a_person_writes_it(text: str, expected: datetime) -> None:
 def test_what_is_no_moment(text: str) -> None:
     with pytest.raises(ValueError):
         parse_iso8601(text)
+
+
+def test_the_line_of_a_toml_key_path() -> None:
+    text = 'version = 1\n\n[checks.sarif]\npaths = ["a"]\nnote = """\nx = 1\n"""\n[run]\n"jobs" = 4\n'
+    assert locate_toml(text, ["checks", "sarif", "paths", "0"]) == 4
+    assert locate_toml(text, ["checks", "sarif"]) == 3
+    assert locate_toml(text, ["x"]) is None  # inside a multi-line string
+    assert locate_toml(text, ["run", "jobs"]) == 9
