@@ -28,7 +28,7 @@ from pathlib import Path
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 from gatecheck_plugins.migrations.linter import Linter
 from gatecheck_plugins.migrations.source import parse_file
 

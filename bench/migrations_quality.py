@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gatecheck.checks import CheckContext
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 from gatecheck_plugins.migrations.rules import RULES
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "migrations" / "cases"

@@ -38,7 +38,7 @@ import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
 from gatecheck.checks import CheckContext
-from gatecheck_plugins.sbom import SbomCheck
+from gatecheck_plugins.sbom.check import SbomCheck
 root, venv, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 # The environment and the output are inside the project the check judges: root is the venv's parent.
 ctx = CheckContext(root=root, options={"source": "environment", "environment": venv, "output": out})

@@ -20,9 +20,7 @@ from typing import Any
 
 from wcmatch import glob
 
-from gatecheck.checks import RUN_EXCLUDE, CheckContext, nothing_scanned
-from gatecheck.errors import CheckFailed
-from gatecheck.repository import OutsideRepository, normalize
+from gatecheck.api import RUN_EXCLUDE, CheckContext, CheckFailed, OutsideRepository, normalize, nothing_scanned
 
 DEFAULT_DIRECTORY = "migrations"
 DEFAULT_INCLUDE = ["*.sql"]

@@ -163,6 +163,6 @@ def _python_allows(source: str, statements: list[Statement], rel: str) -> None:
 
 def raise_unattached(rel: str, line: int) -> None:
     """An allow comment with no operation after it is bad input, as in SQL files."""
-    from gatecheck.errors import CheckFailed
+    from gatecheck.api import CheckFailed
 
     raise CheckFailed(f"{rel}:{line}: gatecheck:allow comment is not followed by an operation", bad_input=True)

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gatecheck.api import gc_paused
+
 from .altertable import AlterTableRules
 from .crosscut import LONG_RUN, CrossCutRules, last_fallible
 from .maintenance import MaintenanceRules
 from .pgtypes import Node
 from .rulebase import BOOKKEEPING_TABLES
 from .sessions import SessionRules
-from .source import MigrationFile, Statement, gc_paused
+from .source import MigrationFile, Statement
 from .state import Catalog, Hit, Session, Settings, relation_name
 from .typedefs import TypeRules
 

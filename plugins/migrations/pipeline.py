@@ -14,9 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
-from gatecheck.model import Finding
+from gatecheck.api import CheckContext, CheckFailed, Finding
 
 from .alembic_reader import AlembicRevision, looks_like_alembic, read_revision
 from .alembic_reader import generate as generate_revision

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, cast
 
-from gatecheck.model import Finding, Location, Severity, finding_id
+from gatecheck.api import Finding, Location, Severity, finding_id
 
+from .check import CHECK
 from .rules import RULES
 from .source import MigrationFile, Unparsable
 from .state import Hit
 
-CHECK = "migrations"
 STATEMENT_PREVIEW = 500
 
 

@@ -26,19 +26,16 @@ Positions from the parser are byte offsets into the UTF-8 text; lines are comput
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pglast.parser import ParseError, parse_sql_json, scan
 
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckFailed, gc_paused
 
 from .rules import RULES
 
@@ -158,26 +155,11 @@ def detect_format(data: bytes) -> str:
     return "sql"
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of acyclic dicts.
-
-    The parse tree of a large file is millions of small dicts and lists; the collector, which
-    runs every few hundred allocations, would otherwise walk them again and again (it tripled
-    the time to load the parser's JSON in measurements). Nothing built here has cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse_migration(content: bytes, rel: str, fmt: str = "auto") -> MigrationFile:
     """Parse one migration file's bytes (read by the caller through the repository view);
     malformed SQL raises :class:`Unparsable` naming file and line."""
+    # The parse tree of a large file is millions of small acyclic dicts and lists; the cyclic
+    # collector would walk them again and again (it tripled the time to load the parser's JSON).
     with gc_paused():
         return _parse(content, rel, fmt)
 

@@ -52,7 +52,7 @@ from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
-from gatecheck.model import Finding
+from gatecheck.api import Finding
 from gatecheck_plugins.dependencies import PackageRecord
 from gatecheck_plugins.sbom.packages import Inventory, vers
 

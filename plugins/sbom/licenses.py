@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from cyclonedx.spdx import fixup_id, is_expression
-from license_expression import ExpressionError, Licensing
+from license_expression import ExpressionError, Licensing  # type: ignore[import-untyped]
 from packaging.utils import canonicalize_name
 
 from gatecheck_plugins.dependencies import Installed, PackageRecord

@@ -8,11 +8,10 @@ burn or an error budget under its floor, and warns on a slow burn. See docs/prom
 
 from __future__ import annotations
 
-from gatecheck import hookimpl
-from gatecheck.checks import Check
+from gatecheck.api import Check, hookimpl
 from gatecheck_plugins.slo.check import SloCheck, __version__
 
-__all__ = ["SloCheck", "__version__", "gatecheck_checks"]
+__all__ = ["__version__", "gatecheck_checks"]
 
 
 @hookimpl

@@ -21,24 +21,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
-from gatecheck.model import CheckResult, Tool
-from gatecheck.redact import scrub
+from gatecheck.api import CheckBase, CheckContext, CheckFailed, CheckResult, Tool, scrub
 from gatecheck_plugins.slo.options import OPTIONS_SCHEMA, BurnAlert, Slo, parse_alerts, parse_slos, promql_duration
 from gatecheck_plugins.slo.prometheus import Prometheus, QueryFailed
 
 __version__ = "1.0.0"
+
+#: The check's name: its table in the configuration (``[checks.slo]``) and its findings' ``check``.
+CHECK = "slo"
 
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class SloCheck:
+class SloCheck(CheckBase):
     """Judges service level objectives from Prometheus before a promotion."""
 
-    name = "slo"
+    name = CHECK
     version = __version__
     description = "Error budgets and multi-window burn rates of the operator's SLOs, read from Prometheus."
     #: Runs only when the operator configures it ([checks.slo] with SLOs, or `--check slo`).

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from gatecheck.cli.durations import parse as parse_duration
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckFailed, parse_duration
 
 #: The placeholder each query carries; replaced by a Prometheus duration (``5m``, ``1h``, ``30d``).
 WINDOW = "{{window}}"

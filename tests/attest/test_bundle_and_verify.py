@@ -22,7 +22,7 @@ from gatecheck.attest.verify import VerifyOptions, verify_entries
 from gatecheck.errors import BadInput
 from gatecheck.model import Artifact, CheckResult, Decision, DecisionEntry, Finding, Tool
 from gatecheck.reports import Report
-from gatecheck_plugins.signing import KeySigner
+from gatecheck_plugins.signing.signers import KeySigner
 
 NOW = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 SBOM = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,

@@ -21,7 +21,7 @@ from gatecheck.attest.keys import PublicKey
 from gatecheck.attest.signing import open_signer
 from gatecheck.attest.verify import VerifyOptions, verify_entries
 from gatecheck.plugin_manager import Plugins
-from gatecheck_plugins.signing import KeySigner
+from gatecheck_plugins.signing.signers import KeySigner
 
 STATEMENT = json.dumps({
     "_type": "https://in-toto.io/Statement/v1",

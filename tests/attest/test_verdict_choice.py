@@ -24,7 +24,7 @@ from gatecheck.attest.verify import REASON_CODES, VerifyOptions, verify_entries
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Tool
 from gatecheck.reports import Report
 from gatecheck.timestamps import format_micro, parse_rfc3339
-from gatecheck_plugins.signing import KeySigner
+from gatecheck_plugins.signing.signers import KeySigner
 
 NOW = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 SUBJECT = {"sha256": "5" * 64}

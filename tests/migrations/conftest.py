@@ -10,7 +10,7 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 
 Lint = Callable[..., CheckResult]
 

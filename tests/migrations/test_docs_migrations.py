@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gatecheck.checks import CheckContext
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 from gatecheck_plugins.migrations.rules import RULES
 
 REPO = Path(__file__).resolve().parents[2]

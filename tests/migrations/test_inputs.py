@@ -19,7 +19,8 @@ from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult
 from gatecheck.runner import CheckRun, RunSettings, run_checks
-from gatecheck_plugins.migrations import INSTALL_HINT, MigrationsCheck, natural_key
+from gatecheck_plugins.migrations.check import INSTALL_HINT, MigrationsCheck
+from gatecheck_plugins.migrations.discovery import natural_key
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"

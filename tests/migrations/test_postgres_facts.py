@@ -28,7 +28,7 @@ from store_backends import ENV, postgres_admin_url
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 from gatecheck_plugins.migrations.maintenance import REPACK_VERSION
 from gatecheck_plugins.migrations.rules import (
     ACCESS_EXCLUSIVE,

@@ -11,7 +11,7 @@ import pytest
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.model import CheckResult
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 
 HEADER = "from django.db import migrations, models\n\n\n"
 

@@ -30,7 +30,7 @@ from store_backends import ENV, postgres_admin_url
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.migrations import MigrationsCheck
+from gatecheck_plugins.migrations.check import MigrationsCheck
 from gatecheck_plugins.migrations.source import parse_migration
 
 psycopg = pytest.importorskip("psycopg")

@@ -24,7 +24,7 @@ import pytest
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
 from gatecheck.repository import Repository
-from gatecheck_plugins.migrations import DEFAULT_MAX_FILE_SIZE, MigrationsCheck
+from gatecheck_plugins.migrations.check import DEFAULT_MAX_FILE_SIZE, MigrationsCheck
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = "outside_tree_4be19f"

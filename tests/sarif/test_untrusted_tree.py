@@ -24,7 +24,7 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.errors import CheckFailed
-from gatecheck_plugins.sarif import DEFAULT_MAX_FILE_SIZE, SarifCheck
+from gatecheck_plugins.sarif.check import DEFAULT_MAX_FILE_SIZE, SarifCheck
 
 #: Written only into files outside the tree; no output of the gate may ever contain it.
 MARKER = "OUTSIDE-TREE-9d41c7"

@@ -15,7 +15,7 @@ from cyclonedx.validation.json import JsonStrictValidator, JsonValidator
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult, Finding, Fix, Location, Package, Tool, finding_id
-from gatecheck_plugins.sbom import SbomCheck
+from gatecheck_plugins.sbom.check import SbomCheck
 
 SPEC = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
 

@@ -48,7 +48,7 @@ def test_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     root = project(tmp_path)
     script = (
         "import sys; from pathlib import Path; from gatecheck.checks import CheckContext;"
-        "from gatecheck_plugins.sbom import SbomCheck;"
+        "from gatecheck_plugins.sbom.check import SbomCheck;"
         "r = SbomCheck().run(CheckContext(root=Path(sys.argv[1]), options={'output': sys.argv[2],"
         " 'deny_licenses': ['GPL-*']}));"
         "assert r.status == 'ok', r.error"

@@ -127,11 +127,11 @@ def test_a_separate_virtualenv_by_path(fresh_venv: Path, tmp_path: Path, run_sbo
 
 def test_inputs_are_the_metadata_files(fresh_venv: Path, tmp_path: Path) -> None:
     from gatecheck.checks import CheckContext
-    from gatecheck_plugins.sbom import SbomCheck
+    from gatecheck_plugins.sbom.check import SbomCheck
 
     in_tree(fresh_venv, tmp_path, "envs/py")
     ctx = CheckContext(root=tmp_path, options={"environment": "envs/py"}, work_dir=tmp_path / "work")
-    inputs = SbomCheck().inputs(ctx)
+    inputs = [p for p in SbomCheck().inputs(ctx) if isinstance(p, Path)]  # the files, not the KeyFacts
     names = {p.name for p in inputs}
     assert {"METADATA", "RECORD"} <= names
     pip_dirs = {p.parent.name for p in inputs if p.parent.name.startswith("pip-")}

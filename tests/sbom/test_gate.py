@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from gatecheck.cache import ResultCache, default_directory
-from gatecheck.checks import Check, CheckContext
+from gatecheck.checks import Check, CheckContext, KeyFact
 from gatecheck.model import CheckResult
 from gatecheck.runner import CheckRun, RunSettings, run_checks
-from gatecheck_plugins.sbom import SbomCheck, gatecheck_checks
+from gatecheck_plugins.sbom import gatecheck_checks
+from gatecheck_plugins.sbom.check import SbomCheck
 
 
 class RecordedScaCheck:
@@ -89,6 +90,18 @@ def test_unchanged_rerun_is_a_cache_hit_and_the_file_survives(
     fifth = gate(example_copy, [check])["sbom"]
     assert not fifth.cached
     assert fifth.artifacts[0].content["metadata"]["timestamp"].startswith("2027-01-15")
+
+
+def test_what_is_not_a_file_reaches_the_key_as_facts_not_marker_files(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sca_result: CheckResult
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    work = tmp_path / "work"
+    ctx = CheckContext(root=example_copy, options={"include_vulnerabilities": True}, work_dir=work,
+                       results={"sca": sca_result})
+    facts = {item.name: item.value for item in SbomCheck().inputs(ctx) if isinstance(item, KeyFact)}
+    assert facts["SOURCE_DATE_EPOCH"] == "1800000000" and "GHSA-g3rq-g295-4j3m" in facts["sca"]
+    assert not work.exists()
 
 
 def test_reverting_inputs_never_leaves_a_stale_file(example_copy: Path) -> None:

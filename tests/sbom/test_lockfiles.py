@@ -289,7 +289,7 @@ def test_requirements_with_hashes_and_includes(
     assert packaging_line.location and packaging_line.location.path == "requirements-base.txt"
     # The included file is an input too: editing it must invalidate the cache.
     from gatecheck.checks import CheckContext
-    from gatecheck_plugins.sbom import SbomCheck
+    from gatecheck_plugins.sbom.check import SbomCheck
 
     inputs = {p.name for p in SbomCheck().inputs(CheckContext(root=tmp_path, options={}, work_dir=tmp_path / "w"))}
     assert {"requirements.txt", "requirements-base.txt"} <= inputs

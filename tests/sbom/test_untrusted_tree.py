@@ -19,7 +19,7 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.redact import Redactor
-from gatecheck_plugins.sbom import SbomCheck
+from gatecheck_plugins.sbom.check import SbomCheck
 
 VICTIM = '{"do not": "overwrite"}\n'
 
