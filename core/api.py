@@ -28,10 +28,10 @@ Groups:
 - **keys**: :class:`PublicKey`, :class:`PrivateKey`, :func:`load_private_pem`,
   :func:`load_public_key_file`.
 - **command-line front ends** (the ``gatecheck_commands`` hook): :class:`Output`, :func:`info`,
-  :func:`output_options`, :func:`parse_duration`, :mod:`cli_inputs` (file arguments, ``-`` for
-  stdin), :func:`run_check` (run one check the way ``gatecheck run`` would), :func:`load_config` and
-  :class:`Config` (a project's configuration: its check options and where its configuration-side files
-  come from).
+  :func:`notice`, :func:`output_options`, :func:`parse_duration` and :class:`Duration` (its click
+  type), :mod:`cli_inputs` (file arguments, ``-`` for stdin), :func:`run_check` (run one check the
+  way ``gatecheck run`` would), :func:`load_config` and :class:`Config` (a project's configuration:
+  its check options and where its configuration-side files come from).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ from gatecheck.cache import cache_directory
 from gatecheck.canonical import canonical_json
 from gatecheck.checks import RUN_EXCLUDE, Check, CheckBase, CheckContext, GitBase, KeyFact, nothing_scanned
 from gatecheck.cli import inputs as cli_inputs
+from gatecheck.cli.durations import Duration
 from gatecheck.cli.durations import parse as parse_duration
-from gatecheck.cli.output import Output, info, output_options
+from gatecheck.cli.output import Output, info, notice, output_options
 from gatecheck.config import Config
 from gatecheck.config import load as load_config
 from gatecheck.digests import bare_sha256, file_sha256, prefixed, sha256_hex, stream_sha256
@@ -89,6 +90,7 @@ __all__ = [
     "CheckFailed",
     "CheckResult",
     "Config",
+    "Duration",
     "Finding",
     "Fix",
     "GatecheckError",
@@ -131,6 +133,7 @@ __all__ = [
     "matches_any",
     "normalize",
     "nothing_scanned",
+    "notice",
     "output_options",
     "parse_duration",
     "parse_iso8601",

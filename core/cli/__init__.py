@@ -23,7 +23,6 @@ COMMAND_MODULES: dict[str, str] = {
     "config": "gatecheck.cli.config_cmd",
     "init": "gatecheck.cli.config_cmd",
     "version": "gatecheck.cli.version_cmd",
-    "db": "gatecheck.cli.db_cmd",
     "keygen": "gatecheck.cli.keygen_cmd",
     "verify": "gatecheck.cli.verify_cmd",
     "approve": "gatecheck.cli.approve_cmd",

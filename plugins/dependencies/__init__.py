@@ -7,7 +7,7 @@ hostile tree from steering them exist once:
 - **finding** (:mod:`.files`): dependency files are picked from the repository view's listing
   only, never from the file system directly, so a symlink out of the tree or a FIFO is never a
   candidate (the gate reports those as ``gatecheck/unsafe-path``);
-- **reading**: every byte comes through :class:`gatecheck.repository.Repository`: confined to
+- **reading**: every byte comes through :class:`gatecheck.api.Repository`: confined to
   the tree, regular files only, with a size limit. Nothing else opens a path of the tree,
   not even the parsing libraries;
 - **includes** (:mod:`.requirements`): ``-r`` and ``-c`` are resolved with
@@ -22,7 +22,7 @@ hostile tree from steering them exist once:
   URL's password;
 - **the project's shape** (:mod:`.shape`): an application (deployed as exact versions) or a
   library (declares ranges), which decides what a range means;
-- **a commit** (:mod:`gatecheck.git_tree`): the same readers over the files of a git commit, for
+- **a commit** (:class:`gatecheck.api.GitTree`): the same readers over the files of a git commit, for
   ``--baseline-ref``.
 
 What the parsed files *mean* (which pins can be audited, what counts as pinned in an SBOM) is
@@ -39,7 +39,7 @@ decided by each check. Example::
 
 from __future__ import annotations
 
-from gatecheck.git_tree import GitTree, GitTreeError
+from gatecheck.api import GitTree, GitTreeError
 
 from . import locks, pyproject, requirements, setupcfg
 from .environment import CURRENT, Environment, Installed, open_environment

@@ -25,9 +25,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from gatecheck import limits
-from gatecheck.errors import BadInput, CheckFailed
-from gatecheck.repository import OutsideRepository, Repository, normalize
+from gatecheck.api import BadInput, CheckFailed, OutsideRepository, Repository, limits, normalize
 
 #: The ``environment`` option value that means "the interpreter running gatecheck".
 CURRENT = "current"

@@ -1,7 +1,7 @@
 """Which files of the tree are dependency files, and reading one through the repository view.
 
 Dependency files are found only among the files the repository view lists
-(:meth:`gatecheck.repository.Repository.files`): tracked files, and untracked ones by the
+(:meth:`gatecheck.api.Repository.files`): tracked files, and untracked ones by the
 configured rule, never a symlink out of the tree or a special file (the gate reports those
 itself). Globs are matched against root-relative paths the way every other glob in gatecheck's
 configuration is (``fnmatch``; ``**/x`` also matches ``x`` at the root).
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from gatecheck.repository import OutsideRepository
+from gatecheck.api import OutsideRepository
 
 from .model import DependencyFileError, decode
 
@@ -33,7 +33,7 @@ PACKAGE_KINDS = (PYPROJECT, SETUP_CFG)
 
 class Tree(Protocol):
     """What the readers need of a tree of files: the working tree's repository view
-    (:class:`gatecheck.repository.Repository`), or a commit of it (:class:`gatecheck.git_tree.GitTree`)."""
+    (:class:`gatecheck.api.Repository`), or a commit of it (:class:`gatecheck.api.GitTree`)."""
 
     @property
     def root(self) -> Path: ...

@@ -16,8 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
-from gatecheck.errors import CheckFailed
-from gatecheck.redact import scrub_url_credentials
+from gatecheck.api import CheckFailed, scrub_url_credentials
 
 #: Hex digest lengths of the algorithms a lock file may use (and CycloneDX has a name for).
 HASH_LENGTHS = {

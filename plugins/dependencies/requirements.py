@@ -2,7 +2,7 @@
 
 One reader for every check, so the include rules exist once:
 
-- every file is read through the repository view (:class:`gatecheck.repository.Repository`);
+- every file is read through the repository view (:class:`gatecheck.api.Repository`);
 - an include (``-r other.txt``, ``--constraint=pins.txt``) is resolved with
   :meth:`Repository.join` relative to the file that names it. One that leaves the tree (an
   absolute path, ``..`` past the root, a symlink out of it, ``/proc/self/environ``), names a
@@ -29,10 +29,9 @@ from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from pip_requirements_parser import RequirementsFile as ParsedFile
+from pip_requirements_parser import RequirementsFile as ParsedFile  # type: ignore[import-untyped, unused-ignore]
 
-from gatecheck.redact import scrub_url_credentials
-from gatecheck.repository import OutsideRepository
+from gatecheck.api import OutsideRepository, Repository, scrub_url_credentials
 
 from .files import Tree, read_text
 from .model import DependencyFileError, composite_digest, exact_pin, without_credentials
@@ -160,12 +159,20 @@ def _include(repo: Tree, base: str, line: int, what: str, target: str) -> str:
     except OutsideRepository as exc:
         raise DependencyFileError(base, line, f"{what}: a symlink that leaves the repository; not read") from exc
     if not repo.is_file(included):
-        # lexists and the repository's is_dir answer False for a name the system refuses (too long),
-        # where Path.exists() would raise.
-        reason = ("a directory, not a requirements file" if repo.is_dir(included) else
-                  "not a regular file (device, FIFO or socket); not read" if os.path.lexists(real) else "no such file")
-        raise DependencyFileError(base, line, f"{what}: {reason}")
+        raise DependencyFileError(base, line, f"{what}: {_not_a_file(repo, included, real)}")
     return included
+
+
+def _not_a_file(repo: Tree, rel: str, real: Path) -> str:
+    """Why the include ``rel`` (``real`` in the file system) is not read."""
+    if not isinstance(repo, Repository):
+        # A commit (--baseline-ref) holds files only: what is not one of its files is not there.
+        return "no such file"
+    # lexists and the repository's is_dir answer False for a name the system refuses (too long),
+    # where Path.exists() would raise.
+    if repo.is_dir(rel):
+        return "a directory, not a requirements file"
+    return "not a regular file (device, FIFO or socket); not read" if os.path.lexists(real) else "no such file"
 
 
 def _parse(text: str, rel: str) -> ParsedFile:

@@ -16,7 +16,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
-from gatecheck.redact import scrub_url_credentials
+from gatecheck.api import scrub_url_credentials
 
 from . import tomlfile
 from .files import Tree, read_text

@@ -13,8 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from gatecheck import limits
-from gatecheck.errors import BadInput
+from gatecheck.api import BadInput, limits
 
 from .model import DependencyFileError
 

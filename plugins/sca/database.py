@@ -6,6 +6,17 @@ every record once, so the database is indexed into a small SQLite file (package 
 records) kept in the check's work directory and rebuilt only when the database's files
 change. A warm run then reads just the records of the packages it audits.
 
+Where the database lives by default (:func:`default_database_path`) and the manifest
+``gatecheck db update`` writes beside it (:mod:`.download`) are defined here too: the check reads
+both. The manifest is ``<database>.manifest.json``::
+
+    {"format": "gatecheck-osv-manifest/1", "source": "https://...", "updated_at": "...Z",
+     "downloaded_at": "...Z", "sha256": "...", "size": 123, "records": 456,
+     "etag": "...", "last_modified": "..."}
+
+``updated_at`` is the last time the source was confirmed to hold exactly this data (a
+download, or an HTTP 304 answer to a conditional request).
+
 The pip-audit ``VulnerabilityService`` over it is :class:`.services.OfflineOsvService`.
 """
 
@@ -25,14 +36,43 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+import platformdirs
 from packaging.utils import canonicalize_name
 
-from gatecheck import limits
-from gatecheck.cli.db_cmd import MANIFEST_SUFFIX, parse_time, read_manifest
+from gatecheck.api import limits
 
-from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record
+from .osv import ECOSYSTEM, VERSION_KEYS, RecordError, listed_keys, load_record, parse_timestamp
 
 INDEX_FORMAT = "gatecheck-osv-index/4"
+#: Environment variable that overrides where the database lives.
+DATABASE_ENV = "GATECHECK_OSV_DB"
+MANIFEST_FORMAT = "gatecheck-osv-manifest/1"
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def default_database_path() -> Path:
+    """Where ``db update`` writes and the ``sca`` check looks when no path is configured."""
+    configured = os.environ.get(DATABASE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_cache_dir("gatecheck")) / "osv" / "PyPI-all.zip"
+
+
+def manifest_path(database: Path) -> Path:
+    """The manifest that describes ``database`` (a sibling file)."""
+    return database.with_name(database.name + MANIFEST_SUFFIX)
+
+
+def read_manifest(database: Path) -> dict[str, Any] | None:
+    """The manifest of ``database``, or None when it has none (or one gatecheck did not write)."""
+    path = manifest_path(database)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return None
+    return data
 
 
 def companion_files(name: str) -> list[str]:
@@ -60,7 +100,7 @@ class DatabaseInfo:
     source: str | None
 
     def age_days(self, now: datetime | None = None) -> float | None:
-        moment = parse_time(self.as_of)
+        moment = parse_timestamp(self.as_of)
         if moment is None:
             return None
         return max(0.0, ((now or datetime.now(UTC)) - moment).total_seconds() / 86400)
@@ -83,7 +123,7 @@ class OsvDatabase:
     def files(self) -> list[Path]:
         """The files whose content is the database (for the gate's cache key)."""
         if self.path.is_file():
-            manifest = self.path.with_name(self.path.name + MANIFEST_SUFFIX)
+            manifest = manifest_path(self.path)
             return [self.path, *([manifest] if manifest.is_file() else [])]
         return sorted(self._record_files())
 
@@ -113,7 +153,7 @@ class OsvDatabase:
                 yield f.relative_to(self.path).as_posix(), f.read_bytes()
             return
         with zipfile.ZipFile(self.path) as zf:
-            # Within the limits on members, sizes and compression ratios (gatecheck.limits).
+            # Within the limits on members, sizes and compression ratios (gatecheck.api.limits).
             for info in limits.zip_members(zf, self.path):
                 if info.filename.endswith(".json"):
                     yield info.filename, limits.read_member(zf, info, self.path)
@@ -180,7 +220,7 @@ class OsvDatabase:
                     continue
                 raise DatabaseError(str(exc)) from exc
             records += 1
-            modified = parse_time(record.get("modified"))
+            modified = parse_timestamp(record.get("modified"))
             if modified is not None and (newest_at is None or modified > newest_at):
                 newest_at, newest = modified, str(record.get("modified"))
             if record.get("withdrawn"):
@@ -239,7 +279,8 @@ class OsvDatabase:
         one, from the newest record's ``modified`` time (the data is at least that old)."""
         meta = self.meta()
         manifest = read_manifest(self.path) if self.path.is_file() else None
-        if manifest and parse_time(manifest.get("updated_at")):
+        as_of: str | None
+        if manifest and parse_timestamp(manifest.get("updated_at")):
             as_of, how, source = str(manifest["updated_at"]), "manifest", manifest.get("source")
         else:
             as_of, how, source = meta.get("newest_modified") or None, "newest record", None
@@ -260,3 +301,22 @@ class OsvDatabase:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def describe(database: Path) -> dict[str, Any]:
+    """What is known about ``database`` without a network: where, how big, how old (``db info``)."""
+    info: dict[str, Any] = {"path": str(database), "exists": database.exists()}
+    manifest = read_manifest(database)
+    if manifest:
+        info.update({k: manifest.get(k) for k in ("source", "updated_at", "downloaded_at", "sha256", "records")})
+        updated = parse_timestamp(manifest.get("updated_at"))
+        if updated is not None:
+            info["age_days"] = round((datetime.now(UTC) - updated).total_seconds() / 86400, 2)
+    elif database.is_file():
+        with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(database) as zf:
+            info["records"] = sum(1 for n in zf.namelist() if n.endswith(".json"))
+    elif database.is_dir():
+        info["records"] = sum(1 for _ in database.rglob("*.json"))
+    if database.is_file():
+        info["size"] = database.stat().st_size
+    return info

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from packageurl import PackageURL
 from packaging.version import Version
 
-from gatecheck.model import SEVERITIES, Finding, Fix, Location, Package, finding_id
+from gatecheck.api import SEVERITIES, Finding, Fix, Location, Package, finding_id
 
 from .ranges import RangeVerdict
 from .severity import Rated, rate
 from .titles import advisory_title
 
 if TYPE_CHECKING:
-    from pip_audit._service.interface import Dependency, VulnerabilityResult
+    from pip_audit._service.interface import Dependency, VulnerabilityResult  # type: ignore[import-untyped, unused-ignore]
 
     from .services import Advisory
     from .sources import Origin, Problem, Ranged
@@ -70,7 +70,7 @@ def _advisory(vuln: VulnerabilityResult) -> Advisory:
 def pinned_hits(results: Iterable[tuple[Dependency, list[VulnerabilityResult]]],
                 origins: dict[Dependency, list[Origin]]) -> list[Hit]:
     """Every (package, advisory, file) among pip-audit's results, aliases of one advisory merged."""
-    from pip_audit._service.interface import ResolvedDependency
+    from pip_audit._service.interface import ResolvedDependency  # type: ignore[import-untyped, unused-ignore]
 
     hits: dict[tuple[str, str, str], Hit] = {}
     for dep, vulns in results:

@@ -30,7 +30,7 @@ def _merged(found: list[tuple[Advisory, RangeVerdict]]) -> list[tuple[Advisory, 
                 stricter = judged if (judged.no_fix or (previous_verdict.raise_to is not None and judged.raise_to
                                                         is not None and judged.raise_to > previous_verdict.raise_to)) \
                     else previous_verdict
-                kept[index] = (merged, stricter)  # type: ignore[assignment]
+                kept[index] = (merged, stricter)
                 break
         else:
             kept.append((advisory, judged))

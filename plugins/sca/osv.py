@@ -29,8 +29,7 @@ from typing import Any
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from gatecheck import limits
-from gatecheck.errors import BadInput
+from gatecheck.api import BadInput, limits
 
 ECOSYSTEM = "PyPI"
 #: Range types whose events are versions of the ecosystem (SEMVER is accepted because the

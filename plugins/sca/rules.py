@@ -6,7 +6,7 @@ OSV records (:func:`advisory_doc`).
 
 from __future__ import annotations
 
-from gatecheck.reports.sarif import RuleDoc
+from gatecheck.api import RuleDoc
 
 from .findings import RANGE_RULE, Hit
 from .titles import advisory_title

@@ -25,7 +25,9 @@ from typing import Any, cast
 
 import requests
 from packaging.version import Version
-from pip_audit._service.interface import (
+
+# pip-audit ships no type information: its classes are Any to mypy, hence the ignores below.
+from pip_audit._service.interface import (  # type: ignore[import-untyped, unused-ignore]
     Dependency,
     ResolvedDependency,
     ServiceError,
@@ -33,8 +35,8 @@ from pip_audit._service.interface import (
     VulnerabilityResult,
     VulnerabilityService,
 )
-from pip_audit._service.osv import OsvService
-from pip_audit._service.pypi import PyPIService
+from pip_audit._service.osv import OsvService  # type: ignore[import-untyped, unused-ignore]
+from pip_audit._service.pypi import PyPIService  # type: ignore[import-untyped, unused-ignore]
 from requests.adapters import HTTPAdapter
 
 from .database import DatabaseError, OsvDatabase
@@ -52,7 +54,7 @@ from .titles import boilerplate_openings
 
 
 @dataclass(frozen=True)
-class Advisory(VulnerabilityResult):
+class Advisory(VulnerabilityResult):  # type: ignore[misc]
     """A pip-audit ``VulnerabilityResult`` that keeps what the OSV record says beyond ids."""
 
     #: The record's own ``summary`` (empty when it has none, as most PYSEC records).
@@ -78,10 +80,10 @@ class Advisory(VulnerabilityResult):
     def merge_aliases(self, other: VulnerabilityResult) -> VulnerabilityResult:
         """Merge another record of the same advisory: ids, fixes, vectors and references."""
         aliases = (self.aliases | other.aliases | {other.id}) - {self.id}
-        merged = replace(self, aliases=aliases)
+        merged = replace(self, aliases=aliases)  # type: ignore[call-arg]
         if isinstance(other, Advisory):
             fixes = sorted(set(self.fix_versions) | set(other.fix_versions))
-            merged = replace(
+            merged = replace(  # type: ignore[call-arg]
                 merged,
                 fix_versions=fixes,
                 severities=tuple(dict.fromkeys(self.severities + other.severities)),
@@ -141,7 +143,7 @@ def advisory_from_record(record: Mapping[str, Any], name: str, version: Version 
     )
 
 
-class OfflineOsvService(VulnerabilityService):
+class OfflineOsvService(VulnerabilityService):  # type: ignore[misc]
     """pip-audit's ``VulnerabilityService`` over a local :class:`OsvDatabase` (no network).
 
     Besides matching, it reads each advisory's aliases' records from the database (for severity
@@ -198,7 +200,7 @@ class OfflineOsvService(VulnerabilityService):
 PYPI_JSON_API = "https://pypi.org/pypi/"
 
 
-class StrictOsvService(OsvService):
+class StrictOsvService(OsvService):  # type: ignore[misc]
     """pip-audit's OSV service (``POST /v1/query``), keeping each record whole.
 
     pip-audit's ``OsvService`` keeps only ids, summary and fix versions; a gate also needs
@@ -265,7 +267,7 @@ class _IndexRedirect(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-class StrictPyPIService(PyPIService):
+class StrictPyPIService(PyPIService):  # type: ignore[misc]
     """pip-audit's PyPI JSON API service, where a 404 or an unreachable index is an error.
 
     ``index_url`` points it at a mirror that serves PyPI's JSON API (``/pypi/NAME/VERSION/json``).

@@ -21,10 +21,10 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cvss import CVSS3, CVSS4
-from cvss.exceptions import CVSSError
+from cvss import CVSS3, CVSS4  # type: ignore[import-untyped, unused-ignore]
+from cvss.exceptions import CVSSError  # type: ignore[import-untyped, unused-ignore]
 
-from gatecheck.model import SEVERITY_RANK
+from gatecheck.api import SEVERITY_RANK
 
 from .osv import SeverityLabel, SeverityVector
 

@@ -33,9 +33,11 @@ from dataclasses import dataclass, field
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from pip_audit._dependency_source import DependencySource
-from pip_audit._fix import ResolvedFixVersion
-from pip_audit._service.interface import Dependency, ResolvedDependency
+
+# pip-audit ships no type information: its classes are Any to mypy, hence the ignores below.
+from pip_audit._dependency_source import DependencySource  # type: ignore[import-untyped, unused-ignore]
+from pip_audit._fix import ResolvedFixVersion  # type: ignore[import-untyped, unused-ignore]
+from pip_audit._service.interface import Dependency, ResolvedDependency  # type: ignore[import-untyped, unused-ignore]
 
 from gatecheck_plugins import dependencies
 from gatecheck_plugins.dependencies import Environment, LockFile, Parsed, PyProject, RequirementsSet, Shape, Tree
@@ -308,7 +310,7 @@ def _allows(specifier: SpecifierSet | None, version: str) -> bool:
         return False
 
 
-class CollectedSource(DependencySource):
+class CollectedSource(DependencySource):  # type: ignore[misc]
     """The collected dependencies as the one source pip-audit's ``Auditor`` takes."""
 
     def __init__(self, collected: Collected) -> None:

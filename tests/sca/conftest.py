@@ -18,7 +18,7 @@ from sca_helpers import DATA  # noqa: E402
 from gatecheck.model import CheckResult  # noqa: E402
 from gatecheck.runner import CheckRun, RunSettings, run_checks  # noqa: E402
 from gatecheck.trust import DirectorySource  # noqa: E402
-from gatecheck_plugins.sca import ScaCheck  # noqa: E402
+from gatecheck_plugins.sca.check import ScaCheck  # noqa: E402
 
 
 @pytest.fixture(scope="session")

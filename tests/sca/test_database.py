@@ -12,9 +12,9 @@ from pathlib import Path
 from sca_helpers import DATA, advisory_pairs
 
 from gatecheck.cache import ResultCache
-from gatecheck.cli.db_cmd import MANIFEST_FORMAT, manifest_path
 from gatecheck.runner import CheckRun, RunSettings, run_checks
-from gatecheck_plugins.sca import ScaCheck
+from gatecheck_plugins.sca.check import ScaCheck
+from gatecheck_plugins.sca.database import MANIFEST_FORMAT, manifest_path
 
 
 def _zip_of(directory: Path, target: Path) -> Path:

@@ -212,6 +212,20 @@ def test_baseline_ref_reports_only_what_the_change_introduces(tmp_path, run_sca)
     assert bad.status == "error" and bad.bad_input and "no-such-ref" in bad.error
 
 
+def test_a_base_file_whose_include_is_missing_counts_as_unreadable(tmp_path, run_sca) -> None:
+    # A commit holds files only: an include that is not one of them is a broken base file, not a crash.
+    _git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "requirements.txt").write_text("pyyaml==5.3\n-r missing.txt\n")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    (tmp_path / "requirements.txt").write_text("pyyaml==5.3\n")
+    _git(tmp_path, "commit", "-q", "-am", "fix")
+    result = run_sca(tmp_path, baseline_ref="HEAD~1")
+    assert result.status == "ok", result.error
+    assert result.summary["baseline"]["unreadable_files"] == ["requirements.txt"]
+    assert {f.package.name for f in result.findings if f.metadata.get("kind") == "advisory"} == {"pyyaml"}
+
+
 def test_a_library_project_in_a_pyproject_with_groups(tmp_path, run_sca) -> None:
     (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""\
         [project]

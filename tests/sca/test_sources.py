@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from osv_api_double import reference_affected
 from sca_helpers import advisory_pairs
@@ -218,7 +219,7 @@ def test_included_requirement_files_are_followed(tmp_path, run_sca, osv_records)
 
 def test_included_files_are_inputs_of_the_cache_key(tmp_path) -> None:
     from gatecheck.checks import CheckContext
-    from gatecheck_plugins.sca import ScaCheck
+    from gatecheck_plugins.sca.check import ScaCheck
 
     (tmp_path / "deps").mkdir()
     (tmp_path / "deps" / "a.txt").write_text("--requirement=b.txt\n")
@@ -226,7 +227,7 @@ def test_included_files_are_inputs_of_the_cache_key(tmp_path) -> None:
     (tmp_path / "pins.txt").write_text("six==1.16.0\n")
     (tmp_path / "requirements.txt").write_text("-rdeps/a.txt\n--constraint pins.txt\n")
     ctx = CheckContext(root=tmp_path, options={"database": "nowhere"})
-    inputs = {p.relative_to(tmp_path).as_posix() for p in ScaCheck().inputs(ctx)}
+    inputs = {p.relative_to(tmp_path).as_posix() for p in ScaCheck().inputs(ctx) if isinstance(p, Path)}
     assert inputs == {"requirements.txt", "deps/a.txt", "deps/b.txt", "pins.txt"}
 
 

@@ -33,7 +33,7 @@ from sca_helpers import DATA
 
 from gatecheck.checks import CheckContext
 from gatecheck.trust import DirectorySource
-from gatecheck_plugins.sca import ScaCheck
+from gatecheck_plugins.sca.check import ScaCheck
 
 #: In the gate process's environment only, under a name that says nothing secret.
 MARKER_ENV = "GATECHECK_BUILD_LABEL"

@@ -3,7 +3,7 @@
 1. The base is the merge base of ``baseline_ref`` and ``HEAD`` (what a pull request's diff is
    taken against), or the ref itself when there is none (a shallow clone).
 2. The dependency files are read as they are in that commit, straight from git's object database
-   through the check's hardened git runner (:class:`gatecheck.git_tree.GitTree`):
+   through the check's hardened git runner (:class:`gatecheck.api.GitTree`):
    nothing is checked out, and the same parsers and selection apply.
 3. The base's dependencies are audited in the *same* pip-audit pass as the current ones (one
    scan: the union of both, each dependency queried once), and turned into findings the same way.
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatecheck.checks import CheckContext
+from gatecheck.api import CheckContext, GitBase
 from gatecheck_plugins import dependencies
 
 
@@ -43,10 +43,9 @@ class Base:
                 "unreadable_files": self.unreadable, "preexisting": preexisting, "preexisting_by_rule": by_rule}
 
 
-def open_base(ctx: CheckContext, ref: str) -> Base:
-    """The base commit of ``ref`` and its files under the project root."""
-    base = ctx.git_base(ref)
-    return Base(ref=ref, commit=base.commit, merge_base=base.merge_base, tree=ctx.git_tree(base.commit))
+def open_base(ctx: CheckContext, base: GitBase) -> Base:
+    """The base commit (:meth:`CheckContext.git_base`) with its files under the project root."""
+    return Base(ref=base.ref, commit=base.commit, merge_base=base.merge_base, tree=ctx.git_tree(base.commit))
 
 
 def base_files(ctx: CheckContext, base: Base, patterns: list[str] | None) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from osv_api_double import serving
 from sca_helpers import DATA
 
-from gatecheck.cli.db_cmd import manifest_path
+from gatecheck_plugins.sca.database import manifest_path
 
 ALL_ZIP = "/PyPI/all.zip"
 
