@@ -80,10 +80,16 @@ def _plugin_commands() -> dict[str, click.Command]:
 
     found: dict[str, click.Command] = {}
     try:
-        provided = Plugins().pm.hook.gatecheck_commands()
+        plugins = Plugins()
     except Exception:
         return found
-    for commands in provided:
+    # One implementation at a time: a plugin whose hook raises must not take the others'
+    # commands (``gatecheck db`` of the sca plugin) with it.
+    for impl in plugins.pm.hook.gatecheck_commands.get_hookimpls():
+        try:
+            commands = impl.function()
+        except Exception:
+            continue
         for command in commands or []:
             if isinstance(command, click.Command) and command.name and command.name not in COMMAND_MODULES:
                 found.setdefault(command.name, command)
