@@ -25,10 +25,12 @@ from gatecheck.cli.store_cmd import load_keys, open_store, store_option, trust_o
 from gatecheck.cli.verify_cmd import CLOCK_SKEW, MAX_AGE, load_policy, policy_digest_hex
 from gatecheck.errors import BadInput
 from gatecheck.server.auth import BearerTokens
-from gatecheck.store import Store, display_url
+from gatecheck.store.extras import require
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from gatecheck.store import Store
 
 
 def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | None, stage: str | None,
@@ -139,10 +141,12 @@ def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest:
       gatecheck serve --key ci.pub --key builder.pub --policy verify-policy/ --tls-cert tls.crt \\
           --tls-key tls.key --token-file token
     """
+    require("server")  # before the imports below: exit 2 naming the extra, not a traceback
     import uvicorn
 
     from gatecheck.server.app import ServerSettings, create_app
     from gatecheck.server.tls import ServerTLS
+    from gatecheck.store import display_url
 
     if not insecure_http and (tls_cert is None or tls_key is None):
         raise BadInput("give --tls-cert and --tls-key (Kubernetes calls webhooks only over TLS), or --insecure-http",

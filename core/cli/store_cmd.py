@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,8 +18,11 @@ from gatecheck.cli.durations import Moment
 from gatecheck.cli.output import Output, detail, notice, output_options
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS, BadInput
 from gatecheck.reports.text import visible
-from gatecheck.store import DEFAULT_URL, Store, display_url
+from gatecheck.store import DEFAULT_URL
 from gatecheck.store.records import PushResult, StoredRecord
+
+if TYPE_CHECKING:
+    from gatecheck.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +49,13 @@ def load_keys(paths: Sequence[str | Path]) -> list[PublicKey]:
 
 
 def open_store(url: str) -> Store:
-    """The store at ``url``, named on stderr with ``--verbose`` (credentials masked)."""
+    """The store at ``url``, named on stderr with ``--verbose`` (credentials masked).
+
+    SQLAlchemy is imported here, not with the command: without the store extra, ``--help`` still
+    works and this raises MissingExtra (exit 2) naming the extra.
+    """
+    from gatecheck.store import Store, display_url
+
     detail(f"gatecheck: store {display_url(url)}")
     return Store.open(url)
 
@@ -97,6 +106,8 @@ def auto_push(store_url: str, bundle: Path, public_keys: Sequence[PublicKey], ro
 
 
 def render_push(result: PushResult, url: str) -> str:
+    from gatecheck.store import display_url
+
     lines = [f"gatecheck: stored {len(result.stored)}, already stored {len(result.duplicates)}, "
              f"refused {len(result.refused)} in {display_url(url)}"]
     lines += [f"  refused {r.source}: {r.code}: {r.message}" for r in result.refused]

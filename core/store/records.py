@@ -11,7 +11,7 @@ from typing import Any
 from gatecheck.attest.dsse import b64decode
 from gatecheck.attest.vsa import format_time
 from gatecheck.errors import BadInput
-from gatecheck.redact import default
+from gatecheck.redact import default, scrub
 
 _DURATION = re.compile(r"(?P<n>\d+)(?P<unit>[smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -33,6 +33,11 @@ def parse_since(text: str, *, now: datetime | None = None, key: str = "--since")
     except ValueError:
         raise BadInput(f"{text!r} is neither a duration (30d, 12h, 90m, 2w) nor an ISO 8601 date", key=key) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def indexed_repository(value: str | None) -> str | None:
+    """A repository as the store indexes it: credentials in a URL masked."""
+    return scrub(value) if value else None
 
 
 @dataclass
@@ -58,6 +63,20 @@ class StoredRecord:
     signers: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     envelope: bytes | None = None
+
+    @classmethod
+    def from_row(cls, row: Any, subjects: list[tuple[str, str, str]], signers: list[str],
+                 inputs: list[str]) -> StoredRecord:
+        """The record of an ``attestations`` row (a mapping; ``envelope`` may be left out) and its side-table rows."""
+        envelope = row.get("envelope")
+        return cls(
+            seq=int(row["seq"]), digest=row["digest"], payload_type=row["payload_type"],
+            predicate_type=row["predicate_type"], verdict=row["verdict"], policy_digest=row["policy_digest"],
+            verifier_id=row["verifier_id"], stage=row["stage"], time_verified=row["time_verified"],
+            repository=row["repository"], commit=row["commit"], source=row["source"], stored_at=row["stored_at"],
+            prev_hash=row["prev_hash"], record_hash=row["record_hash"], subjects=list(subjects), signers=list(signers),
+            inputs=list(inputs), envelope=bytes(envelope) if envelope is not None else None,
+        )
 
     def statement(self) -> dict[str, Any] | None:
         """The statement inside the envelope (already verified when it was stored), if the envelope is loaded."""

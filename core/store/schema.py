@@ -19,16 +19,15 @@ Tables:
 ``admissions``
     What the admission webhook decided, per image (for the audit report's "deployed
     without a passing verdict"). It is a log, not evidence, and is not hash-chained.
-    Rows go in through :func:`fit_admission`: a value longer than its column is cut and ends
-    with ``…[truncated N chars]``, so no request can make a record unwritable.
+    Rows go in through :func:`gatecheck.store.admissions.fit_admission`: a value longer than its
+    column is cut and ends with ``…[truncated N chars]``, so no request can make a record unwritable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -119,50 +118,6 @@ admissions = sa.Table(
     sa.Index("ix_admissions_at", "at"),
     sa.Index("ix_admissions_digest", "digest"),
 )
-
-
-def fit_admission(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``row`` as the admissions table can hold it, whatever the request that produced it said.
-
-    Only the table's columns are kept (a missing one is None). In every string: NUL, which
-    PostgreSQL refuses in text, and lone surrogates, which no UTF-8 database holds, become U+FFFD;
-    a value longer than its column keeps its start and ends with ``…[truncated N chars]``, N
-    counting the characters cut (a column too short for that mark ends with ``…`` alone).
-    """
-    fitted: dict[str, Any] = {}
-    for column in admissions.columns:
-        if column.primary_key:
-            continue
-        value = row.get(column.name)
-        if isinstance(value, str):
-            value = _storable(value)
-            limit = column.type.length if isinstance(column.type, sa.String) else None
-            if limit is not None and len(value) > limit:
-                value = _cut(value, limit)
-        fitted[column.name] = value
-    return fitted
-
-
-def _storable(text: str) -> str:
-    if not text.isascii():
-        # A lone surrogate encodes (with surrogatepass) to bytes that are not UTF-8; decoding them
-        # with "replace" turns exactly those into U+FFFD and keeps every real character.
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text.replace("\x00", "\ufffd")
-
-
-def _cut(text: str, limit: int) -> str:
-    cut = len(text) - limit
-    while True:
-        mark = f"…[truncated {cut} chars]"
-        keep = limit - len(mark)
-        if keep < 1:
-            return text[:limit - 1] + "…"
-        if len(text) - keep == cut:
-            return text[:keep] + mark
-        # The mark's own length took more room: cut that much more and count again (the count
-        # only grows, so this settles within a digit or two).
-        cut = len(text) - keep
 
 
 #: The hash a chain starts from: the ``prev_hash`` of record 1.

@@ -13,10 +13,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from gatecheck.store import schema
-from gatecheck.store.database import Store
+from gatecheck.store.connect import Store
+from gatecheck.store.queries import BATCH, load
 from gatecheck.store.records import StoredRecord, timestamp
-
-_BATCH = 500
 
 
 def statements_about(store: Store, subject: Mapping[str, str], predicate_type: str) -> list[tuple[str, bytes]]:
@@ -37,9 +36,9 @@ def records_by_digest(store: Store, digests: Iterable[str]) -> dict[str, StoredR
     t = schema.attestations
     wanted = sorted(set(digests))
     out: dict[str, StoredRecord] = {}
-    for i in range(0, len(wanted), _BATCH):
+    for i in range(0, len(wanted), BATCH):
         with store.engine.connect() as conn:
-            seqs = list(conn.execute(sa.select(t.c.seq).where(t.c.digest.in_(wanted[i:i + _BATCH]))).scalars())
+            seqs = list(conn.execute(sa.select(t.c.seq).where(t.c.digest.in_(wanted[i:i + BATCH]))).scalars())
         for record in store_records(store, seqs):
             out[record.digest] = record
     return out
@@ -57,4 +56,4 @@ def statements_since(store: Store, predicate_type: str, since: datetime) -> list
 def store_records(store: Store, seqs: list[int]) -> list[StoredRecord]:
     """The records ``seqs`` with their envelopes, in the order given."""
     with store.engine.connect() as conn:
-        return store._load(conn, seqs, with_envelope=True)
+        return load(conn, seqs, with_envelope=True)

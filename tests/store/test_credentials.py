@@ -14,17 +14,15 @@ import base64
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from attestation_factory import digest_of, entries, make_bundle, new_key, write_bundle, write_public
-from store_backends import BACKENDS, fresh_store_url
 
 from gatecheck.attest.verify import VerifyOptions
 from gatecheck.store import Store, schema
-from gatecheck.store.database import normalise_url
+from gatecheck.store.connect import normalise_url
 
 #: Shaped like a GitHub token (40 characters), made up for the test.
 TOKEN = "ghp_" + "Q7x2Lm9Kd4Rt8Vb1Nc6Zp3Hs5Wy0Ga7Ej2Fu"
@@ -33,12 +31,6 @@ REMOTES = {
     "token-only": f"https://{TOKEN}@github.com/acme/shop.git",
 }
 CI_VARIABLES = ("GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with fresh_store_url(request.param, tmp_path) as url:
-        yield url
 
 
 def git(root: Path, *args: str) -> str:
@@ -132,7 +124,7 @@ def test_store_push_masks_a_repo_given_with_credentials(cli, store_url: str, tmp
 
 
 def test_a_repository_field_inside_a_signed_verdict_is_masked_in_the_index(store_url: str) -> None:
-    from gatecheck.store.database import REPOSITORY_FIELD
+    from gatecheck.store.append import REPOSITORY_FIELD
 
     key = new_key()
     lines = make_bundle(key, digest_of("shop"), extra={REPOSITORY_FIELD: f"https://{TOKEN}@github.com/acme/shop"})
