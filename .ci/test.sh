@@ -22,8 +22,8 @@ pip_install -e '.[test]'
 # Tests drive the installed `gatecheck` script (and verifier runners take a command line).
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff" && .venv/bin/ruff check core plugins conformance tests bench
-mkdir -p .mypy-src && ln -sfn ../core .mypy-src/gatecheck
-echo "== mypy core/" && .venv/bin/mypy
+mkdir -p .mypy-src && ln -sfn ../core .mypy-src/gatecheck && ln -sfn ../plugins .mypy-src/gatecheck_plugins
+echo "== mypy core/ plugins/" && .venv/bin/mypy
 # Debian packages the tests use for real: Chromium (the audit report is opened in it) and a
 # PostgreSQL server (store, migration-rule facts); under CI those tests fail without them.
 echo "== system packages"
