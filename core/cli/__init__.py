@@ -87,10 +87,10 @@ def _plugin_commands() -> dict[str, click.Command]:
     # commands (``gatecheck db`` of the sca plugin) with it.
     for impl in plugins.pm.hook.gatecheck_commands.get_hookimpls():
         try:
-            commands = impl.function()
+            commands: list[object] = impl.function() or []  # type: ignore[assignment]  # pluggy types it as object
         except Exception:
             continue
-        for command in commands or []:
+        for command in commands:
             if isinstance(command, click.Command) and command.name and command.name not in COMMAND_MODULES:
                 found.setdefault(command.name, command)
     return found
