@@ -90,6 +90,34 @@ def test_a_ref_git_does_not_know_and_a_tree_without_git_are_bad_input(
     assert info.value.bad_input and "needs a git repository" in str(info.value)
 
 
+def test_the_base_commit_is_part_of_the_cache_key(tmp_path: Path, fab: Any, git: Callable[..., str]) -> None:
+    """The merge base decides which findings are pre-existing, so a new one must miss the cache even when
+    no scanned file changed; it is a key fact worked out once by prepare(), not a file in the work directory."""
+    from gatecheck.api import CheckContext, KeyFact
+    from gatecheck_plugins.secrets.check import SecretsCheck
+
+    repo, _ = _repo_with_known_secrets(tmp_path, fab, git)
+    check = SecretsCheck()
+
+    def facts(**options: Any) -> dict[str, str]:
+        ctx = CheckContext(root=repo, options=options, work_dir=tmp_path / "work")
+        ctx.prepared = check.prepare(ctx)
+        return {f.name: f.value for f in check.inputs(ctx) if isinstance(f, KeyFact)}
+
+    before = git(repo, "rev-parse", "main")
+    assert facts(baseline_ref="main")["baseline-ref"] == f"main {before}"
+    git(repo, "commit", "-q", "--allow-empty", "-m", "on feature")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "main moves on")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-edit", "main")
+    after = git(repo, "rev-parse", "main")
+    assert after != before and facts(baseline_ref="main")["baseline-ref"] == f"main {after}"
+    # A ref git does not know is reported by run(); the key only says it is unresolved.
+    assert facts(baseline_ref="no-such-branch")["baseline-ref"] == "no-such-branch unresolved"
+    assert "baseline-ref" not in facts() and not (tmp_path / "work").exists()
+
+
 def test_the_run_command_passes_the_ref_and_every_report_says_what_was_set_aside(
         tmp_path: Path, cli: Callable[..., Any], fab: Any, git: Callable[..., str]) -> None:
     repo, _ = _repo_with_known_secrets(tmp_path, fab, git)
