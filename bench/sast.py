@@ -36,9 +36,9 @@ from typing import Any
 
 from gatecheck.cache import ResultCache
 from gatecheck.runner import CheckRun, RunSettings, run_checks
-from gatecheck_plugins.sast import SastCheck
-from gatecheck_plugins.sast.engine import find_semgrep, semgrep_environment
+from gatecheck_plugins.sast.check import SastCheck
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, rule_files
+from gatecheck_plugins.sast.semgrep import find_semgrep, semgrep_environment
 
 BUDGET = 1.10
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.check import SastCheck
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, load_pack
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "sast" / "quality"

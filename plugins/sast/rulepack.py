@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckFailed
 
 #: gatecheck's own rule pack; test files live in ``rules/tests`` (semgrep ``--test`` layout).
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules"

@@ -8,6 +8,11 @@ on the flagged line or on a comment line directly above it. Several rule ids may
 separated by commas; a rule may be named by its full id or a unique dotted suffix
 (``pickle-load``). A comment without a rule id or without a reason (a *bare* nosemgrep)
 suppresses nothing and is itself reported, so every exception in the code is accountable.
+
+semgrep runs with ``--disable-nosem`` (:mod:`.semgrep`): every match comes back, and
+:func:`apply` decides here which ones a comment sets aside. Each becomes a
+``CheckResult.suppressions`` entry, so the policy sees it; in diff-aware mode the entry says
+whether the change under judgement added the comment.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
+from typing import Any
+
+from gatecheck.api import Finding, Suppression
+from gatecheck_plugins.sast.rulepack import RulePack
 
 #: A nosemgrep (or nosem) marker inside a comment of any common comment syntax.
 _MARKER = re.compile(
@@ -117,3 +126,65 @@ def added_since(marker: Marker, base: frozenset[str] | None) -> bool:
     ``--trusted-ref`` mode), so a comment is "new" the same way whichever base tells.
     """
     return base is None or marker.source not in base
+
+
+@dataclass
+class Applied:
+    """One file's findings after its nosemgrep comments are applied."""
+
+    #: The findings no comment sets aside.
+    kept: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    #: The suppressed findings for the summary (the finding's own line, not the comment's).
+    suppressed: list[dict[str, Any]] = field(default_factory=list)
+    #: Comments that name rules and give a reason but set nothing aside here.
+    unused: list[dict[str, Any]] = field(default_factory=list)
+    #: Comments without a rule id or reason: they set nothing aside and are findings themselves.
+    bare: list[Marker] = field(default_factory=list)
+
+
+def apply(
+    pack: RulePack, rel: str, markers: list[Marker], found: list[Finding], base: dict[str, frozenset[str]] | None,
+) -> Applied:
+    """Set aside the findings of ``rel`` that one of its ``markers`` names. With ``base`` (diff-aware
+    mode: the stripped lines of each changed file's base version) each suppression says whether the
+    change added its comment."""
+    applied = Applied()
+    for finding in found:
+        line = finding.location.start_line if finding.location else None
+        marker = suppressing(pack, markers, line, finding.rule_id) if line else None
+        if marker is None:
+            applied.kept.append(finding)
+            continue
+        marker.used = True
+        applied.suppressed.append({
+            "finding_id": finding.id, "rule_id": finding.rule_id, "path": rel, "line": line,
+            "reason": marker.reason, "severity": finding.severity,
+        })
+        applied.suppressions.append(Suppression(
+            rule_id=finding.rule_id, path=rel, line=marker.line, reason=marker.reason,
+            finding_id=finding.id, severity=finding.severity,
+            new=added_since(marker, base.get(rel)) if base is not None else None,
+        ))
+    for marker in markers:
+        if not marker.valid:
+            applied.bare.append(marker)
+        elif not marker.used:
+            unknown = [n for n in marker.rule_names if pack.resolve(n) is None]
+            applied.unused.append({
+                "path": rel, "line": marker.line, "rules": marker.rule_names, "reason": marker.reason,
+                **({"unknown_rules": unknown} if unknown else {}),
+            })
+    return applied
+
+
+def suppressing(pack: RulePack, markers: list[Marker], line: int, rule_id: str) -> Marker | None:
+    """The valid marker covering ``line`` that names ``rule_id`` (by its id or a unique suffix), if any."""
+    for marker in covering(markers, line):
+        if not marker.valid:
+            continue
+        for name in marker.rule_names:
+            rule = pack.resolve(name)
+            if rule is not None and rule.id == rule_id:
+                return marker
+    return None

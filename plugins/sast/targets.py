@@ -13,7 +13,7 @@ footnote on standard error. Here every exclusion is explicit and counted:
   larger than ``max_file_bytes`` (semgrep applies no size limit to files named on its
   command line).
 
-Ignore files are configuration-side files (:mod:`.sources`): in trusted mode they come from
+Ignore files are configuration-side files (:mod:`.config_files`): in trusted mode they come from
 the operator's side, never from the working tree.
 """
 
@@ -25,11 +25,9 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
-from gatecheck.checks import RUN_EXCLUDE, CheckContext
-from gatecheck.checks import nothing_scanned as core_nothing_scanned
-from gatecheck.errors import CheckFailed
-from gatecheck.repository import OutsideRepository
-from gatecheck_plugins.sast import sources
+from gatecheck.api import RUN_EXCLUDE, CheckContext, CheckFailed, OutsideRepository
+from gatecheck.api import nothing_scanned as core_nothing_scanned
+from gatecheck_plugins.sast import config_files
 
 DEFAULT_IGNORE_FILE = ".semgrepignore"
 #: How a file the check's own ``exclude`` option leaves out is attributed.
@@ -59,16 +57,16 @@ def load_ignores(ctx: CheckContext, ignore_files: list[str] | None, exclude: lis
     key = "checks.sast.ignore_files"
     found: list[tuple[str, Path | None]]
     if ignore_files is None:
-        default = sources.config_file(ctx, DEFAULT_IGNORE_FILE, key=key)
+        default = config_files.config_file(ctx, DEFAULT_IGNORE_FILE, key=key)
         found = [(DEFAULT_IGNORE_FILE, default)] if default is not None else []
     else:
-        found = [(name, sources.config_file(ctx, name, key=key)) for name in ignore_files]
+        found = [(name, config_files.config_file(ctx, name, key=key)) for name in ignore_files]
     read: dict[str, Path] = {}
     for name, local in found:
         if local is None:
-            raise CheckFailed(f"ignore file {sources.display(ctx, name)} not found (option {key})", bad_input=True)
+            raise CheckFailed(f"ignore file {config_files.display(ctx, name)} not found (option {key})", bad_input=True)
         lines = _read_ignore_file(ctx, name, local, read)
-        result.specs.append((sources.display(ctx, name), GitIgnoreSpec.from_lines(lines)))
+        result.specs.append((config_files.display(ctx, name), GitIgnoreSpec.from_lines(lines)))
     if exclude:
         result.specs.append((CHECK_EXCLUDE, GitIgnoreSpec.from_lines(exclude)))
     # Included files decide the targets as much as the files naming them: all are inputs.
@@ -84,9 +82,9 @@ def _read_ignore_file(ctx: CheckContext, rel: str, local: Path, seen: dict[str, 
     if rel in seen:
         return []
     seen[rel] = local
-    name = sources.display(ctx, rel)
+    name = config_files.display(ctx, rel)
     lines: list[str] = []
-    for number, line in enumerate(sources.read_text(ctx, rel, local).splitlines(), start=1):
+    for number, line in enumerate(config_files.read_text(ctx, rel, local).splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith(":include"):
             lines.append(line)

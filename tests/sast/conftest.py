@@ -12,7 +12,7 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.check import SastCheck
 
 
 def write(root: Path, files: dict[str, str]) -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from gatecheck.checks import CheckContext
 from gatecheck.model import CheckResult
-from gatecheck_plugins.sast import SastCheck
-from gatecheck_plugins.sast.check import FALLBACK_ANALYSIS, INCOMPLETE_ANALYSIS
+from gatecheck_plugins.sast.check import SastCheck
 from gatecheck_plugins.sast.fallback import candidate, rewrite
+from gatecheck_plugins.sast.findings import FALLBACK_ANALYSIS, INCOMPLETE_ANALYSIS
 from gatecheck_plugins.sast.shadow import LineMap
 
 # Every line of these functions is in a file with a `match` statement, which makes semgrep fall

@@ -9,8 +9,8 @@ import pytest
 
 from gatecheck.checks import CheckTimeout
 from gatecheck.errors import CheckFailed
-from gatecheck_plugins.sast import SastCheck
-from gatecheck_plugins.sast.engine import _parse
+from gatecheck_plugins.sast.check import SastCheck
+from gatecheck_plugins.sast.semgrep import _parse
 
 GOOD_RULE = """
 rules:

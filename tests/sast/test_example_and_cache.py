@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from gatecheck.cache import ResultCache, cache_directory, cache_key, collect_inputs
+from gatecheck.cache import ResultCache, cache_directory, cache_key, collect_inputs, split_inputs
 from gatecheck.runner import CheckRun, RunSettings, run_checks
-from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.check import SastCheck
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -88,9 +88,13 @@ def test_unchanged_rerun_is_a_cache_hit_and_changed_inputs_change_the_key(
 
     # A changed rule file, an added source file or a changed ignore file is a different key.
     def key() -> str:
+        check = SastCheck()
         ctx = sast.context(root, {"rules": ["rules"]})
+        ctx.prepared = check.prepare(ctx)
+        files, facts = split_inputs(check.inputs(ctx))
+        assert facts == {}  # no baseline_ref, no base commit
         return cache_key("sast", SastCheck.version, {"rules": ["rules"]},
-                         collect_inputs(SastCheck().inputs(ctx), ctx.relpath, cache.memo))
+                         collect_inputs(files, ctx.relpath, cache.memo))
 
     unchanged = key()
     rule = root / "rules" / "team.yaml"

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from gatecheck.model import CheckResult
-from gatecheck_plugins.sast import SastCheck
-from gatecheck_plugins.sast.check import BARE_NOSEMGREP
+from gatecheck_plugins.sast.check import SastCheck
+from gatecheck_plugins.sast.findings import BARE_NOSEMGREP
 
 PROJECT = {
     "app/main.py": """

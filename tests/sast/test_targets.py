@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gatecheck.errors import CheckFailed
-from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.check import SastCheck
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES
 
 FILES = {

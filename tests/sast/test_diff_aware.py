@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from gatecheck.cache import split_inputs
 from gatecheck.errors import CheckFailed
-from gatecheck_plugins.sast import SastCheck
+from gatecheck_plugins.sast.check import SastCheck
 
 OLD = """
 import pickle
@@ -61,6 +62,24 @@ def test_reports_only_new_findings_since_merge_base(repo: Path, sast: Any) -> No
     assert base["commit"] == sast.git(repo, "rev-parse", "main").strip()
     assert base["changed_files"] == 3  # old.py, renamed.py, new.py; same.py is not rescanned
     assert base["preexisting"] == 4  # import pickle, pickle + yaml in old.py, os.system in renamed.py
+
+
+def test_the_base_commit_is_cache_key_material_not_a_file(repo: Path, sast: Any) -> None:
+    check = SastCheck()
+    ctx = sast.context(repo, {"baseline_ref": "main"})
+    ctx.prepared = check.prepare(ctx)
+    files, facts = split_inputs(check.inputs(ctx))
+    assert facts == {"base_commit": sast.git(repo, "rev-parse", "main").strip()}
+    assert all(repo in path.parents for path in files if path.suffix == ".py")
+    assert ctx.work_dir is not None and not ctx.work_dir.exists()  # nothing written to carry it
+    # A moved base is another key.
+    (repo / "extra.py").write_text("x = 1\n")
+    sast.git(repo, "add", "-A")
+    sast.git(repo, "commit", "-q", "-m", "more")
+    sast.git(repo, "branch", "-f", "main", "feature")
+    moved = sast.context(repo, {"baseline_ref": "main"})
+    moved.prepared = check.prepare(moved)
+    assert split_inputs(check.inputs(moved))[1]["base_commit"] != facts["base_commit"]
 
 
 def test_unknown_ref_and_no_repository_are_bad_input(repo: Path, tmp_path: Path, sast: Any) -> None:

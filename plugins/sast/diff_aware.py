@@ -1,11 +1,13 @@
-"""Diff-aware scanning: which files changed since a git base, and what they held there.
+"""Diff-aware scanning (``baseline_ref``): which files changed since a git base, what they held
+there, and which findings are therefore pre-existing.
 
 For a pull request only findings the change introduces matter. The check compares
 fingerprints rather than using semgrep's ``--baseline-commit`` (which refuses to run with
 uncommitted changes and checks out the base in the working tree):
 
 1. the base commit is the merge base of ``baseline_ref`` and ``HEAD`` (what a pull request
-   diff is taken against), or the ref itself when there is no merge base (shallow clone);
+   diff is taken against), or the ref itself when there is no merge base (shallow clone):
+   :meth:`CheckContext.git_base`, resolved once per run by the check's ``prepare``;
 2. changed files are those that differ between the base and the working tree, plus
    untracked files; renames are followed so a moved file keeps its history;
 3. the base versions of changed files are scanned with the same rules under their current
@@ -19,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckContext, CheckFailed, GitBase
+from gatecheck_plugins.sast.scan import ScanOutcome
 
 
 @dataclass
-class Baseline:
+class DiffBase:
     """The base of a diff-aware scan."""
 
     ref: str
@@ -58,12 +60,11 @@ def toplevel(ctx: CheckContext) -> Path:
     return Path(proc.stdout.decode().strip())
 
 
-def compute(ctx: CheckContext, ref: str) -> Baseline:
-    """Resolve ``ref`` and list what changed since it, relative to the project root."""
+def compute(ctx: CheckContext, base: GitBase) -> DiffBase:
+    """What changed since ``base``, relative to the project root."""
     top = toplevel(ctx)
-    base = ctx.git_base(ref)
     commit = base.commit
-    baseline = Baseline(ref=ref, commit=commit, toplevel=top, merge_base=base.merge_base)
+    result = DiffBase(ref=base.ref, commit=commit, toplevel=top, merge_base=base.merge_base)
     diff = _git(ctx, "diff", "--name-status", "-z", "-M", "--no-ext-diff", commit, "--", cwd=top)
     fields = diff.decode("utf-8", "surrogateescape").split("\0")
     i = 0
@@ -78,15 +79,15 @@ def compute(ctx: CheckContext, ref: str) -> Baseline:
         rel = _root_relative(ctx, top, new)
         if rel is None:
             continue
-        baseline.changed.add(rel)
+        result.changed.add(rel)
         if status[:1] != "A" and status[:1] != "D":
-            baseline.base_paths[rel] = old
+            result.base_paths[rel] = old
     untracked = _git(ctx, "ls-files", "--others", "--exclude-standard", "-z", cwd=top)
     for name in untracked.decode("utf-8", "surrogateescape").split("\0"):
         rel = _root_relative(ctx, top, name) if name else None
         if rel is not None:
-            baseline.changed.add(rel)
-    return baseline
+            result.changed.add(rel)
+    return result
 
 
 def _root_relative(ctx: CheckContext, top: Path, name: str) -> str | None:
@@ -98,16 +99,16 @@ def _root_relative(ctx: CheckContext, top: Path, name: str) -> str | None:
         return None
 
 
-def materialize(ctx: CheckContext, baseline: Baseline, paths: list[str], into: Path) -> list[str]:
+def materialize(ctx: CheckContext, base: DiffBase, paths: list[str], into: Path) -> list[str]:
     """Write the base version of each of ``paths`` (root-relative, current names) under
     ``into`` at its current root-relative path; return the ones that existed in the base.
 
     One ``git cat-file --batch`` process reads every blob, whatever the number of files."""
-    wanted = [(rel, baseline.base_paths[rel]) for rel in paths if rel in baseline.base_paths]
+    wanted = [(rel, base.base_paths[rel]) for rel in paths if rel in base.base_paths]
     if not wanted:
         return []
-    request = "".join(f"{baseline.commit}:{old}\n" for _, old in wanted).encode("utf-8", "surrogateescape")
-    out = _git(ctx, "cat-file", "--batch", cwd=baseline.toplevel, input=request)
+    request = "".join(f"{base.commit}:{old}\n" for _, old in wanted).encode("utf-8", "surrogateescape")
+    out = _git(ctx, "cat-file", "--batch", cwd=base.toplevel, input=request)
     pos = 0
     written: list[str] = []
     for rel, _old in wanted:
@@ -126,3 +127,13 @@ def materialize(ctx: CheckContext, baseline: Baseline, paths: list[str], into: P
         target.write_bytes(content)
         written.append(rel)
     return written
+
+
+def drop_preexisting(outcome: ScanOutcome, before: ScanOutcome) -> int:
+    """Drop from ``outcome`` the findings the base versions of the changed files (``before``)
+    already had, suppressed there or not; return how many."""
+    known = {f.id for f in before.findings} | {s.finding_id for s in before.suppressions}
+    kept = [f for f in outcome.findings if f.id not in known]
+    dropped = len(outcome.findings) - len(kept)
+    outcome.findings = kept
+    return dropped

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
-from gatecheck.repository import OutsideRepository
+from gatecheck.api import CheckContext, CheckFailed, OutsideRepository
 from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, RULE_SUFFIXES
 
 #: Largest ignore file read; a real one is a few hundred bytes.

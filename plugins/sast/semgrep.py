@@ -10,10 +10,9 @@ Every invocation is pinned down so that a result means what it says:
 - An explicit list of target files with ``--x-ignore-semgrepignore-files`` and
   ``--no-git-ignore``: semgrep's built-in ignore list (``tests/``, ``build/``, ``vendor/``...)
   would otherwise drop files without saying so. Which files are scanned is decided by the
-  check (:mod:`gatecheck_plugins.sast.targets`) and reported.
+  check (:mod:`.targets`) and reported.
 - ``--disable-nosem``: every match comes back, and the check applies ``nosemgrep``
-  comments itself, requiring a rule id and a reason
-  (:mod:`gatecheck_plugins.sast.suppressions`).
+  comments itself, requiring a rule id and a reason (:mod:`.suppressions`).
 - semgrep's settings and log files live in the check's work directory, not in ``$HOME``.
 """
 
@@ -28,8 +27,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from gatecheck.checks import CheckContext
-from gatecheck.errors import CheckFailed
+from gatecheck.api import CheckContext, CheckFailed
+from gatecheck_plugins.sast import config_files
+from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, RulePack
 
 #: Longest total length of target paths handed to one semgrep process. Linux allows about
 #: 2 MiB of arguments and environment; staying well below leaves room for the environment.
@@ -74,6 +74,12 @@ class EngineProblem:
         if self.line:
             data["line"] = self.line
         return data
+
+    def describe(self) -> str:
+        """One line for the check's warnings."""
+        where = f"{self.path}: " if self.path else ""
+        rule = f" (rule {self.rule_id})" if self.rule_id else ""
+        return f"{where}{self.kind}{rule}: {self.message}".strip()
 
 
 @dataclass
@@ -165,6 +171,46 @@ def run_semgrep(
         proc = ctx.run_command(argv, cwd=cwd, env=env)
         _merge(output, _parse(proc.returncode, proc.stdout, proc.stderr))
     return output
+
+
+def run_pack(
+    ctx: CheckContext, pack: RulePack, settings: EngineSettings, targets: list[str], work_dir: Path
+) -> EngineOutput:
+    """:func:`run_semgrep` with ``pack``'s rule files over ``targets`` (relative to the project root);
+    a failure about one rule names the rule file and line it is about (:func:`explain`)."""
+    try:
+        return run_semgrep(ctx, rule_files=pack.files, targets=targets, cwd=ctx.root, work_dir=work_dir,
+                           settings=settings)
+    except SemgrepFailed as exc:
+        raise explain(ctx, pack, exc) from exc
+
+
+def explain(ctx: CheckContext, pack: RulePack, exc: SemgrepFailed) -> CheckFailed:
+    """Point a semgrep failure at the rule file and line it is about, when it names one; a rule
+    the project supplied makes it bad input, one of gatecheck's own an internal failure."""
+    for rule_id in exc.rule_ids:
+        rule = pack.rules.get(rule_id)
+        if rule is not None:
+            return CheckFailed(f"{config_files.name_of(ctx, rule.file)}:{rule.line}: semgrep rejected rule {rule.id!r}: "
+                               f"{str(exc).split(': ', 1)[-1]}", bad_input=not rule.builtin)
+    for file, line in exc.spans:
+        path = Path(file)
+        if any(path.resolve() == f.resolve() for f in pack.files):
+            builtin = BUILTIN_RULES in path.resolve().parents
+            return CheckFailed(f"{config_files.name_of(ctx, path)}:{line}: {exc}", bad_input=not builtin)
+    return exc
+
+
+def result_offset(result: dict[str, Any], which: str) -> int:
+    """The byte offset at which a match (one of semgrep's ``results``) starts or ends (``which``); -1 if absent."""
+    value = (result.get(which) or {}).get("offset")
+    return int(value) if isinstance(value, int) else -1
+
+
+def result_line(result: dict[str, Any], which: str) -> int | None:
+    """The line on which a match starts or ends (``which``), if semgrep gives it."""
+    value = (result.get(which) or {}).get("line")
+    return int(value) if isinstance(value, int) else None
 
 
 def _batches(targets: list[str]) -> list[list[str]]:
