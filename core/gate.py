@@ -105,39 +105,8 @@ def judge(
         return Decision(allow=False, deny=[DecisionEntry("gatecheck.policy.engine_error", str(exc))], engine=settings.engine,
                         policy_digest=judgement.bundle.digest)
     decision = decide_mod.decide(engine, judgement.bundle, document, entrypoint=settings.entrypoint)
-    return enforce_expiry(decision, judgement.waivers, now)
-
-
-def enforce_expiry(decision: Decision, waiver_file: waivers.WaiverFile, now: datetime) -> Decision:
-    """Expired waivers are never applied, whatever the policy says, and are always reported."""
-    return enforce_expired(decision, {w.id: w.age_days(now) for w in waiver_file.expired(now)})
-
-
-def enforce_expired(decision: Decision, expired: dict[str, int | None]) -> Decision:
-    """Move entries the policy waived with an expired waiver (id -> days since expiry) back to ``deny``,
-    and warn (``gatecheck.waiver_expired``) about every expired waiver the policy did not warn about."""
-    if not expired:
-        return decision
-    kept: list[DecisionEntry] = []
-    for entry in decision.waived:
-        if entry.waiver_id in expired:
-            decision.deny.append(DecisionEntry(
-                "gatecheck.waiver_expired_applied",
-                f"{entry.message} (the policy applied waiver {entry.waiver_id}, which has expired)",
-                finding_id=entry.finding_id, check=entry.check, waiver_id=entry.waiver_id,
-            ))
-        else:
-            kept.append(entry)
-    decision.waived = kept
-    warned = {e.waiver_id for e in decision.warn if e.rule == "gatecheck.waiver_expired"}
-    for waiver_id, age in sorted(expired.items()):
-        if waiver_id not in warned:
-            when = f"expired {age} day(s) ago" if age is not None else "has no readable expiry"
-            decision.warn.append(DecisionEntry(
-                "gatecheck.waiver_expired", f"waiver {waiver_id} {when} and was not applied", waiver_id=waiver_id,
-            ))
-    decision.allow = decision.allow and not decision.deny
-    return decision
+    # An expired waiver is never applied, whatever the policy says (gatecheck.waivers.expiry).
+    return waivers.enforce_expiry(decision, judgement.waivers, now)
 
 
 def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRun]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from gatecheck.repository import Repository
 
 #: Lines of code shown as evidence around a finding.
 EVIDENCE_LINES = 6
-WAIVER_DAYS = 30
 
 
 def evidence(finding: Finding, root: Path | None) -> dict[str, Any]:
@@ -55,19 +53,6 @@ def evidence(finding: Finding, root: Path | None) -> dict[str, Any]:
     return facts
 
 
-def waiver_snippet(finding: Finding, now: dt.datetime) -> str:
-    """A ready-to-paste waiver for exactly this finding (secrets and migrations are only waived by id)."""
-    expires = (now + dt.timedelta(days=WAIVER_DAYS)).date().isoformat()
-    return (
-        "[[waivers]]\n"
-        f'id = "WVR-{finding.id[:8]}"\n'
-        'reason = "<why this risk is accepted, and what will end it>"\n'
-        'owner = "<team or person>"\n'
-        f"expires = {expires}\n"
-        f'match = {{ finding_id = "{finding.id}" }}\n'
-    )
-
-
 def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.WaiverFile, *,
             docs: Mapping[str, Any] | None = None, root: Path | None = None) -> dict[str, Any]:
     """Everything the decision and the waivers say about one finding, the evidence it rests on, how
@@ -95,7 +80,7 @@ def explain(finding: Finding, decision: Decision, waiver_file: waivers_mod.Waive
             "expired_waivers": expired, "policy_digest": decision.policy_digest, "engine": decision.engine,
             "rule": {"id": finding.rule_id, "summary": doc.get("summary"), "description": doc.get("description"),
                      "help_uri": doc.get("help_uri"), "references": list(finding.references)},
-            "evidence": evidence(finding, root), "fix": fix or None, "waiver": waiver_snippet(finding, now)}
+            "evidence": evidence(finding, root), "fix": fix or None, "waiver": waivers_mod.snippet(finding, now)}
 
 
 @click.command("explain")

@@ -14,12 +14,12 @@ from gatecheck.cli import inputs
 from gatecheck.cli.durations import Duration
 from gatecheck.cli.output import VERBOSE, Output, notice, output_options, verbosity
 from gatecheck.errors import BadInput
-from gatecheck.gate import enforce_expired
 from gatecheck.model import Decision
 from gatecheck.policy import DEFAULT_ENGINE, EngineError, EngineSettings, PolicyEngine, create_engine, regotest
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.policy.inputs import to_ns
+from gatecheck.waivers import enforce_expired
 
 
 @click.group("policy")

@@ -28,34 +28,8 @@ finding_warns := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] ==
 
 finding_dryrun := [p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "dryrun"]
 
-# Entries a waiver covers, by finding id; the waived list names each covering waiver.
-covered_entries := {p[1].finding_id: p[1] | some p in data.gatecheck.rules.finding_entries; p[0] == "waived"}
-
-# Secrets and unsafe migrations are waived only by a waiver that names the finding's id
-# (match.finding_id): a broad waiver (a check, a rule, a path) must not wave through the next
-# leaked key or the next table rewrite.
-explicit_only := {"gatecheck.migration", "gatecheck.secret"}
-
-finding_waived := entries if {
-	covered := covered_entries
-	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
-		some w in data.gatecheck.waivers.active
-		some fid in w.matches
-		e := covered[fid]
-		not e.rule in explicit_only
-	]
-}
-
-explicit_waived := entries if {
-	covered := covered_entries
-	entries := [{"rule": e.rule, "finding_id": fid, "check": e.check, "message": e.message, "waiver_id": w.id} |
-		some w in data.gatecheck.waivers.active
-		fid := w.match.finding_id
-		e := covered[fid]
-		e.rule in explicit_only
-		fid in w.matches
-	]
-}
+# Which waiver covers each waived finding, and which waivers may cover secrets and unsafe
+# migrations (only one naming the finding id), is data.gatecheck.waivers's to say.
 
 # --- everything else -----------------------------------------------------------------------------
 
@@ -89,7 +63,10 @@ dry(e) := object.union(e, {"message": concat("", ["dry run, not enforced: ", e.m
 
 deny := array.concat(array.concat(other_denies, license_denies), finding_denies)
 
-waived := array.concat(array.concat(license_waivers, finding_waived), explicit_waived)
+waived := array.concat(
+	array.concat(license_waivers, data.gatecheck.waivers.finding_waived),
+	data.gatecheck.waivers.explicit_waived,
+)
 
 warn := array.concat(
 	array.concat(array.concat(other_warns, notes), finding_warns),

@@ -45,3 +45,13 @@ def test_explain_never_shows_the_line_of_a_secret(example_copy: Path, cli: Calla
     lines = (example_copy / finding["location"]["path"]).read_text().splitlines()
     flagged = lines[finding["location"]["start_line"] - 1]
     assert flagged.strip() not in result.stdout
+
+
+def test_explain_names_the_denying_rule(cli, example_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("run", str(example_copy), "--check", "sarif", "-q", "-f", "json", "-o", str(example_copy / "r.json"))
+    doc = json.loads((example_copy / "r.json").read_text())
+    fid = doc["decision"]["deny"][0]["finding_id"]
+    result = cli("explain", fid, str(example_copy), "--report", str(example_copy / "r.json"), "--json")
+    info = json.loads(result.stdout)
+    assert info["verdict"] == "denied" and info["deny"][0]["rule"] == "gatecheck.severity"
+    assert info["policy_digest"] == doc["decision"]["policy_digest"]
