@@ -154,11 +154,33 @@ class GitTreeError(Exception):
     """git could not list or read the commit."""
 
 
+#: The mode git gives a symlink.
+SYMLINK_MODE = "120000"
+
+
 @dataclass(frozen=True)
-class _Blob:
+class TreeEntry:
+    """One entry of ``git ls-tree`` output."""
+
     mode: str
+    kind: str  # blob, tree, or commit (a submodule)
     oid: str
+    #: The blob's size with ``ls-tree -l``; 0 without it, and for trees and submodules.
     size: int
+    path: str
+
+
+def tree_entries(stdout: bytes) -> list[TreeEntry]:
+    """The entries of ``git ls-tree -z`` output, with or without ``-l`` (paths decoded losslessly)."""
+    entries = []
+    for item in stdout.split(b"\0"):
+        if not item:
+            continue
+        meta, _, name = item.partition(b"\t")
+        mode, kind, oid, *size = meta.split()
+        entries.append(TreeEntry(mode.decode(), kind.decode(), oid.decode(),
+                                 int(size[0]) if size and size[0].isdigit() else 0, name.decode("utf-8", "surrogateescape")))
+    return entries
 
 
 class GitTree:
@@ -172,15 +194,8 @@ class GitTree:
         proc = git(["ls-tree", "-r", "-z", "-l", "--", commit], None)
         if proc.returncode != 0:
             raise GitTreeError(f"git ls-tree {commit} failed: {_last_line(proc.stderr)}")
-        self._blobs: dict[str, _Blob] = {}
-        for item in proc.stdout.split(b"\0"):
-            if not item:
-                continue
-            meta, _, name = item.partition(b"\t")
-            mode, kind, oid, size = meta.split()
-            if kind == b"blob":  # submodules are commits: not files of this tree
-                self._blobs[name.decode("utf-8", "surrogateescape")] = _Blob(
-                    mode.decode(), oid.decode(), int(size) if size.isdigit() else 0)
+        # Submodules are commits: not files of this tree.
+        self._blobs = {entry.path: entry for entry in tree_entries(proc.stdout) if entry.kind == "blob"}
 
     @property
     def root(self) -> Path:
@@ -188,17 +203,17 @@ class GitTree:
 
     def files(self) -> list[str]:
         """Every regular file of the commit under the root, sorted (symlinks are not listed)."""
-        return sorted(rel for rel, blob in self._blobs.items() if blob.mode != "120000")
+        return sorted(rel for rel, blob in self._blobs.items() if blob.mode != SYMLINK_MODE)
 
     def is_file(self, rel: str) -> bool:
         blob = self._blobs.get(rel)
-        return blob is not None and blob.mode != "120000"
+        return blob is not None and blob.mode != SYMLINK_MODE
 
     def path(self, rel: str, *, what: str = "path") -> Path:
         """Where ``rel`` would be in the working tree; a symlink of the commit is refused, never followed."""
         clean = repository.normalize(rel, what=what)
         blob = self._blobs.get(clean)
-        if blob is not None and blob.mode == "120000":
+        if blob is not None and blob.mode == SYMLINK_MODE:
             raise repository.OutsideRepository(f"{what} {rel!r} is a symlink in commit {self.commit[:12]}; not followed")
         return self._root / clean
 
@@ -233,7 +248,7 @@ class GitTree:
         blob = self._blobs.get(clean)
         if blob is None:
             raise FileNotFoundError(2, f"not in commit {self.commit[:12]}", rel)
-        if blob.mode == "120000":
+        if blob.mode == SYMLINK_MODE:
             raise repository.OutsideRepository(f"{what} {rel!r} is a symlink in commit {self.commit[:12]}; not followed")
         if blob.size > limit:
             raise repository.OutsideRepository(f"{what} {rel!r} is larger than {limit} bytes; not read")

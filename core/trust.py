@@ -245,16 +245,8 @@ class GitRefSource(ConfigSource):
         done = git.run(self.tree, *args, commit, "--", target + ("/" if recursive else ""))
         if done.returncode != 0:
             return []
-        entries = []
-        for item in done.stdout.split(b"\0"):
-            if not item:
-                continue
-            meta, _, name = item.partition(b"\t")
-            mode, _kind, oid = meta.decode().split(" ")
-            path = name.decode("utf-8", "surrogateescape")
-            if path.startswith(self.prefix):
-                entries.append((mode, oid, path[len(self.prefix):]))
-        return entries
+        return [(e.mode, e.oid, e.path[len(self.prefix):]) for e in git.tree_entries(done.stdout)
+                if e.path.startswith(self.prefix)]
 
     def _blob(self, oid: str, display: str) -> bytes:
         size = git.output(self.tree, "cat-file", "-s", oid)
@@ -266,7 +258,7 @@ class GitRefSource(ConfigSource):
         return done.stdout
 
     def _extract(self, mode: str, oid: str, rel: str) -> None:
-        if mode == "120000":
+        if mode == git.SYMLINK_MODE:
             raise OutsideRepository(f"{self.display(rel)} is a symlink; configuration-side files must be regular files")
         if mode not in ("100644", "100755") or rel in self._extracted:
             return
@@ -321,7 +313,7 @@ class GitRefSource(ConfigSource):
                 if change is not None:
                     found.append(change)
                 continue
-            base_files = {p: oid for mode, oid, p in self._entries(self.base, rel, recursive=True) if mode != "120000"}
+            base_files = {p: oid for mode, oid, p in self._entries(self.base, rel, recursive=True) if mode != git.SYMLINK_MODE}
             tree_files = _tree_files(tree, rel)
             for path in sorted(set(base_files) | set(tree_files)):
                 before = self._blob(base_files[path], path) if path in base_files else None
