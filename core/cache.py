@@ -32,7 +32,9 @@ from typing import Any
 
 import platformdirs
 
+from gatecheck.canonical import canonical_json
 from gatecheck.checks import KeyFact
+from gatecheck.digests import file_sha256, prefixed
 from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.model import CheckResult, InputFile
@@ -47,16 +49,7 @@ _KEY_FILE = "cache.key"
 
 def file_digest(path: Path) -> str:
     """``sha256:<hex>`` of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return "sha256:" + h.hexdigest()
-
-
-def canonical_json(data: Any) -> bytes:
-    """JSON with sorted keys and no insignificant white space: equal data, equal bytes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return prefixed(file_sha256(path))
 
 
 def default_directory() -> Path:
@@ -238,8 +231,7 @@ class ResultCache:
     def put(self, key: str, result: CheckResult) -> None:
         if result.status not in ("ok", "skipped"):
             return
-        body = result.to_dict()
-        body["cached"] = False
+        body = {**result.to_dict(), "cached": False}  # a copy: a sealed result's document is shared
         entry = {"format": CACHE_FORMAT, "result": body, "tag": _tag(self.key, key.encode(), canonical_json(body))}
         with contextlib.suppress(OSError):
             atomic_write(self._path(key), canonical_json(entry))

@@ -52,13 +52,16 @@ class BadInput(GatecheckError):
         return ": ".join([*parts, self.message])
 
 
-class CheckFailed(Exception):
+class CheckFailed(GatecheckError):
     """Raised by a check to end with ``status: error`` and a clear reason.
 
     Set ``bad_input`` when the reason is a malformed file supplied by the user
     (for example an unparsable SARIF file); the gate then exits 2 after reporting.
+    Inside a gate run the runner turns it into the check's result; raised anywhere
+    else (a plugin's own command) it is reported like any other error, exit 2 or 3.
     """
 
     def __init__(self, message: str, *, bad_input: bool = False) -> None:
         super().__init__(message)
         self.bad_input = bad_input
+        self.exit_code = EXIT_BAD_INPUT if bad_input else EXIT_INTERNAL

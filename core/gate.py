@@ -18,14 +18,14 @@ import jsonschema
 from gatecheck import __version__, policy, redact, waivers
 from gatecheck.cache import ResultCache, cache_directory
 from gatecheck.config import Config
-from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS, BadInput
+from gatecheck.errors import BadInput
 from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Tool, finding_id
 from gatecheck.plugin_manager import Plugins
 from gatecheck.policy import decide as decide_mod
 from gatecheck.policy import inputs as inputs_mod
 from gatecheck.policy import policy_bundle as bundle_mod
-from gatecheck.reports import Report, json_text
+from gatecheck.reports import Report, exit_code_of, json_text
 from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks
 from gatecheck.trust import ConfigSource
@@ -177,25 +177,26 @@ def run_gate(
     settings = run_settings(config, options)
     repo = settings.repo
     assert repo is not None
+    kinds = LocationKinds(config.section("locations"))
+
+    def annotate(final: list[CheckResult]) -> None:  # before run_checks seals the results
+        kinds.classify(final)
+        mark_new_suppressions(final, config.source, repo)
+
+    settings.annotate = annotate
     results = run_checks(runs, settings, progress)
-    LocationKinds(config.section("locations")).classify(results)
     if not options.only:
         # A plugin that cannot be imported must not quietly take its checks out of the gate.
         results += [CheckResult.failed(info.name, "error", f"plugin {info.name} could not be loaded: {info.error}")
                     for info in plugins.load_errors if info.name not in {r.check for r in results}]
-    mark_new_suppressions(results, config.source, repo)
     own = gate_findings(config.source, repo)
     if own.findings:
         settings.redactor.result(own)
         results.append(own)
+    for result in results:
+        result.seal()  # the gate's own results too: every consumer below reads one document
     decision = judge(judgement, results, stage=options.stage, root=root, plugins=plugins, input_path=options.policy_input_path)
     decision = require_checks(decision, results)
-    if any(r.bad_input for r in results):
-        exit_code = EXIT_BAD_INPUT
-    elif not decision.allow:
-        exit_code = EXIT_DENIED
-    else:
-        exit_code = EXIT_PASS
     return Report(
         results=results,
         decision=decision,
@@ -204,7 +205,7 @@ def run_gate(
         gatecheck_version=__version__,
         started_at=started_at,
         duration_ms=int((time.perf_counter() - start) * 1000),
-        exit_code=exit_code,
+        exit_code=exit_code_of(results, decision),
         applied_waivers=applied_waivers(decision, judgement.waivers),
         config_source=config.source.describe(),
     )

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+#: The one severity scale, most to least severe; every other list of severities derives from it.
 Severity = Literal["critical", "high", "medium", "low", "info", "unknown"]
 Status = Literal["ok", "error", "skipped", "timeout"]
 
 #: Severities from most to least severe; ``unknown`` ranks with ``high`` when a threshold
 #: is applied, because a gate must not treat "we could not tell" as harmless.
-SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info", "unknown")
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 SEVERITY_RANK: dict[str, int] = {"critical": 5, "high": 4, "unknown": 4, "medium": 3, "low": 2, "info": 1}
 
 FINDING_ID_VERSION = "gatecheck-finding-v1"
@@ -63,6 +64,34 @@ class Fix:
     versions: list[str] = field(default_factory=list)
 
 
+class Sealable:
+    """A document built once a run is over and shared by every consumer from then on.
+
+    A result is mutable while it is being made (the check fills it, the runner times, scrubs
+    and annotates it); :meth:`seal` then builds its JSON document, and :meth:`to_dict` returns
+    that same document to the cache, the policy input, the reports and the attestation instead
+    of building it again. A sealed object is final: it and its document are never changed.
+    Before :meth:`seal`, :meth:`to_dict` builds a fresh document each time.
+    """
+
+    #: Not a dataclass field (this class is not a dataclass), so equality, ``repr`` and
+    #: :func:`dataclasses.asdict` ignore it.
+    _sealed: dict[str, Any] | None = None
+
+    def _document(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def seal(self) -> dict[str, Any]:
+        """Build the document, once; the object is final from here on."""
+        if self._sealed is None:
+            self._sealed = self._document()
+        return self._sealed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document; the shared one once sealed, so callers must not change it."""
+        return self._sealed if self._sealed is not None else self._document()
+
+
 def _copy_json(value: Any) -> Any:
     """A copy of JSON data's dicts and lists (what :func:`dataclasses.asdict` copies), without
     :func:`copy.deepcopy`'s bookkeeping, which cost about 15 us a finding."""
@@ -74,7 +103,7 @@ def _copy_json(value: Any) -> Any:
 
 
 @dataclass
-class Finding:
+class Finding(Sealable):
     """One normalized finding, whatever check produced it (``schemas/finding.schema.json``)."""
 
     id: str
@@ -90,7 +119,7 @@ class Finding:
     aliases: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def _document(self) -> dict[str, Any]:
         """The finding document; ``None`` fields are left out. Built field by field because
         :func:`dataclasses.asdict` costs more than a whole policy evaluation at 10,000 findings."""
         doc: dict[str, Any] = {"id": self.id, "check": self.check, "rule_id": self.rule_id, "title": self.title,
@@ -162,7 +191,7 @@ class Artifact:
 
 
 @dataclass
-class Suppression:
+class Suppression(Sealable):
     """A finding the scanned code set aside with an inline comment (``# gatecheck:allow``,
     ``# nosemgrep``): reported and judged by the policy, never silently dropped."""
 
@@ -178,12 +207,12 @@ class Suppression:
     #: The commit the comment was found in, for a suppression in git history rather than the tree.
     commit: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _document(self) -> dict[str, Any]:
         return asdict(self)
 
 
 @dataclass
-class CheckResult:
+class CheckResult(Sealable):
     """What one check returns (``schemas/check-result.schema.json``).
 
     A check fills ``tool``, ``status``, ``findings``, ``summary`` and ``artifacts``;
@@ -205,7 +234,16 @@ class CheckResult:
     cached: bool = False
     bad_input: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def seal(self) -> dict[str, Any]:
+        """Seal the findings and suppressions, then the result, whose document holds theirs."""
+        if self._sealed is None:
+            for finding in self.findings:
+                finding.seal()
+            for item in self.suppressions:
+                item.seal()
+        return super().seal()
+
+    def _document(self) -> dict[str, Any]:
         return {
             "check": self.check,
             "tool": asdict(self.tool) if self.tool else None,

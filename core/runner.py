@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,6 +73,9 @@ class RunSettings:
     #: Where configuration-side files come from (the working tree when not given).
     config_source: ConfigSource | None = None
     redactor: redact.Redactor = field(default_factory=redact.default)
+    #: Called once with every result when all checks are done and scrubbed, before the results are
+    #: sealed and cached: the gate classifies locations and marks new suppressions here.
+    annotate: Callable[[list[CheckResult]], None] | None = None
 
     def __post_init__(self) -> None:
         if self.repo is None:
@@ -82,7 +85,9 @@ class RunSettings:
 
 
 def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progress | None = None) -> list[CheckResult]:
-    """Run ``runs`` at most ``settings.jobs`` at a time; results come back in the order given."""
+    """Run ``runs`` at most ``settings.jobs`` at a time; results come back in the order given,
+    final and sealed (:meth:`gatecheck.model.CheckResult.seal`): each one's document is built
+    once, here, and the cache, the policy input, the reports and the attestation all read it."""
     sink = progress or NoProgress()
     results: list[CheckResult | None] = [None] * len(runs)
     keys: list[str | None] = [None] * len(runs)  # cache keys of results to store once the run is over
@@ -168,6 +173,10 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
     # another check finished is masked in that check's result too, before anything is stored.
     for result in final:
         settings.redactor.result(result)
+    if settings.annotate is not None:
+        settings.annotate(final)
+    for result in final:
+        result.seal()
     if settings.cache:
         for index, key in enumerate(keys):
             result = results[index]
@@ -230,6 +239,8 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[C
         result.duration_ms = int((time.perf_counter() - start) * 1000)
         # Wall time counts waiting for a CPU (checks run side by side); CPU time says what the check cost.
         result.cpu_ms = int((time.thread_time() - cpu_start + ctx.cpu_children) * 1000)
+        # What the check returned is checked here, before anything else reads it; the document every
+        # consumer reads is built once the run is over (scrubbed again, annotated) in run_checks.
         problem = validation.first_error("check-result", result.to_dict())
         if problem is not None:
             return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}"), None

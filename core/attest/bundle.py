@@ -47,7 +47,7 @@ from gatecheck.attest.statement import Statement
 from gatecheck.attest.subjects import ResolvedSubject
 from gatecheck.canonical import canonical_json
 from gatecheck.digests import PREFIX, sha256_hex
-from gatecheck.errors import EXIT_PASS, BadInput
+from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.reports import Report
 from gatecheck.timestamps import utc_now
@@ -177,7 +177,7 @@ def build(
         policy_digest=policy_digest_hex(report),
         input_digests=inputs,
         input_names=names,
-        passed=report.exit_code == EXIT_PASS and report.decision.allow,
+        passed=report.passed,
         stage=report.stage,
         extensions={vsa.DECISION_FIELD: _decision_summary(report), vsa.WAIVERS_FIELD: report.applied_waivers,
                     vsa.CONFIG_SOURCE_FIELD: report.config_source},
@@ -268,7 +268,7 @@ class RunAttestation:
 
     def write(self, report: Report) -> str:
         """Write the bundle(s) for ``report`` (or skip a denied run unless asked); returns what happened."""
-        passed = report.exit_code == EXIT_PASS and report.decision.allow
+        passed = report.passed
         if not passed and not self.attest_failed:
             return f"gatecheck: the run did not pass; no attestation written to {self.path} (use --attest-failed)"
         # Inputs are named where the DSSE lines are written (the Sigstore file holds the same envelopes).

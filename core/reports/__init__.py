@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import orjson
 
+from gatecheck.errors import EXIT_BAD_INPUT, EXIT_DENIED, EXIT_PASS
 from gatecheck.model import SEVERITY_RANK, CheckResult, Decision, DecisionEntry, Finding
 
 #: How many characters of a finding id reports show; ``gatecheck explain`` accepts this prefix.
@@ -34,6 +35,13 @@ def json_text(document: Any) -> str:
         return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
     except TypeError:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def exit_code_of(results: list[CheckResult], decision: Decision) -> int:
+    """A gate run's exit code: 2 when a check was given bad input, else 1 when the policy denied, else 0."""
+    if any(r.bad_input for r in results):
+        return EXIT_BAD_INPUT
+    return EXIT_PASS if decision.allow else EXIT_DENIED
 
 
 @dataclass
@@ -97,6 +105,12 @@ class Report:
     config_source: dict[str, Any] = field(default_factory=lambda: {"kind": "repository", "trusted": False})
     _index: dict[str, dict[str, DecisionEntry]] = field(default_factory=dict, repr=False)
     _by_id: dict[str, Finding] | None = field(default=None, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the run passed: the policy allowed it and it exits 0 (:func:`exit_code_of`).
+        Reports, metrics and the attestation's verdict all ask this."""
+        return self.exit_code == EXIT_PASS and self.decision.allow
 
     def findings(self) -> list[Finding]:
         """Every finding of every check, in check order."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gatecheck.model import DecisionEntry, severity_counts
+from gatecheck.model import SEVERITIES, DecisionEntry, severity_counts
 from gatecheck.reports import Report, short_id
 from gatecheck.reports.escaping import markdown_code, markdown_text
 
@@ -18,7 +18,7 @@ class MarkdownReporter:
 
     def render(self, report: Report) -> str:
         decision = report.decision
-        verdict = "✅ **Passed**" if decision.allow else "❌ **Denied**"
+        verdict = "✅ **Passed**" if report.passed else "❌ **Denied**"
         lines = [
             f"## gatecheck: {verdict}",
             "",
@@ -26,15 +26,15 @@ class MarkdownReporter:
             f"{len(decision.deny)} denied · {len(decision.warn)} warnings · {len(decision.waived)} waived"
             + (f" · policy `{decision.policy_digest[:19]}`" if decision.policy_digest else ""),
             "",
-            "| Check | Status | Critical | High | Medium | Low | Info | Unknown | Time |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| Check | Status | " + " | ".join(s.capitalize() for s in SEVERITIES) + " | Time |",
+            "| --- | --- | " + "---: | " * len(SEVERITIES) + "---: |",
         ]
         for result in report.results:
             counts = severity_counts(result.findings)
             status = result.status + (" (cached)" if result.cached else "")
             lines.append(
-                f"| {markdown_text(result.check)} | {status} | {counts['critical']} | {counts['high']} | {counts['medium']} | "
-                f"{counts['low']} | {counts['info']} | {counts['unknown']} | {result.duration_ms / 1000:.2f}s |"
+                f"| {markdown_text(result.check)} | {status} | {' | '.join(str(counts[s]) for s in SEVERITIES)} | "
+                f"{result.duration_ms / 1000:.2f}s |"
             )
         errored = [r for r in report.results if r.error]
         if errored:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from gatecheck.model import severity_counts
+from gatecheck.model import SEVERITIES, severity_counts
 from gatecheck.reports import Report, short_id
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class TextReporter:
             table.add_row(
                 literal(result.check),
                 Text.assemble((result.status, style), " (cached)" if result.cached else ""),
-                *(str(counts[s]) for s in ("critical", "high", "medium", "low", "info", "unknown")),
+                *(str(counts[s]) for s in SEVERITIES),
                 f"{result.duration_ms / 1000:.2f}s",
                 f"{result.cpu_ms / 1000:.2f}s" if result.cpu_ms is not None else "-",
             )
@@ -127,7 +127,7 @@ class TextReporter:
             if len(rows) > MAX_ROWS:
                 console.print(f"  … and {len(rows) - MAX_ROWS} more {title.lower()}, not shown here: every one is in "
                               "the JSON and SARIF reports (-f json:FILE); `gatecheck explain ID` explains one")
-        verdict = Text("PASSED", style="bold green") if decision.allow else Text("DENIED", style="bold red")
+        verdict = Text("PASSED", style="bold green") if report.passed else Text("DENIED", style="bold red")
         console.print()
         console.print(Text.assemble(
             verdict,

@@ -112,3 +112,34 @@ def test_values_the_fast_validator_cannot_read_fall_back_to_the_reference() -> N
     document["status"] = dt.date(2026, 1, 1)
     assert not validation.is_valid("check-result", document)
     assert validation.first_error("check-result", document) is not None
+
+
+def test_a_sealed_result_builds_its_document_once() -> None:
+    finding = Finding(id="f" * 32, check="c", rule_id="r", title="t", location=Location("a.py", 1, 1))
+    result = CheckResult(check="c", tool=Tool("t", "1"), findings=[finding])
+    before = result.to_dict()
+    assert before is not result.to_dict()  # not sealed: a fresh document each time
+    sealed = result.seal()
+    assert sealed == before and result.to_dict() is sealed and result.seal() is sealed
+    assert sealed["findings"][0] is finding.to_dict()
+    # The cache is not a field: equality, repr and asdict ignore it.
+    assert result == CheckResult.from_dict(sealed) and "_sealed" not in repr(result)
+
+
+def test_one_severity_scale() -> None:
+    from typing import get_args
+
+    from gatecheck.model import SEVERITIES, SEVERITY_RANK, Severity
+
+    assert SEVERITIES == get_args(Severity) == ("critical", "high", "medium", "low", "info", "unknown")
+    assert set(SEVERITY_RANK) == set(SEVERITIES)
+    schema = validation.load("finding")
+    assert tuple(schema["properties"]["severity"]["enum"]) == SEVERITIES
+
+
+def test_check_failed_is_a_gatecheck_error_with_its_exit_code() -> None:
+    from gatecheck.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CheckFailed, GatecheckError
+
+    assert issubclass(CheckFailed, GatecheckError)
+    assert CheckFailed("x").exit_code == EXIT_INTERNAL
+    assert CheckFailed("x", bad_input=True).exit_code == EXIT_BAD_INPUT

@@ -117,3 +117,17 @@ def test_text_summary(tmp_path: Path, color: bool) -> None:
     text = TextReporter(color=color).render(make_report(tmp_path))
     assert "DENIED" in text and "app/x.py:3" in text and "flask==2.2.2" in text
     assert ("\x1b[" in text) is color
+
+
+@pytest.mark.parametrize(("bad_input", "allow", "code"), [(False, True, 0), (False, False, 1), (True, True, 2), (True, False, 2)])
+def test_whether_a_run_passed_is_one_property(bad_input: bool, allow: bool, code: int) -> None:
+    from gatecheck.reports import exit_code_of
+
+    results = [CheckResult(check="c", tool=Tool("t", "1"), bad_input=bad_input)]
+    decision = Decision(allow=allow)
+    report = Report(results=results, decision=decision, stage="ci", root=Path("."), gatecheck_version="0.1.0",
+                    exit_code=exit_code_of(results, decision))
+    assert report.exit_code == code
+    assert report.passed is (code == 0)
+    assert ("PASSED" in TextReporter().render(report)) is report.passed
+    assert ("**Passed**" in MarkdownReporter().render(report)) is report.passed

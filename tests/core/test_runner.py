@@ -170,3 +170,26 @@ def test_scanners_never_see_the_secrets_in_the_gates_environment(project: Path, 
     shown = ctx.run_command(["env"]).stdout.decode() + ctx.git(["var", "GIT_AUTHOR_IDENT"]).stderr.decode()
     assert "signing-key-value" not in shown and "ghs_token-value" not in shown
     assert "BUILD_LABEL=ordinary-value" in shown and "PATH=" in shown
+
+
+def test_results_come_back_annotated_and_sealed_and_the_cache_stores_that_document(project: Path, tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+
+    def annotate(final: list[object]) -> None:
+        seen.append([r.check for r in final])  # type: ignore[attr-defined]
+        for result in final:
+            for finding in result.findings:  # type: ignore[attr-defined]
+                assert finding.location is not None
+                finding.location.kind = "test"
+
+    cache_dir = tmp_path / "cache"
+    [result] = run_checks([CheckRun(CountingCheck("count"), timeout=5)],
+                          settings(project, cache=ResultCache(cache_dir), annotate=annotate))
+    assert seen == [["count"]]
+    document = result.to_dict()
+    assert document is result.to_dict()  # built once, shared by every consumer
+    assert document["findings"][0] is result.findings[0].to_dict()
+    assert {f["location"]["kind"] for f in document["findings"]} == {"test"}
+    stored = next((cache_dir / "results").rglob("*.json")).read_text("utf-8")
+    assert '"kind":"test"' in stored and '"cached":false' in stored
+    assert document["cached"] is False
