@@ -85,3 +85,25 @@ def test_a_misspelt_hook_is_an_error_naming_the_plugin() -> None:
 def test_api_names_are_all_importable() -> None:
     for name in api.__all__:
         assert getattr(api, name) is not None, name
+
+
+def test_plugins_import_only_the_public_api() -> None:
+    """The first-party plugins use gatecheck.api like a third-party plugin would, and nothing else."""
+    import ast
+
+    plugins = Path(__file__).resolve().parents[2] / "plugins"
+    offenders = []
+    for path in sorted(plugins.rglob("*.py")):
+        if "/rules/tests/" in path.as_posix():  # the sast rule pack's sample code
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = {a.name for a in node.names}
+                if (node.module == "gatecheck" and names <= {"api"}) or node.module == "gatecheck.api":
+                    continue
+                if node.module == "gatecheck" or node.module.startswith("gatecheck."):
+                    offenders.append(f"{path.relative_to(plugins)}:{node.lineno} from {node.module}")
+            elif isinstance(node, ast.Import):
+                offenders += [f"{path.relative_to(plugins)}:{node.lineno} import {a.name}" for a in node.names
+                              if a.name.startswith("gatecheck.") and a.name != "gatecheck.api"]
+    assert not offenders, offenders
