@@ -7,7 +7,6 @@ project's ESLint result (``reports/eslint.sarif``, severity high), judged by the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from gatecheck.cache import canonical_json, file_digest
+from gatecheck.cache import file_digest
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import sha256_hex
 
 SARIF_ONLY = ("--check", "sarif")
 
@@ -46,7 +47,7 @@ def test_a_forged_cache_committed_in_the_tree_is_never_read(example_copy: Path, 
     sarif = example_copy / "reports" / "eslint.sarif"
     material = {"format": 1, "check": "sarif", "version": "1.0.0", "options": {"files": ["reports/*.sarif"]},
                 "inputs": [["reports/eslint.sarif", file_digest(sarif)]]}
-    key = hashlib.sha256(canonical_json(material)).hexdigest()
+    key = sha256_hex(canonical_json(material))
     forged = {"check": "sarif", "tool": {"name": "sarif-ingest", "version": "1.0.0"}, "status": "ok", "error": None,
               "findings": [], "summary": {}, "duration_ms": 0, "inputs": [], "artifacts": [], "cached": False}
     for base in (example_copy / ".gatecheck" / "cache", example_copy / ".gatecheck" / "cache" / "results"):
