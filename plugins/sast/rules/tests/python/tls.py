@@ -66,3 +66,24 @@ def open_url(url, validate_certs=True):
         # ok: gatecheck.python.tls-verify-disabled
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
+
+
+class SSLConfig:
+    def load_ssl_context(self):
+        if self.verify:
+            return self.load_ssl_context_verify()
+        return self.load_ssl_context_no_verify()
+
+    def load_ssl_context_no_verify(self):
+        context = ssl.create_default_context()
+        # ok: gatecheck.python.tls-verify-disabled
+        context.check_hostname = False
+        # ok: gatecheck.python.tls-verify-disabled
+        context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def load_ssl_context_verify(self):
+        context = ssl.create_default_context()
+        # ruleid: gatecheck.python.tls-verify-disabled
+        context.check_hostname = False
+        return context
