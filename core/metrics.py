@@ -66,7 +66,7 @@ def render(report: Report, *, now: dt.datetime | None = None,
     gauge("gatecheck_run_timestamp_seconds", "When the run ended (Unix time).").labels(stage).set(now.timestamp())
     gauge("gatecheck_run_duration_seconds", "How long the run took.").labels(stage).set(report.duration_ms / 1000)
     gauge("gatecheck_decision_allowed", "1 when the policy allowed the change, 0 when it denied it.").labels(
-        stage).set(1 if report.decision.allow and report.exit_code == 0 else 0)
+        stage).set(1 if report.passed else 0)
     gauge("gatecheck_exit_code", "The run's exit code: 0 pass, 1 denied, 2 bad input, 3 internal error.").labels(
         stage).set(report.exit_code)
 

@@ -18,12 +18,14 @@ from gatecheck.cli.waivers_cmd import waivers_file
 from gatecheck.errors import BadInput
 from gatecheck.files import atomic_write
 from gatecheck.gate import STAGES, GateOptions, plan, run_gate
+from gatecheck.model import SEVERITIES
 from gatecheck.plugin_manager import Plugins
 from gatecheck.reports import Reporter
 from gatecheck.reports.text import TextReporter
 from gatecheck.runner import Progress
 
-SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info"]
+#: ``--fail-on`` levels: every severity but ``unknown`` (a threshold names a level a rating has).
+SEVERITY_CHOICES = [s for s in SEVERITIES if s != "unknown"]
 
 
 def parse_outputs(
@@ -209,7 +211,7 @@ def run(
         info(f"gatecheck: wrote metrics to {metrics_path}")
     if attestation is not None:
         notice(attestation.write(report))
-        if store_url and attestation.path.is_file() and (report.exit_code == 0 or attestation.attest_failed):
+        if store_url and attestation.path.is_file() and (report.passed or attestation.attest_failed):
             from gatecheck.cli.store_cmd import auto_push
 
             notice(auto_push(store_url, attestation.path, [s.public_key for s in attestation.signers], path))
