@@ -21,15 +21,19 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatecheck.attest.dsse import b64decode
 from gatecheck.attest.vsa import DECISION_FIELD, WAIVERS_FIELD
 from gatecheck.audit.promotion import DeployedSubject, SloDecision, deployed_subjects, slo_decisions
 from gatecheck.audit.reverify import Reverification
 from gatecheck.redact import scrub
-from gatecheck.store import Store, display_url
 from gatecheck.timestamps import parse_iso8601, utc_now
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy) loads when a command opens one, so the command
+    # list draws without the store extra.
+    from gatecheck.store import Store
 
 
 @dataclass
@@ -126,6 +130,8 @@ def _parse_when(text: object) -> datetime | None:
 def gather(store: Store, since: datetime, *, now: datetime | None = None, expiring_within: timedelta = timedelta(days=30),
            reverification: Reverification | None = None) -> AuditFacts:
     """Read the store and count what the report shows for the period from ``since`` to ``now``."""
+    from gatecheck.store import display_url
+
     now = now or utc_now()
     records = store.verdicts_since(since)
     per_day: dict[date, DayCount] = {}

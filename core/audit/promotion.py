@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatecheck.approve import APPROVAL_PREDICATE_TYPE
 from gatecheck.approve.statement import parse
@@ -26,10 +26,11 @@ from gatecheck.attest.dsse import EnvelopeError, b64decode
 from gatecheck.attest.vsa import DECISION_FIELD
 from gatecheck.digests import prefixed
 from gatecheck.redact import scrub
-from gatecheck.store import Store
 from gatecheck.store.records import StoredRecord
-from gatecheck.store.statements import records_by_digest, store_records
 from gatecheck.timestamps import format_micro
+
+if TYPE_CHECKING:
+    from gatecheck.store import Store  # annotations only: SQLAlchemy loads with an opened store
 
 #: The stages whose PASSED verdicts mean the subject was promoted.
 DEPLOY_STAGES = ("deploy", "admission")
@@ -94,6 +95,8 @@ def _statement(record: StoredRecord) -> dict[str, Any]:
 def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: list[Any],
                       now: datetime) -> list[DeployedSubject]:
     """Subjects promoted in the period (newest deployment last), each with its stored approvals."""
+    from gatecheck.store import statements  # SQLAlchemy loads with an opened store
+
     found: dict[tuple[str, str], DeployedSubject] = {}
     for rec in verdicts:
         if rec.verdict != "PASSED" or rec.stage not in DEPLOY_STAGES:
@@ -109,7 +112,7 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
     for item in subjects:
         stored = store.search(subject=item.subject, predicate_type=APPROVAL_PREDICATE_TYPE, limit=None,
                               newest_first=False)
-        for rec in store_records(store, [r.seq for r in stored]):
+        for rec in statements.store_records(store, [r.seq for r in stored]):
             try:
                 approval = parse(_statement(rec).get("predicate") or {})
             except EnvelopeError:
@@ -123,7 +126,9 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
 
 def slo_decisions(store: Store, verdicts: list[StoredRecord]) -> list[SloDecision]:
     """Every SLO an ``slo`` check measured in a run whose verdict is in ``verdicts``, oldest first."""
-    inputs = records_by_digest(store, {d for rec in verdicts for d in rec.inputs})
+    from gatecheck.store import statements  # SQLAlchemy loads with an opened store
+
+    inputs = statements.records_by_digest(store, {d for rec in verdicts for d in rec.inputs})
     rows: list[SloDecision] = []
     for rec in verdicts:
         if rec.envelope is None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatecheck.attest import VSA_PREDICATE_TYPE
 from gatecheck.attest.verify import VerifyOptions, check_envelope
 from gatecheck.digests import prefixed
-from gatecheck.store import Store
+
+if TYPE_CHECKING:
+    from gatecheck.store import Store  # annotations only: SQLAlchemy loads with an opened store
 
 
 @dataclass

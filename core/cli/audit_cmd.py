@@ -17,6 +17,7 @@ from gatecheck.cli.output import Output, detail, output_options
 from gatecheck.cli.store_cmd import load_keys, open_store, store_option, trust_options
 from gatecheck.digests import prefixed
 from gatecheck.errors import EXIT_DENIED, EXIT_PASS
+from gatecheck.store.extras import require
 
 
 @click.group("audit")
@@ -45,6 +46,7 @@ def verify(store_url: str, keys: tuple[Path, ...], threshold: int, out: Output) 
       gatecheck audit verify --store postgresql://auditor@db/attestations --key ci-2026.pub
       gatecheck audit verify --key ci-2026.pub --format json -o reverify.json
     """
+    require("store")  # before the keys: say what to install first
     options = VerifyOptions(keys=load_keys(keys), threshold=threshold)
     with open_store(store_url) as st:
         outcome = reverify(st, options)
@@ -80,6 +82,7 @@ def report(store_url: str, since: datetime, out: Output, keys: tuple[Path, ...],
       gatecheck audit report --since 30d --format html -o audit.html
       gatecheck audit report --since 2026-10-01 --format csv -o audit.csv --key ci.pub
     """
+    require("store")
     reverification: Reverification | None = None
     with open_store(store_url) as st:
         if keys:
