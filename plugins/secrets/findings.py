@@ -1,5 +1,7 @@
 """Turning the matcher's matches into findings and suppressions: redacted, hashed, de-duplicated, stable ids.
 
+One secret found several times in one file is one finding; ``metadata.lines`` lists every line.
+
 A finding never carries a secret value: only a redacted preview and a keyed hash
 (:mod:`gatecheck_plugins.secrets.redaction`), and its id is derived from that hash, so it is
 stable across runs and machines without the raw value. Every matched value, suppressed ones
@@ -73,12 +75,19 @@ class FindingBuilder:
                 return
         occurrence = self._occurrences[identity]
         self._occurrences[identity] += 1
+        if occurrence:
+            # One secret is one finding per file, however often the file repeats it (a test that
+            # parses a token and asserts on it): one row to act on, every line listed.
+            existing = self._by_identity[(*identity, 0)]
+            existing.metadata["lines"].append(match.line)
+            return
         metadata: dict[str, Any] = {
             "secret_hash": digest,
             "preview": preview(match.secret),
             "secret_length": len(match.secret),
             "rule_source": rule.source,
             "family": rule.family,
+            "lines": [match.line],
         }
         if rule.tags:
             metadata["tags"] = list(rule.tags)

@@ -135,6 +135,20 @@ def test_finding_ids_do_not_change_when_code_moves(tmp_path: Path, run_check: Ca
     assert before.findings[0].location.start_line == 1 and after.findings[0].location.start_line == 5  # type: ignore[union-attr]
 
 
+def test_one_secret_repeated_in_a_file_is_one_finding_listing_its_lines(
+        tmp_path: Path, run_check: Callable[..., CheckResult], fab: Any) -> None:
+    """Found on ansible-core: a test asserting on a parsed token repeated it four times, four denials."""
+    token = fab.github_pat()
+    (tmp_path / "test_a.py").write_text(f'URL = "{token}"\n\nassert parse("{token}") == "{token}"\n')
+    (tmp_path / "b.py").write_text(f'TOKEN = "{token}"\n')
+    result = run_check(tmp_path)
+    by_path = {f.location.path: f for f in result.findings}  # type: ignore[union-attr]
+    assert len(result.findings) == 2 and set(by_path) == {"test_a.py", "b.py"}
+    assert by_path["test_a.py"].metadata["lines"] == [1, 3, 3]
+    assert by_path["test_a.py"].location.start_line == 1  # type: ignore[union-attr]
+    assert by_path["b.py"].metadata["lines"] == [1]
+
+
 # ------------------------------------------------------------------ inline suppression
 
 
