@@ -35,12 +35,6 @@ RESULTS = ("PASSED", "FAILED")
 #: The in-toto Simple Verification Result predicate (attestation framework v1.2), written beside the VSA on request.
 SVR_PREDICATE_TYPE = "https://in-toto.io/attestation/svr/v0.1"
 
-# Old names of gatecheck.timestamps' reader and writer, still imported by core/store (being split
-# by another change); delete once nothing imports them (issue 22).
-format_time = format_micro
-parse_time = parse_rfc3339
-
-
 def predicate(
     *,
     verifier_id: str,

@@ -8,7 +8,7 @@
 * :mod:`gatecheck.store.queries`: :meth:`Store.search`, :meth:`Store.get`, the head and readiness.
 * :mod:`gatecheck.store.statements`: statements of one kind, for the approvals check and the audit.
 * :mod:`gatecheck.store.admissions`: the admission webhook's decision log.
-* :mod:`gatecheck.store.records`: the record, push result and time helpers.
+* :mod:`gatecheck.store.records`: the record and a push's result.
 * :mod:`gatecheck.store.extras`: the optional ``store`` and ``server`` extras, and the error when one is missing.
 
 The store needs SQLAlchemy, which the ``store`` extra installs; this package imports it only when

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 
 from gatecheck.store import schema
-from gatecheck.store.records import timestamp
+from gatecheck.timestamps import format_micro
 
 
 class AdmissionRows:
@@ -66,7 +66,7 @@ class AdmissionRows:
     def admissions_since(self, since: datetime) -> list[RowMapping]:
         a = schema.admissions
         with self.engine.connect() as conn:
-            return list(conn.execute(sa.select(a).where(a.c.at >= timestamp(since)).order_by(a.c.id)).mappings())
+            return list(conn.execute(sa.select(a).where(a.c.at >= format_micro(since)).order_by(a.c.id)).mappings())
 
 
 def fit_admission(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ damaged bundle stores nothing. The records that go in extend the hash chain
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,11 +20,13 @@ from gatecheck.attest.dsse import MALFORMED, EnvelopeError
 from gatecheck.attest.statement import Subject
 from gatecheck.attest.verify import EnvelopeRecord, VerifyOptions, check_envelope
 from gatecheck.attest.vsa import Verdict, parse_predicate
+from gatecheck.digests import PREFIX
 from gatecheck.errors import BadInput
 from gatecheck.store import schema
 from gatecheck.store.chain import record_hash
 from gatecheck.store.queries import BATCH
-from gatecheck.store.records import PushResult, Refusal, StoredRecord, indexed_repository, timestamp
+from gatecheck.store.records import PushResult, Refusal, StoredRecord, indexed_repository
+from gatecheck.timestamps import format_micro, utc_now
 
 #: Extension fields of a VSA predicate the store indexes when present (URIs, as the VSA spec asks).
 REPOSITORY_FIELD = "https://gatecheck.dev/attestation/vsa/repository"
@@ -102,7 +103,7 @@ class Appender:
 
     def _append(self, checked: list[tuple[EnvelopeRecord, dict[str, Any]]], result: PushResult) -> None:
         t = schema.attestations
-        now = timestamp(datetime.now(UTC))
+        now = format_micro(utc_now())
         with self.engine.begin() as conn:
             # Taking the head row's write lock first serialises appenders on both databases.
             conn.execute(sa.update(schema.chain_head).where(schema.chain_head.c.id == 1)
@@ -165,10 +166,10 @@ def _vsa_fields(verdict: Verdict) -> dict[str, Any]:
     digest = verdict.policy_digest.get("sha256")
     return {
         "verdict": verdict.result,
-        "policy_digest": f"sha256:{digest}" if digest else None,
+        "policy_digest": PREFIX + digest if digest else None,
         "verifier_id": verdict.verifier_id,
         "stage": verdict.stage,
-        "time_verified": timestamp(verdict.time_verified),
+        "time_verified": format_micro(verdict.time_verified),
     }
 
 

@@ -11,11 +11,12 @@ check``) with a copy kept elsewhere: ``--expect-head``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from gatecheck.canonical import canonical_json
+from gatecheck.digests import sha256_hex
 
 #: The columns of ``attestations`` that a record hash covers (besides the envelope's digest).
 HASHED_COLUMNS = (
@@ -34,8 +35,7 @@ def record_hash(row: Mapping[str, Any], subjects: Iterable[tuple[str, str, str]]
         "inputs": sorted(inputs),
         "prev": prev_hash,
     }
-    data = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-    return hashlib.sha256(data).hexdigest()
+    return sha256_hex(canonical_json(doc, ascii_only=True))
 
 
 @dataclass

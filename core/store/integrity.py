@@ -6,8 +6,7 @@ is made is :func:`gatecheck.store.chain.record_hash`.
 
 from __future__ import annotations
 
-import hashlib
-
+from gatecheck.digests import sha256_hex
 from gatecheck.store import schema
 from gatecheck.store.chain import ChainProblem, ChainReport, record_hash
 from gatecheck.store.queries import Reader
@@ -30,7 +29,7 @@ class ChainCheck(Reader):
                                              f"record {rec.seq} follows record {expected_seq - 1}: "
                                              f"{rec.seq - expected_seq} record(s) missing"))
             assert rec.envelope is not None
-            if hashlib.sha256(rec.envelope).hexdigest() != rec.digest:
+            if sha256_hex(rec.envelope) != rec.digest:
                 problems.append(ChainProblem(rec.seq, "ENVELOPE_CHANGED",
                                              f"record {rec.seq}: the envelope bytes do not hash to sha256:{rec.digest}"))
             row = {

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gatecheck.attest import VSA_PREDICATE_TYPE
+from gatecheck.digests import prefixed
 from gatecheck.errors import BadInput
 from gatecheck.store import schema
-from gatecheck.store.records import StoredRecord, indexed_repository, timestamp
+from gatecheck.store.records import StoredRecord, indexed_repository
+from gatecheck.timestamps import format_micro
 
 #: How many values one ``IN (...)`` list holds.
 BATCH = 500
@@ -89,15 +91,15 @@ class Reader:
         if commit is not None:
             query = query.where(t.c.commit == commit)
         if since is not None:
-            query = query.where(t.c.stored_at >= timestamp(since))
+            query = query.where(t.c.stored_at >= format_micro(since))
         if until is not None:
-            query = query.where(t.c.stored_at < timestamp(until))
+            query = query.where(t.c.stored_at < format_micro(until))
         if verdict is not None:
             query = query.where(t.c.verdict == verdict.upper())
         if predicate_type is not None:
             query = query.where(t.c.predicate_type == predicate_type)
         if policy_digest is not None:
-            query = query.where(t.c.policy_digest == _prefixed(policy_digest))
+            query = query.where(t.c.policy_digest == prefixed(policy_digest))
         query = query.order_by(t.c.seq.desc() if newest_first else t.c.seq)
         if limit is not None:
             query = query.limit(limit)
@@ -144,7 +146,7 @@ class Reader:
         with self.engine.connect() as conn:
             seqs = list(conn.execute(
                 sa.select(t.c.seq).where(t.c.predicate_type == VSA_PREDICATE_TYPE,
-                                         t.c.time_verified >= timestamp(since))
+                                         t.c.time_verified >= format_micro(since))
                 .order_by(t.c.time_verified, t.c.seq)).scalars())
             return load(conn, seqs, with_envelope=True)
 
@@ -193,10 +195,6 @@ def _attach_sides(conn: Connection, by_seq: dict[int, StoredRecord], chunk: Sequ
         by_seq[int(seq)].signers.append(keyid)
     for seq, digest in conn.execute(sa.select(n.c.seq, n.c.digest).where(n.c.seq.in_(chunk))):
         by_seq[int(seq)].inputs.append(digest)
-
-
-def _prefixed(digest: str) -> str:
-    return digest if ":" in digest else f"sha256:{digest}"
 
 
 def _verdict_query() -> sa.CompoundSelect[int, bytes]:

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gatecheck.attest.dsse import b64decode
-from gatecheck.attest.vsa import format_time
-from gatecheck.errors import BadInput
+from gatecheck.digests import prefixed
 from gatecheck.redact import default, scrub
-
-_DURATION = re.compile(r"(?P<n>\d+)(?P<unit>[smhdw])")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-#: The fixed-width UTC form the store keeps times in, so that text order is time order: the
-#: form ``timeVerified`` is written in (RFC 3339 with microseconds), whatever form a VSA used.
-timestamp = format_time
-
-
-def parse_since(text: str, *, now: datetime | None = None, key: str = "--since") -> datetime:
-    """``30d``, ``12h``, ``90m``, ``2w`` (ago), or an ISO 8601 date or time (UTC unless it says otherwise)."""
-    now = now or datetime.now(UTC)
-    m = _DURATION.fullmatch(text.strip())
-    if m:
-        return now - timedelta(**{_UNITS[m.group("unit")]: int(m.group("n"))})
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"{text!r} is neither a duration (30d, 12h, 90m, 2w) nor an ISO 8601 date", key=key) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def indexed_repository(value: str | None) -> str | None:
@@ -96,7 +72,7 @@ class StoredRecord:
         redactor = default()
         data: dict[str, Any] = {
             "id": self.seq,
-            "digest": f"sha256:{self.digest}",
+            "digest": prefixed(self.digest),
             "predicateType": self.predicate_type,
             "verdict": self.verdict,
             "policyDigest": self.policy_digest,
@@ -109,7 +85,7 @@ class StoredRecord:
             "storedAt": self.stored_at,
             "subjects": [{"name": n, "digest": {alg: d}} for n, alg, d in self.subjects],
             "signers": list(self.signers),
-            "inputAttestations": [f"sha256:{d}" for d in self.inputs],
+            "inputAttestations": [prefixed(d) for d in self.inputs],
             "chain": {"prev": self.prev_hash, "hash": self.record_hash},
         }
         if full and self.envelope is not None:
@@ -128,7 +104,7 @@ class Refusal:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "digest": f"sha256:{self.digest}", "code": self.code, "message": self.message}
+        return {"source": self.source, "digest": prefixed(self.digest), "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -141,8 +117,8 @@ class PushResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "stored": [{"id": r.seq, "digest": f"sha256:{r.digest}", "source": r.source,
+            "stored": [{"id": r.seq, "digest": prefixed(r.digest), "source": r.source,
                         "predicateType": r.predicate_type} for r in self.stored],
-            "duplicates": [{"source": s, "digest": f"sha256:{d}"} for s, d in self.duplicates],
+            "duplicates": [{"source": s, "digest": prefixed(d)} for s, d in self.duplicates],
             "refused": [r.to_dict() for r in self.refused],
         }

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from gatecheck.store import schema
 from gatecheck.store.connect import Store
 from gatecheck.store.queries import BATCH, load
-from gatecheck.store.records import StoredRecord, timestamp
+from gatecheck.store.records import StoredRecord
+from gatecheck.timestamps import format_micro
 
 
 def statements_about(store: Store, subject: Mapping[str, str], predicate_type: str) -> list[tuple[str, bytes]]:
@@ -49,7 +50,7 @@ def statements_since(store: Store, predicate_type: str, since: datetime) -> list
     t = schema.attestations
     with store.engine.connect() as conn:
         seqs = list(conn.execute(sa.select(t.c.seq).where(t.c.predicate_type == predicate_type,
-                                                          t.c.stored_at >= timestamp(since)).order_by(t.c.seq)).scalars())
+                                                          t.c.stored_at >= format_micro(since)).order_by(t.c.seq)).scalars())
     return store_records(store, seqs)
 
 

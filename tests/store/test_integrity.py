@@ -8,6 +8,7 @@ from attestation_factory import digest_of, entries, make_bundle
 from gatecheck.attest.keys import PrivateKey
 from gatecheck.attest.verify import VerifyOptions
 from gatecheck.store import Store, schema
+from gatecheck.store.chain import record_hash
 
 
 def opts(*keys: PrivateKey) -> VerifyOptions:
@@ -93,3 +94,23 @@ def test_head_row_out_of_step_is_reported(store: Store, key: PrivateKey) -> None
     _filled(store, key)
     _tamper(store, sa.update(schema.chain_head).values(seq=4))
     assert [p.code for p in store.check().problems] == ["HEAD_MISMATCH"]
+
+
+def test_record_hash_is_unchanged_for_existing_records() -> None:
+    # Hashes written by the store before it took canonical_json and sha256_hex from core: a record
+    # already in a chain must hash to the same value, non-ASCII text (escaped) and empty fields included.
+    row = {
+        "seq": 7, "digest": "ab" * 32, "payload_type": "application/vnd.in-toto+json",
+        "predicate_type": "https://slsa.dev/verification_summary/v1", "verdict": "PASSED",
+        "policy_digest": "sha256:" + "cd" * 32, "verifier_id": "https://gatecheck.dev/verifier",
+        "stage": "déploiement", "time_verified": "2026-03-01T12:00:00.250000Z",
+        "repository": "https://example.org/équipe/shop.git", "commit": "0123456789abcdef0123456789abcdef01234567",
+        "source": "verdicts/日本.jsonl:3", "stored_at": "2026-03-01T12:00:01.000000Z",
+    }
+    subjects = [("shop", "sha256", "ef" * 32), ("café", "sha256", "12" * 32)]
+    assert record_hash(row, subjects, ["key-b", "key-a"], ["34" * 32, "56" * 32], "78" * 32) == (
+        "940c43df3a20eefb7e4bfcfb9e1e0ea220e7a0299d2e009d277114ba83e28079")
+    bare = dict(row, verdict=None, policy_digest=None, stage=None, time_verified=None, repository=None, commit=None,
+                source="a.jsonl:1")
+    assert record_hash(bare, [], [], [], schema.GENESIS_HASH) == (
+        "718afa10694747e58bc95c6fa19b8d9bb643097c1ea7a0c699735c2ff381d723")

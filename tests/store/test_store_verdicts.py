@@ -22,6 +22,7 @@ from gatecheck.attest.statement import Statement, Subject
 from gatecheck.attest.verify import VerifyOptions
 from gatecheck.server.decisions import VerdictService, options_fingerprint
 from gatecheck.store import Store
+from gatecheck.timestamps import format_micro
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
 
@@ -73,7 +74,7 @@ def test_sub_second_verdicts_keep_their_order_in_the_store(store: Store, key: Pr
     store.push(entries(make_bundle(key, shop, when=NOW + timedelta(milliseconds=100)), "p"),
                VerifyOptions(keys=[key.public]))
     times = [r.time_verified for r in store.verdicts_since(NOW)]
-    assert times == [vsa.format_time(NOW + timedelta(milliseconds=100)), vsa.format_time(NOW + timedelta(milliseconds=900))]
+    assert times == [format_micro(NOW + timedelta(milliseconds=100)), format_micro(NOW + timedelta(milliseconds=900))]
     # Pushed after it, but made 0.8 s earlier: the FAILED verdict is the newer one.
     assert decide(store, key, shop) == (False, "RESULT_FAILED")
 
