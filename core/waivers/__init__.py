@@ -13,7 +13,8 @@ What a selected finding may be waived of is the policy's to say (``policies/gate
 
 from __future__ import annotations
 
-from gatecheck.waivers.expiry import enforce_expired, enforce_expiry, now_utc, parse_expiry, recompute_expiry
+from gatecheck.timestamps import utc_now as now_utc  # the clock waivers are judged by (callers' name for it)
+from gatecheck.waivers.expiry import enforce_expired, enforce_expiry, parse_expiry, recompute_expiry
 from gatecheck.waivers.loading import DEFAULT_FILES, DEFAULT_MAX_DAYS, find, load, snippet
 from gatecheck.waivers.matching import field_test, package_matches, policy_input
 from gatecheck.waivers.model import NS_PER_SECOND, Waiver, WaiverFile

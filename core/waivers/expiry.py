@@ -20,10 +20,6 @@ from gatecheck.model import Decision, DecisionEntry
 from gatecheck.waivers.model import NS_PER_SECOND, WaiverFile
 
 
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def parse_expiry(value: str, path: Path | str, line: int | None, index: int) -> dt.datetime:
     """The instant the ``expires`` of waiver number ``index`` runs out; errors name file and line."""
     key = f"waivers[{index}].expires"

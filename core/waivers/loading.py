@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ import yaml
 from gatecheck import limits, validation
 from gatecheck.errors import BadInput
 from gatecheck.model import Finding
+from gatecheck.positions import locate_toml, toml_table_lines
+from gatecheck.timestamps import utc_now
 from gatecheck.trust import ConfigSource
-from gatecheck.waivers.expiry import now_utc, parse_expiry
+from gatecheck.waivers.expiry import parse_expiry
 from gatecheck.waivers.model import Waiver, WaiverFile
 
 DEFAULT_FILES = ("gatecheck.waivers.toml", "gatecheck.waivers.yaml", "gatecheck.waivers.yml")
@@ -64,16 +67,16 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
     (``origin/main:gatecheck.waivers.toml`` for a trusted copy)."""
     if path is None:
         return WaiverFile(None)
-    now = now or now_utc()
+    now = now or utc_now()
     shown: Path | str = name or path
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read waivers file: {exc}", path=shown) from exc
     if path.suffix in (".yaml", ".yml"):
-        document, lines = _parse_yaml(text, shown)
+        document, line_of = _parse_yaml(text, shown)
     else:
-        document, lines = _parse_toml(text, shown)
+        document, line_of = _parse_toml(text, shown)
     if document is None:
         document = {"waivers": []}
     document = _dates_to_text(document)
@@ -81,7 +84,7 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
     if errors:
         err = errors[0]
         parts = tuple(err.absolute_path)
-        raise BadInput(err.message, path=shown, line=_line_for(lines, parts), key=validation.key_path(err))
+        raise BadInput(err.message, path=shown, line=line_of(parts), key=validation.key_path(err))
     waivers: list[Waiver] = []
     seen: dict[str, int | None] = {}
     try:
@@ -89,8 +92,8 @@ def load(path: Path | None, *, max_days: int = DEFAULT_MAX_DAYS, now: dt.datetim
     except OverflowError as exc:
         raise BadInput(f"waivers.max_days = {max_days} reaches past the year 9999", key="waivers.max_days") from exc
     for index, raw in enumerate(document["waivers"]):
-        line = _line_for(lines, ("waivers", index))
-        expires_line = _line_for(lines, ("waivers", index, "expires"))
+        line = line_of(("waivers", index))
+        expires_line = line_of(("waivers", index, "expires"))
         if raw["id"] in seen:
             raise BadInput(f"duplicate waiver id {raw['id']!r} (first at line {seen[raw['id']]})", path=shown, line=line,
                            key=f"waivers[{index}].id")
@@ -121,6 +124,8 @@ def _dates_to_text(document: Any) -> Any:
 
 
 Lines = dict[tuple[str | int, ...], int]
+#: The line of the longest prefix of a key path (as jsonschema reports it) that has one.
+Locator = Callable[[tuple[str | int, ...]], int | None]
 
 
 def _line_for(lines: Lines, parts: tuple[str | int, ...]) -> int | None:
@@ -131,7 +136,7 @@ def _line_for(lines: Lines, parts: tuple[str | int, ...]) -> int | None:
     return None
 
 
-def _parse_yaml(text: str, path: Path | str) -> tuple[Any, Lines]:
+def _parse_yaml(text: str, path: Path | str) -> tuple[Any, Locator]:
     # Limits (aliases, expansion, nesting, size) and duplicate keys are refused here.
     document, node = limits.load_yaml(text, path)
     lines: Lines = {}
@@ -151,47 +156,32 @@ def _parse_yaml(text: str, path: Path | str) -> tuple[Any, Lines]:
                 walk(item, (*prefix, i))
 
     walk(node, ())
-    return document, lines
+    return document, lambda parts: _line_for(lines, parts)
 
 
-_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
-_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
-
-
-def _parse_toml(text: str, path: Path | str) -> tuple[Any, Lines]:
+def _parse_toml(text: str, path: Path | str) -> tuple[Any, Locator]:
     try:
         document = limits.load_toml(text, path)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise BadInput(f"invalid TOML: {message}", path=path, line=int(match.group(1)) if match else None) from exc
-    # tomllib keeps no positions: map [[waivers]] entries and their keys to lines by
-    # reading headers and assignments (values themselves are not parsed here).
-    lines: Lines = {}
-    table: tuple[str | int, ...] = ()
-    index = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _TOML_HEADER.match(line)
-        if header:
-            name = header.group(2).replace(" ", "")
-            if header.group(1) == "[[" and name == "waivers":
-                index += 1
-                table = ("waivers", index)
-            elif name.startswith("waivers.") and index >= 0:
-                table = ("waivers", index, *name.split(".")[1:])
-            else:
-                table = tuple(name.split("."))
-            lines.setdefault(table, number)
-            continue
-        key = _TOML_KEY.match(line)
-        if key:
-            lines.setdefault((*table, key.group(1).strip('"')), number)
-    if "waivers" in document and ("waivers",) not in lines:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if re.match(r"^\s*waivers\s*=", line):
-                lines[("waivers",)] = number
-                break
-    return document, lines
+    lines = text.splitlines()
+    headers = toml_table_lines(lines, "waivers", array=True)
+
+    def line_of(parts: tuple[str | int, ...]) -> int | None:
+        keys = [str(p) for p in parts]
+        if not headers or parts[:1] != ("waivers",):
+            return locate_toml(text, keys)
+        if len(parts) < 2 or not isinstance(parts[1], int) or parts[1] >= len(headers):
+            return None
+        # Waiver number N is the text from its [[waivers]] header to the next one.
+        start = headers[parts[1]]
+        end = headers[parts[1] + 1] - 1 if parts[1] + 1 < len(headers) else len(lines)
+        found = locate_toml("\n".join(lines[start - 1:end]), ["waivers", *keys[2:]])
+        return start + found - 1 if found else start
+
+    return document, line_of
 
 
 def snippet(finding: Finding, now: dt.datetime) -> str:

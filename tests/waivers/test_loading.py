@@ -60,3 +60,17 @@ def test_the_waiver_explain_prints_loads_and_selects_only_its_finding(tmp_path: 
     [waiver] = waivers.load(write(tmp_path, "w.toml", text), now=NOW).waivers
     assert waiver.match == {"finding_id": finding.id} and waiver.expires == "2026-01-31"
     assert waiver.matches(finding) and not waiver.matches(other)
+
+
+def test_toml_errors_name_the_line_in_the_right_waiver_and_sub_table(tmp_path: Path) -> None:
+    head = '[[waivers]]\nid = "A"\nreason = "ok ok"\nowner = "me"\nexpires = 2026-01-10\nmatch = {rule = "r"}\n\n'
+    second = '[[waivers]]\nid = "B"\nreason = "ok ok"\nowner = "me"\nexpires = 2026-01-10\n[waivers.match]\nrule = "r"\n'
+    cases = [
+        (second.replace('owner = "me"\n', ""), 8),  # a missing key: the waiver's header
+        (second.replace('reason = "ok ok"', 'reason = 5'), 10),  # a wrong value: its key
+        (second + "bogus = 1\n", 13),  # an unknown key in [waivers.match]: that table's header
+    ]
+    for text, line in cases:
+        with pytest.raises(BadInput) as info:
+            waivers.load(write(tmp_path, "w.toml", head + text), now=NOW)
+        assert info.value.line == line, (text, info.value.message)
