@@ -64,11 +64,11 @@ def test_the_waiver_explain_prints_loads_and_selects_only_its_finding(tmp_path: 
 
 def test_toml_errors_name_the_line_in_the_right_waiver_and_sub_table(tmp_path: Path) -> None:
     head = '[[waivers]]\nid = "A"\nreason = "ok ok"\nowner = "me"\nexpires = 2026-01-10\nmatch = {rule = "r"}\n\n'
-    second = '[[waivers]]\nid = "B"\nreason = "ok ok"\nowner = "me"\nexpires = 2026-01-10\n[waivers.match]\nrule = "r"\n'
+    second = '[[waivers]]\nid = "B"\nreason = "ok ok"\nowner = "me"\nexpires = 2026-01-10\n[waivers . match]\nrule = "r"\n'
     cases = [
         (second.replace('owner = "me"\n', ""), 8),  # a missing key: the waiver's header
         (second.replace('reason = "ok ok"', 'reason = 5'), 10),  # a wrong value: its key
-        (second + "bogus = 1\n", 13),  # an unknown key in [waivers.match]: that table's header
+        (second + "bogus = 1\n", 13),  # an unknown key in the match sub-table: its's header
     ]
     for text, line in cases:
         with pytest.raises(BadInput) as info:
