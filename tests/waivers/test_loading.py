@@ -68,7 +68,7 @@ def test_toml_errors_name_the_line_in_the_right_waiver_and_sub_table(tmp_path: P
     cases = [
         (second.replace('owner = "me"\n', ""), 8),  # a missing key: the waiver's header
         (second.replace('reason = "ok ok"', 'reason = 5'), 10),  # a wrong value: its key
-        (second + "bogus = 1\n", 13),  # an unknown key in the match sub-table: its's header
+        (second + "bogus = 1\n", 13),  # an unknown key in the match sub-table: that table's header
     ]
     for text, line in cases:
         with pytest.raises(BadInput) as info:
