@@ -14,6 +14,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from gatecheck.api import toml_key_line
+
 from . import tomlfile
 from .files import POETRY_LOCK, PYLOCK, UV_LOCK, Tree, read_text
 from .model import (
@@ -84,7 +86,7 @@ def _entries(lock: LockFile, data: dict[str, Any], text: str, table: str) -> lis
     """The ``[[table]]`` entries of a lock, each with where it is; a non-table entry is bad input."""
     packages = data.get(table, [])
     if not isinstance(packages, list):
-        raise DependencyFileError(lock.path, tomlfile.line_of_key(text, table), f"'{table}' must be an array of tables")
+        raise DependencyFileError(lock.path, toml_key_line(text, table), f"'{table}' must be an array of tables")
     lines = tomlfile.entries(text, table)
     found: list[tuple[tomlfile.Entry, dict[str, Any]]] = []
     for index, entry in enumerate(packages):
@@ -103,7 +105,7 @@ def _pylock(lock: LockFile, data: dict[str, Any], text: str) -> None:
     rel = lock.path
     lock_version = data.get("lock-version")
     if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
-        raise DependencyFileError(rel, tomlfile.line_of_key(text, "lock-version"),
+        raise DependencyFileError(rel, toml_key_line(text, "lock-version"),
                                   f"unsupported lock-version {lock_version!r} (expected 1.x)")
     for index, (where, entry) in enumerate(_entries(lock, data, text, "packages")):
         start = where.start or None
@@ -157,7 +159,7 @@ def _uv_lock(lock: LockFile, data: dict[str, Any], text: str) -> None:
     rel = lock.path
     version = data.get("version")
     if not isinstance(version, int) or version != 1:
-        raise DependencyFileError(rel, tomlfile.line_of_key(text, "version"),
+        raise DependencyFileError(rel, toml_key_line(text, "version"),
                                   f"unsupported uv.lock version {version!r} (expected 1)")
     for index, (where, entry) in enumerate(_entries(lock, data, text, "package")):
         start = where.start or None

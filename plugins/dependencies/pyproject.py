@@ -17,7 +17,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
-from gatecheck.api import scrub_url_credentials
+from gatecheck.api import scrub_url_credentials, toml_key_line
 
 from . import tomlfile
 from .files import Tree, read_text
@@ -92,7 +92,7 @@ def _project(rel: str, data: dict[str, Any], text: str, default_name: str) -> Pr
     if table is None:
         return Project(name=default_name)
     listed = table.get("dependencies")
-    deps = [str(canonicalize_name(_pep508(rel, text, str(item), tomlfile.line_of_key(text, "dependencies")).name))
+    deps = [str(canonicalize_name(_pep508(rel, text, str(item), toml_key_line(text, "dependencies")).name))
             for item in (listed if isinstance(listed, list) else [])]
     license_value = table.get("license")
     return Project(

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from gatecheck.api import BadInput, limits
+from gatecheck.api import BadInput, limits, toml_key_line, toml_table_lines
 
 from .model import DependencyFileError
 
@@ -49,33 +49,14 @@ class Entry:
 
 def entries(text: str, table: str) -> list[Entry]:
     """Every ``[[table]]`` entry of ``text``, in document order."""
-    header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]\s*(#.*)?$")
-    found: list[Entry] = []
-    looking = False  # inside an entry's own keys, before any sub-table
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if header.match(raw):
-            found.append(Entry(number, None))
-            looking = True
-        elif looking and stripped.startswith("["):
-            looking = False  # the entry's keys come before its sub-tables: no name key after this
-        elif looking and re.match(r"name\s*=", stripped):
-            found[-1] = Entry(found[-1].start, number)
-            looking = False
-    return found
+    lines = text.splitlines()
+    # The entry's keys come before its sub-tables: the name key is looked for up to the next header.
+    return [Entry(start, toml_key_line(lines, "name", start, sub_tables=()))
+            for start in toml_table_lines(lines, table, array=True)]
 
 
 def entry_at(found: list[Entry], index: int) -> Entry | None:
     return found[index] if index < len(found) else None
-
-
-def line_of_key(text: str, key: str) -> int | None:
-    """The line of the first top-level-looking ``key = ...`` assignment."""
-    pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if pattern.match(raw):
-            return number
-    return None
 
 
 def line_containing(text: str, needle: str) -> int | None:

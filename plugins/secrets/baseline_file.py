@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from gatecheck.api import CheckFailed, Finding
+from gatecheck.api import CheckFailed, Finding, format_seconds, json_key_line, utc_now
 
 FORMAT = "gatecheck-secrets-baseline/v1"
 DEFAULT_PATH = ".gatecheck-secrets-baseline.json"
@@ -46,7 +45,7 @@ def from_findings(findings: list[Finding]) -> dict[str, Any]:
     )
     return {
         "format": FORMAT,
-        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": format_seconds(utc_now()),
         "hash": "hmac-sha256",
         "entries": entries,
     }
@@ -77,7 +76,4 @@ def serialize(document: dict[str, Any]) -> str:
 
 
 def _line_of(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if f'"{key}"' in line:
-            return number
-    return 1
+    return json_key_line(text, key) or 1

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gatecheck.api import SEVERITIES as _ALL_SEVERITIES
-from gatecheck.api import BadInput, CheckFailed, Severity
+from gatecheck.api import BadInput, CheckFailed, Severity, toml_key_line, toml_table_lines
 from gatecheck_plugins.secrets.validators import VALIDATORS, Validator
 
 #: The severities a rule may declare: every finding severity but "unknown".
@@ -413,28 +413,15 @@ class _Locator:
         # (the quadratic scan was most of the time it took to load the built-in pack).
         numbers = self._array_tables.get(name)
         if numbers is None:
-            pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
-            numbers = [number for number, line in enumerate(self.lines, start=1) if pattern.match(line)]
-            self._array_tables[name] = numbers
+            numbers = self._array_tables[name] = toml_table_lines(self.lines, name, array=True)
         return numbers[index] if 0 <= index < len(numbers) else None
 
     def table_line(self, name: str) -> int | None:
-        pattern = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.match(line):
-                return number
-        return None
+        return next(iter(toml_table_lines(self.lines, name)), None)
 
     def key_line(self, start: int | None, key: str) -> int | None:
-        """The line of ``key = ...`` in the table that begins at ``start``."""
+        """The line of ``key = ...`` in the table that begins at ``start`` (its ``rules.`` sub-tables
+        included); the table's own line when the key is not written there."""
         if start is None:
             return None
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for number in range(start, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if number > start and line.lstrip().startswith("[") and not line.lstrip().startswith("[[rules.") \
-                    and not line.lstrip().startswith("[rules."):
-                break
-            if pattern.match(line):
-                return number
-        return start
+        return toml_key_line(self.lines, key, start, sub_tables=("rules.",)) or start
