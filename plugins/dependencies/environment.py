@@ -12,7 +12,6 @@ environment; only operator configuration may choose it (``x-gatecheck-operator-v
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from gatecheck.api import BadInput, CheckFailed, OutsideRepository, Repository, limits, normalize
+from gatecheck.api import BadInput, CheckFailed, OutsideRepository, Repository, limits, normalize, sha256_hex
 
 #: The ``environment`` option value that means "the interpreter running gatecheck".
 CURRENT = "current"
@@ -223,7 +222,7 @@ def _installed(read: Callable[[str], bytes | None], base: Path) -> Installed | N
             direct = None
     record = contents.get("RECORD")
     return Installed(headers=headers, direct_url=direct if isinstance(direct, dict) else None,
-                     record_sha256=hashlib.sha256(record).hexdigest() if record is not None else None, files=files)
+                     record_sha256=sha256_hex(record) if record is not None else None, files=files)
 
 
 def _headers(text: str) -> Headers:

@@ -8,7 +8,6 @@ timestamp is given by the caller (``SOURCE_DATE_EPOCH`` when set).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import uuid
@@ -52,7 +51,7 @@ from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
-from gatecheck.api import Finding
+from gatecheck.api import Finding, parse_iso8601, sha256_hex
 from gatecheck_plugins.dependencies import PackageRecord
 from gatecheck_plugins.sbom.packages import Inventory, vers
 
@@ -161,7 +160,7 @@ def build(
     if scrub is not None:
         document = scrub(document)
     document["serialNumber"] = f"urn:uuid:{_PLACEHOLDER_SERIAL}"
-    digest = hashlib.sha256(render_text(document).encode("utf-8")).hexdigest()
+    digest = sha256_hex(render_text(document).encode("utf-8"))
     serial = f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, digest)}"
     document["serialNumber"] = serial
     text = render_text(document)
@@ -413,7 +412,7 @@ def _datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_iso8601(value)
     except ValueError:
         return None
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from packageurl import PackageURL
 from packaging.version import Version
 
-from gatecheck.api import SEVERITIES, Finding, Fix, Location, Package, finding_id
+from gatecheck.api import SEVERITIES, Finding, Fix, Location, Package, finding_id, format_seconds
 
 from .ranges import RangeVerdict
 from .severity import Rated, rate
@@ -67,6 +68,11 @@ def _advisory(vuln: VulnerabilityResult) -> Advisory:
                     record_ids=(vuln.id,))
 
 
+def _published(moment: datetime | None) -> str | None:
+    # pip-audit's services give naive datetimes, in UTC.
+    return format_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC)) if moment else None
+
+
 def pinned_hits(results: Iterable[tuple[Dependency, list[VulnerabilityResult]]],
                 origins: dict[Dependency, list[Origin]]) -> list[Hit]:
     """Every (package, advisory, file) among pip-audit's results, aliases of one advisory merged."""
@@ -109,7 +115,7 @@ def _common_metadata(hit: Hit, rated: Rated) -> dict[str, Any]:
         "records": list(advisory.record_ids),
         "alias_records": list(advisory.alias_records),
         "source": advisory.source,
-        "published": advisory.published.strftime("%Y-%m-%dT%H:%M:%SZ") if advisory.published else None,
+        "published": _published(advisory.published),
         "modified": advisory.modified,
         "cvss": [
             {"type": s.type, "vector": s.vector, "base_score": s.base_score, "severity": s.severity,

@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from gatecheck.api import BadInput, limits
+from gatecheck.api import BadInput, limits, parse_iso8601
 
 ECOSYSTEM = "PyPI"
 #: Range types whose events are versions of the ecosystem (SEMVER is accepted because the
@@ -217,10 +217,9 @@ def parse_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_iso8601(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def load_record(data: bytes | str, where: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@
 2. A file git reports unchanged since the base holds today exactly what it held then, so each of its
    findings is pre-existing without reading anything again.
 3. The base versions of the changed files (those the scan would select: scan paths, excludes, size
-   and binary rules) are read straight from git's object database (:class:`gatecheck.git_tree.GitTree`,
+   and binary rules) are read straight from git's object database (:class:`gatecheck.git.GitTree`,
    nothing checked out) and scanned with the same engine.
 4. A current finding is pre-existing when its (rule id, secret hash) pair was in the base anywhere:
    the same matching the baseline file uses (:mod:`.baseline_file`), so moving a known secret to another

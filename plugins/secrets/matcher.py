@@ -18,7 +18,6 @@ slower, with identical results.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gatecheck.api import sha256_hex
 from gatecheck_plugins.secrets.rules import Rule, RuleSet, compile_path_regex
 from gatecheck_plugins.secrets.validators import Candidate
 
@@ -119,7 +119,7 @@ class Engine:
         patterns = [(index, rule.regex.encode("utf-8")) for index, rule in enumerate(self.rules) if rule.regex is not None]
         single = _hs.HS_FLAG_SINGLEMATCH
         flags: dict[int, Any] = {index: single for index, _ in patterns}
-        key = hashlib.sha256(repr(patterns).encode()).hexdigest()[:32]
+        key = sha256_hex(repr(patterns).encode())[:32]
         known = self._known_flags(key)
         if known is not None and len(known) == len(patterns):
             flags = dict(zip((i for i, _ in patterns), known, strict=True))
@@ -167,8 +167,8 @@ class Engine:
         assert _hs is not None
         if not patterns:
             return None
-        digest = hashlib.sha256(repr((_HS_CACHE_FORMAT, getattr(_hs, "__version__", ""),
-                                      [(p, flags[i]) for i, p in patterns])).encode()).hexdigest()
+        digest = sha256_hex(repr((_HS_CACHE_FORMAT, getattr(_hs, "__version__", ""),
+                                  [(p, flags[i]) for i, p in patterns])).encode())
         cached = _DATABASES.get(digest)
         if cached is None and self.cache_dir is not None:
             stored = self.cache_dir / f"hyperscan-{digest[:32]}.db"

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gatecheck.api import CheckBase, CheckContext, CheckFailed, CheckResult, Tool, scrub
+from gatecheck.api import CheckBase, CheckContext, CheckFailed, CheckResult, Tool, format_micro, scrub
 from gatecheck_plugins.slo.options import OPTIONS_SCHEMA, BurnAlert, Slo, parse_alerts, parse_slos, promql_duration
 from gatecheck_plugins.slo.prometheus import Prometheus, QueryFailed
 
@@ -32,7 +32,7 @@ CHECK = "slo"
 
 
 def _iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return format_micro(datetime.fromtimestamp(moment, UTC))
 
 
 class SloCheck(CheckBase):
