@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from doc_commands import console_commands
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "attestations.md"
@@ -15,14 +16,7 @@ BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 
 
 def documented() -> list[tuple[str, int]]:
-    found = []
-    for block in BLOCK.findall(DOC.read_text()):
-        lines = block.splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("$ "):
-                m = re.match(r"# exit: (\d)", lines[i + 1]) if i + 1 < len(lines) else None
-                found.append((line[2:].strip(), int(m.group(1)) if m else 0))
-    return found
+    return console_commands(DOC.read_text())
 
 
 def test_the_page_documents_keygen_run_attest_verify_and_the_vectors() -> None:

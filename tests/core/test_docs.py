@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doc_commands import console_commands
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -39,17 +40,9 @@ BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 def documented_commands(pages: list[str] = DOCUMENTED) -> list[tuple[str, str, int]]:
     found = []
     for name in pages:
-        for block in BLOCK.findall((REPO / name).read_text()):
-            lines = block.splitlines()
-            for i, line in enumerate(lines):
-                if not line.startswith("$ "):
-                    continue
-                command = line[2:].strip()
-                expected = 0
-                if i + 1 < len(lines) and (m := re.match(r"# exit: (\d)", lines[i + 1])):
-                    expected = int(m.group(1))
-                if command.startswith(RUNNABLE):
-                    found.append((name, command, expected))
+        for command, expected in console_commands((REPO / name).read_text(), BLOCK):
+            if command.startswith(RUNNABLE):
+                found.append((name, command, expected))
     return found
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import doc_commands
 import pytest
 
 from gatecheck.checks import CheckContext
@@ -22,16 +23,7 @@ TEXT = DOC.read_text()
 
 
 def console_commands() -> list[tuple[str, int]]:
-    found = []
-    for block in re.findall(r"```console\n(.*?)```", TEXT, re.S):
-        lines = block.splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("$ "):
-                expected = 0
-                if i + 1 < len(lines) and (m := re.match(r"# exit: (\d)", lines[i + 1])):
-                    expected = int(m.group(1))
-                found.append((line[2:].strip(), expected))
-    return found
+    return doc_commands.console_commands(TEXT)
 
 
 @pytest.mark.parametrize(("command", "expected"), console_commands())

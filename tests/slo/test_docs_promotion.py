@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from doc_commands import console_commands
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "docs/promotion.md"
@@ -24,14 +25,7 @@ DOCUMENTED_URL = "http://prometheus.internal:9090"
 
 
 def commands(text: str) -> list[tuple[str, int]]:
-    found = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
-        lines = block.splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("$ "):
-                m = re.match(r"# exit: (\d)", lines[i + 1]) if i + 1 < len(lines) else None
-                found.append((line[2:].strip(), int(m.group(1)) if m else 0))
-    return found
+    return console_commands(text)
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from doc_commands import console_commands
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = ["docs/store.md", "docs/admission.md", "docs/audit.md"]
@@ -22,14 +23,7 @@ BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 
 
 def commands(page: str) -> list[tuple[str, int]]:
-    found = []
-    for block in BLOCK.findall((REPO / page).read_text()):
-        lines = block.splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("$ "):
-                m = re.match(r"# exit: (\d)", lines[i + 1]) if i + 1 < len(lines) else None
-                found.append((line[2:].strip(), int(m.group(1)) if m else 0))
-    return found
+    return console_commands((REPO / page).read_text())
 
 
 @pytest.mark.parametrize("page", PAGES)
