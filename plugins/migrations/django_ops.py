@@ -289,6 +289,8 @@ class Operations:
 
     def op_RunPython(self, op: Call, state: ProjectState) -> None:
         code = op.arg(0, "code")
+        if isinstance(code, Ref) and code.last == "noop":
+            return  # RunPython.noop forwards runs nothing (its reverse code runs only on unapply)
         label = f"RunPython {code.name if isinstance(code, Ref) else 'code'}"
         own_transaction = op.kwargs.get("atomic") is True and not self.migration.atomic
         if own_transaction:

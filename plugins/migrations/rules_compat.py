@@ -131,7 +131,7 @@ COMPAT_RULES = (
     Rule(
         "drop-not-null",
         "NOT NULL dropped",
-        "medium",
+        "low",
         ACCESS_EXCLUSIVE,
         "Once a column accepts NULL, the new release can write NULLs while the previous release, still "
         "serving during the deploy, reads the column as if a value were always there; whatever relied on the "

@@ -154,7 +154,7 @@ LOCKING_RULES = (
     Rule(
         "lock-timeout-missing",
         "ACCESS EXCLUSIVE lock without lock_timeout",
-        "medium",
+        "low",
         ACCESS_EXCLUSIVE,
         "A statement that needs ACCESS EXCLUSIVE waits behind every running query on the table, and "
         "while it waits every new query (even a plain SELECT) queues behind it: one slow report turns "

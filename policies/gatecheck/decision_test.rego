@@ -246,6 +246,21 @@ test_a_live_looking_token_in_tests_denies if {
 	e.rule == "gatecheck.secret"
 }
 
+test_an_unsafe_migration_in_test_fixtures_is_reported_not_denied if {
+	d := data.gatecheck.decision with input as with_findings([located("m1", "migrations", "drop-column", "high", "test")])
+	d.allow == true
+	some e in d.warn
+	e.finding_id == "m1"
+	contains(e.message, "in test code: reported, not denied")
+}
+
+test_an_unsafe_migration_in_source_denies if {
+	d := data.gatecheck.decision with input as with_findings([located("m1", "migrations", "drop-column", "high", "source")])
+	d.allow == false
+	some e in d.deny
+	e.rule == "gatecheck.migration"
+}
+
 test_new_suppression_warns_and_can_deny if {
 	s := {"check": "sast", "rule_id": "eval", "path": "app/x.py", "line": 3, "reason": "r", "new": true}
 	inp := object.union(base_input, {"suppressions": [s]})

@@ -214,6 +214,20 @@ def test_runpython_after_a_schema_change_holds_the_lock(tmp_path: Path) -> None:
     assert (8, "access-exclusive-held") in rules
 
 
+def test_runpython_noop_forwards_runs_nothing_and_holds_no_lock(tmp_path: Path) -> None:
+    """Found on django.contrib.contenttypes: RunPython(RunPython.noop, reverse) after a schema change
+    was reported as code running under ACCESS EXCLUSIVE, though nothing runs forwards."""
+    write(tmp_path, {
+        "shop/migrations/0001_initial.py": CREATE,
+        "shop/migrations/0002_backfill.py": django("[('shop', '0001_initial')]", """
+            migrations.AddField("order", "paid", models.BooleanField(null=True)),
+            migrations.RunPython(migrations.RunPython.noop, backfill),
+        """),
+    })
+    rules = found(run(tmp_path), "shop/migrations/0002_backfill.py")
+    assert not [r for r in rules if r[1] == "access-exclusive-held"], rules
+
+
 def test_squashed_migration_stands_in_only_for_missing_history(tmp_path: Path) -> None:
     squashed = django("[]", CREATE.split("operations = [\n", 1)[1].rsplit("    ]", 1)[0]).replace(
         "    dependencies", "    replaces = [('shop', '0001_initial'), ('shop', '0002_drop')]\n    dependencies")
