@@ -19,6 +19,8 @@ from gatecheck.api import (
     CheckContext,
     CheckFailed,
     CheckResult,
+    Finding,
+    KeyFact,
     RuleDoc,
     Tool,
     gc_paused,
@@ -127,13 +129,27 @@ class MigrationsCheck(CheckBase):
                 "type": "boolean",
                 "description": "Error, rather than skip, when no migration file is found.",
             },
+            "baseline_ref": {
+                "type": "string", "minLength": 1,
+                "description": "Git ref (origin/main): only migration files added or changed since its merge base "
+                               "are new; the others are earlier migrations, reported, not denied (set by "
+                               "gatecheck run --baseline-ref). Without it the latest migration of each directory, "
+                               "Alembic head and Django leaf counts as new.",
+            },
         },
     }
 
-    def inputs(self, ctx: CheckContext) -> list[Path]:
-        """The migration files the repository view lists, in the order they are found (the cache key)."""
+    def inputs(self, ctx: CheckContext) -> list[Path | KeyFact]:
+        """The migration files the repository view lists, in the order they are found, and the base
+        commit of ``baseline_ref`` (the cache key)."""
         listed = set(ctx.repo.files())
-        return [ctx.repo.root / rel for rel in candidates(ctx).all if rel in listed]
+        files: list[Path | KeyFact] = [ctx.repo.root / rel for rel in candidates(ctx).all if rel in listed]
+        ref = ctx.options.get("baseline_ref")
+        if ref:
+            proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+            head = ctx.git(["rev-parse", "--verify", "--quiet", "HEAD"])
+            files.append(KeyFact("base_commit", f"{ref}:{proc.stdout.decode().strip()}:{head.stdout.decode().strip()}"))
+        return files
 
     def run(self, ctx: CheckContext) -> CheckResult:
         options = ctx.options
@@ -161,6 +177,7 @@ class MigrationsCheck(CheckBase):
             summary, findings = lint_tree(ctx, found, tick_every=CANCEL_EVERY,
                                           default_version=DEFAULT_POSTGRES_VERSION,
                                           default_limit=DEFAULT_MAX_FILE_SIZE)
+        mark_earlier(ctx, summary, findings)
         by_rule = summary["by_rule"]
         return CheckResult(
             tool=tool,
@@ -168,6 +185,33 @@ class MigrationsCheck(CheckBase):
             summary=summary,
             artifacts=[rules_artifact({rule_id: _rule_doc(rule_id) for rule_id in by_rule if rule_id in RULES})],
         )
+
+
+def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Finding]) -> None:
+    """Mark the findings of earlier migrations (``metadata.earlier_migration``): the default policy
+    reports them without denying, because they already ran wherever the project is deployed.
+
+    New are the files changed since the merge base of ``baseline_ref`` when it is set; otherwise the
+    latest migration of each SQL directory, the Alembic heads and the Django leaves (summary.latest).
+    """
+    latest: list[str] = summary.pop("latest")
+    ref = ctx.options.get("baseline_ref")
+    if ref:
+        base = ctx.git_base(str(ref))
+        changed = ctx.changed_since(base.commit)
+        in_base = ctx.git_tree(base.commit)
+        # Changed since the base, or not in it at all (a migration not committed yet is new too).
+        new = {rel for rel in summary["formats"] if rel in changed or not in_base.is_file(rel)}
+        summary["new_migrations"] = {"basis": "baseline_ref", **base.summary(), "files": sorted(new)}
+    else:
+        new = set(latest)
+        summary["new_migrations"] = {"basis": "latest", "files": sorted(new)}
+    earlier = 0
+    for finding in findings:
+        if finding.location is not None and finding.location.path not in new:
+            finding.metadata["earlier_migration"] = True
+            earlier += 1
+    summary["new_migrations"]["earlier_findings"] = earlier
 
 
 def _rule_doc(rule_id: str) -> RuleDoc:

@@ -112,9 +112,11 @@ def lint_tree(ctx: CheckContext, found: Candidates, *, tick_every: int, default_
             failed(error)
             continue
         skipped_python.append(rel)
-    for revision in order_revisions(revisions):
+    ordered_revisions = order_revisions(revisions)
+    for revision in ordered_revisions:
         statically(revision.rel, partial(generate_revision, revision))
-    for migration_py in django.order():
+    ordered_django = django.order()
+    for migration_py in ordered_django:
         statically(migration_py.rel, partial(django.generate, migration_py))
 
     summary = {
@@ -125,4 +127,19 @@ def lint_tree(ctx: CheckContext, found: Candidates, *, tick_every: int, default_
         "python_files_not_migrations": skipped_python,
         "squashed_or_replaced": django.skipped,
     }
+    summary["latest"] = sorted(latest_migrations(found.sql, ordered_revisions, ordered_django))
     return summary, report.findings
+
+
+def latest_migrations(sql: list[str], revisions: list[AlembicRevision], django: list[DjangoMigration]) -> set[str]:
+    """The migrations nothing applies after: the last SQL file of each directory (in apply order), the
+    Alembic heads and the Django leaves. Without a base to compare with, these are the ones a change
+    can be adding; every earlier one is history that already ran wherever the project is deployed."""
+    latest: dict[str, str] = {}
+    for rel in sql:
+        latest[rel.rpartition("/")[0]] = rel  # in apply order: the last one of a directory wins
+    below = {d for r in revisions for d in (*r.down, *r.depends_on)}
+    heads = {r.rel for r in revisions if r.revision not in below}
+    depended = {dep for m in django for dep in m.dependencies}
+    leaves = {m.rel for m in django if (m.app, m.name) not in depended}
+    return set(latest.values()) | heads | leaves

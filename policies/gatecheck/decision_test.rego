@@ -254,6 +254,15 @@ test_an_unsafe_migration_in_test_fixtures_is_reported_not_denied if {
 	contains(e.message, "in test code: reported, not denied")
 }
 
+test_an_earlier_migration_is_reported_not_denied if {
+	f := object.union(located("m1", "migrations", "drop-column", "high", "source"), {"metadata": {"earlier_migration": true}})
+	d := data.gatecheck.decision with input as with_findings([f])
+	d.allow == true
+	some e in d.warn
+	e.finding_id == "m1"
+	contains(e.message, "an earlier migration, not new in this change")
+}
+
 test_an_unsafe_migration_in_source_denies if {
 	d := data.gatecheck.decision with input as with_findings([located("m1", "migrations", "drop-column", "high", "source")])
 	d.allow == false

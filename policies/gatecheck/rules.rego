@@ -161,7 +161,7 @@ place := {
 # as a warning, not a denial; so is a secret that does not look live (below), and a migration in a
 # test suite's fixtures (it never runs against a production database).
 
-location_kinds := ["source", "test", "docs", "example", "generated"]
+location_kinds := ["source", "test", "docs", "example", "generated", "history"]
 
 relaxed_locations := {l | some l in cfg.relaxed_locations}
 
@@ -175,6 +175,15 @@ relaxed(k, lk) if {
 	lk in relaxed_locations
 }
 
+relaxed(k, lk) if {
+	k == "migration"
+	lk == "history"
+}
+
+relaxed_suffix(lk) := " (an earlier migration, not new in this change: reported, not denied)" if lk == "history"
+
+relaxed_suffix(lk) := concat("", [" (in ", lk, " code: reported, not denied)"]) if lk != "history"
+
 # A secret denies wherever it is when it looks live: a high-confidence match (a provider's token
 # format, a checked prefix or checksum) of a family not in cfg.relaxed_secret_families. A generic
 # match in test, docs, example or generated code (a documented example key) and a private key
@@ -184,7 +193,20 @@ judged_location(f) := "source" if {
 	live_looking(f)
 }
 
-judged_location(f) := location_kind(f) if not live_looking_secret(f)
+# A finding of an earlier migration (metadata.earlier_migration: not added or changed since the
+# baseline ref, or not the latest of its directory, Alembic head or Django leaf) already ran wherever
+# the project is deployed: reported, not denied.
+judged_location(f) := "history" if earlier_migration(f)
+
+judged_location(f) := location_kind(f) if {
+	not live_looking_secret(f)
+	not earlier_migration(f)
+}
+
+earlier_migration(f) if {
+	f.check in migration_checks
+	object.get(f, ["metadata", "earlier_migration"], false) == true
+}
 
 live_looking_secret(f) if {
 	f.check in secret_checks
@@ -215,7 +237,7 @@ profile_of(k, s, lk) := {
 
 profile_of(k, s, lk) := {
 	"kind": k, "rule": kind_rule[k], "prefix": kind_prefix[k],
-	"suffix": concat("", [kind_suffix[k][s], " (in ", lk, " code: reported, not denied)"]),
+	"suffix": concat("", [kind_suffix[k][s], relaxed_suffix(lk)]),
 	"place": place.warn, "action": "warn",
 } if relaxed(k, lk)
 

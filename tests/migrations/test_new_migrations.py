@@ -1,0 +1,97 @@
+"""Which migrations are new: the latest of each directory, head and leaf by default, or the files added
+or changed since the merge base of ``baseline_ref``. Findings of earlier migrations carry
+``metadata.earlier_migration`` (the default policy reports them without denying); found on Django and
+pretix, whose hundreds of historical migrations each denied."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+from gatecheck.checks import CheckContext
+from gatecheck.model import CheckResult
+from gatecheck_plugins.migrations.check import MigrationsCheck
+
+HEADER = "from django.db import migrations, models\n\n\n"
+
+
+def django(deps: str, operations: str) -> str:
+    return (HEADER + "class Migration(migrations.Migration):\n" + f"    dependencies = {deps}\n"
+            + "    operations = [\n" + textwrap.indent(textwrap.dedent(operations).strip(), "        ") + "\n    ]\n")
+
+
+INITIAL = django("[]", """
+    migrations.CreateModel("Order", [("id", models.BigAutoField(primary_key=True)),
+                                     ("code", models.CharField(max_length=20))]),
+""")
+DROP_CODE = django("[('shop', '0001_initial')]", 'migrations.RemoveField("order", "code"),')
+ADD_FLAG = django("[('shop', '0002_drop')]", 'migrations.AddField("order", "flag", models.BooleanField(default=False)),')
+RENAME = django("[('shop', '0002_drop')]", 'migrations.RenameModel("Order", "Purchase"),')
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def git(root: Path, *args: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(root.parent), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def run(root: Path, **options: object) -> CheckResult:
+    result = MigrationsCheck().run(CheckContext(root=root, options=dict(options)))
+    assert result.status == "ok", result.error
+    return result
+
+
+def earlier(result: CheckResult) -> dict[str, set[bool]]:
+    out: dict[str, set[bool]] = {}
+    for f in result.findings:
+        assert f.location is not None
+        out.setdefault(f.location.path, set()).add(bool(f.metadata.get("earlier_migration")))
+    return out
+
+
+def test_without_a_base_the_django_leaf_and_the_last_sql_file_are_new(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "shop/migrations/0001_initial.py": INITIAL,
+        "shop/migrations/0002_drop.py": DROP_CODE,
+        "shop/migrations/0003_rename.py": RENAME,
+        "migrations/V1__drop.sql": "ALTER TABLE orders DROP COLUMN note;\n",
+        "migrations/V2__drop.sql": "ALTER TABLE orders DROP COLUMN code;\n",
+    })
+    result = run(tmp_path)
+    marks = earlier(result)
+    assert marks["shop/migrations/0002_drop.py"] == {True}
+    assert marks["shop/migrations/0003_rename.py"] == {False}
+    assert marks["migrations/V1__drop.sql"] == {True}
+    assert marks["migrations/V2__drop.sql"] == {False}
+    new = result.summary["new_migrations"]
+    assert new["basis"] == "latest" and "shop/migrations/0003_rename.py" in new["files"]
+    assert new["earlier_findings"] == sum(1 for f in result.findings if f.metadata.get("earlier_migration"))
+
+
+def test_with_a_baseline_ref_new_is_what_the_change_adds(tmp_path: Path) -> None:
+    write(tmp_path, {"shop/migrations/0001_initial.py": INITIAL, "shop/migrations/0002_drop.py": DROP_CODE})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    # Two migrations in one change: the earlier one is not a leaf, but it is new all the same.
+    write(tmp_path, {"shop/migrations/0003_flag.py": ADD_FLAG,
+                     "shop/migrations/0004_rename.py": django("[('shop', '0003_flag')]",
+                                                              'migrations.RenameModel("Order", "Purchase"),')})
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "change")
+    write(tmp_path, {"shop/migrations/0005_drop_flag.py": django("[('shop', '0004_rename')]",
+                                                                 'migrations.RemoveField("purchase", "flag"),')})
+    result = run(tmp_path, baseline_ref="main")
+    marks = earlier(result)
+    assert marks["shop/migrations/0002_drop.py"] == {True}
+    assert marks["shop/migrations/0004_rename.py"] == {False}
+    assert marks["shop/migrations/0005_drop_flag.py"] == {False}  # not committed yet: new as well
+    assert result.summary["new_migrations"]["basis"] == "baseline_ref"
