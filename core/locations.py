@@ -31,6 +31,8 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     "test": (
         "tests/**", "test/**", "testing/**", "**/tests/**", "**/test/**", "**/testing/**",
         "**/test_*.py", "**/*_test.py", "**/*_tests.py", "**/conftest.py", "**/testdata/**", "**/fixtures/**",
+        # Test-support packages inside the source tree (pretix's src/pretix/testutils/settings.py).
+        "**/testutils/**", "**/test_utils/**",
         # Requirements of development and test tooling: not what the project ships or deploys.
         "**/requirements/dev*.txt", "**/requirements/test*.txt", "**/requirements/lint*.txt",
         "**/requirements/typing*.txt", "**/requirements-dev*.txt", "**/requirements-test*.txt",

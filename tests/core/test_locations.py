@@ -83,3 +83,13 @@ def test_a_live_looking_secret_in_a_test_file_still_denies(example_copy: Path, c
     assert in_tests and in_tests[0]["location"]["kind"] == "test"
     assert code == 1
     assert any(e["finding_id"] == in_tests[0]["id"] and e["rule"] == "gatecheck.secret" for e in report["decision"]["deny"])
+
+
+def test_test_support_packages_inside_the_source_tree_are_test_code() -> None:
+    """Found on pretix: src/pretix/testutils/settings.py (DEBUG = True for the test run) denied as source."""
+    from gatecheck.locations import LocationKinds
+
+    kinds = LocationKinds({})
+    assert kinds.kind_of("src/pretix/testutils/settings.py") == "test"
+    assert kinds.kind_of("src/app/test_utils/factories.py") == "test"
+    assert kinds.kind_of("src/app/utils/settings.py") == "source"

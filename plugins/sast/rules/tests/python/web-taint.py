@@ -526,3 +526,21 @@ def set_language(request):
         next_url = "/"
     # ok: gatecheck.python.open-redirect
     return HttpResponseRedirect(next_url)
+
+
+def paypal_checkout(request, client):
+    order_id = request.POST.get("order_id")
+    req = OrdersGetRequest(order_id)
+    # ok: gatecheck.python.sql-injection
+    return client.execute(req)
+
+
+def paypal_checkout_raw(request, cursor):
+    order_id = request.POST.get("order_id")
+    # ruleid: gatecheck.python.sql-injection
+    return cursor.execute("SELECT * FROM orders WHERE id = '%s'" % order_id)
+
+
+def license_notice(request):
+    # ok: gatecheck.python.xss
+    return django.utils.safestring.mark_safe('<a href="{}">source</a>'.format(request.build_absolute_uri("/source")))
