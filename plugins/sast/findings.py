@@ -16,7 +16,7 @@ from typing import Any
 
 from gatecheck.api import Finding, Location, finding_id
 from gatecheck_plugins.sast.file_versions import FileVersion
-from gatecheck_plugins.sast.rulepack import SEVERITIES, Rule, RulePack
+from gatecheck_plugins.sast.rulepack import SEMGREP_SEVERITY, Rule, RulePack
 from gatecheck_plugins.sast.semgrep import EngineProblem, result_line, result_offset
 from gatecheck_plugins.sast.suppressions import Marker
 
@@ -59,7 +59,7 @@ class FindingMaker:
         normalized = " ".join(code.split()) or str(result.get("start", {}).get("line", ""))
         occurrence = self._occurrence(rule_id, rel, normalized)
         message = " ".join(str(extra.get("message", "")).split())
-        severity = SEVERITIES.get(str(extra.get("severity", "")).upper(), rule.severity if rule else "unknown")
+        severity = SEMGREP_SEVERITY.get(str(extra.get("severity", "")).upper(), rule.severity if rule else "unknown")
         cwes = sorted({f"CWE-{n}" for item in as_list(meta.get("cwe")) for n in CWE.findall(str(item))},
                       key=lambda c: int(c[4:]))
         references = [str(r) for r in as_list(meta.get("references")) if isinstance(r, str)]
@@ -70,7 +70,7 @@ class FindingMaker:
             check=self.check,
             rule_id=rule_id,
             title=_title(message) or rule_id,
-            severity=severity,  # type: ignore[arg-type]  # one of SEVERITIES' values
+            severity=severity,  # type: ignore[arg-type]  # one of SEMGREP_SEVERITY' values
             confidence=_confidence(meta.get("confidence")),  # type: ignore[arg-type]
             location=Location(rel, start_line, result_line(result, "end") or start_line),
             references=references,

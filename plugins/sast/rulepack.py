@@ -59,7 +59,8 @@ LANGUAGE_PATTERNS: dict[str, tuple[str, ...]] = {
 #: Languages that match any text: a rule in one says which files it reads with ``paths.include``.
 TEXT_LANGUAGES = frozenset({"regex", "generic", "none"})
 
-SEVERITIES = {
+#: semgrep's severity names (a rule's `severity`, a result's `extra.severity`) as gatecheck's scale.
+SEMGREP_SEVERITY = {
     "CRITICAL": "critical",
     "HIGH": "high",
     "ERROR": "high",
@@ -209,15 +210,15 @@ def _read_rules(path: Path, builtin: bool, display: Callable[[Path], str]) -> li
         if not isinstance(languages, list) or not languages or not all(isinstance(x, str) for x in languages):
             raise bad(line, f"rule {rule_id!r} needs a non-empty 'languages' list")
         severity = str(entry.get("severity", "")).upper()
-        if severity not in SEVERITIES:
+        if severity not in SEMGREP_SEVERITY:
             raise bad(line, f"rule {rule_id!r} has severity {entry.get('severity')!r} "
-                            f"(one of {', '.join(SEVERITIES)})")
+                            f"(one of {', '.join(SEMGREP_SEVERITY)})")
         if not isinstance(entry.get("message"), str):
             raise bad(line, f"rule {rule_id!r} has no 'message'")
         meta: dict[str, Any] = entry["metadata"] if isinstance(entry.get("metadata"), dict) else {}
         paths = entry.get("paths") if isinstance(entry.get("paths"), dict) else {}
         include = [g for g in paths.get("include", []) if isinstance(g, str)] if isinstance(paths, dict) else []
-        rules.append(Rule(id=rule_id, languages=list(languages), severity=SEVERITIES[severity], file=path,
+        rules.append(Rule(id=rule_id, languages=list(languages), severity=SEMGREP_SEVERITY[severity], file=path,
                           line=line, metadata=dict(meta), builtin=builtin, message=entry["message"],
                           paths_include=include))
     return rules

@@ -32,6 +32,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from gatecheck.api import (
+    SEVERITIES,
     Artifact,
     BadInput,
     CheckBase,
@@ -72,7 +73,8 @@ LOCK_KINDS = (*dependencies.LOCK_KINDS, dependencies.REQUIREMENTS)
 #: Lock file names ``source = "auto"`` looks for in the project root, most precise first.
 LOCK_FILE_PRIORITY = ("pylock.toml", "pylock.*.toml", "uv.lock", "poetry.lock", "requirements.txt")
 SEVERITY_DEFAULTS = {"no-license": "low", "denied-license": "high", "unpinned": "medium"}
-_SEVERITY_ENUM = ["critical", "high", "medium", "low", "info"]
+#: Severities an operator may set (every level of the one scale but "unknown").
+_SEVERITY_ENUM = [s for s in SEVERITIES if s != "unknown"]
 
 
 class SbomCheck(CheckBase):
@@ -452,7 +454,8 @@ class SbomCheck(CheckBase):
             "spec_version": spec_version,
             "serial_number": built.serial_number,
             "source": inventory.kind,
-            "files": inventory.files,
+            "files": len(inventory.files),
+            "paths": inventory.files,
             "output": output,
             "predicate_type": PREDICATE_TYPE,
             "root": {"name": inventory.project.name, "version": inventory.project.version},

@@ -304,8 +304,10 @@ class ScaCheck(CheckBase):
                        "pyproject.toml, setup.cfg)")
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
-            return CheckResult(tool=tool, status="skipped", error=message, summary={"files": []})
-        summary: dict[str, Any] = {"files": sorted(set(files)), "shape": gathered.shape.to_dict()}
+            return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0, "paths": []})
+        # Every check's summary counts its files in `files`; the paths themselves are in `paths`.
+        paths = sorted(set(files))
+        summary: dict[str, Any] = {"files": len(paths), "paths": paths, "shape": gathered.shape.to_dict()}
         if gathered.unreadable:
             summary["unreadable_test_data"] = gathered.unreadable
             summary["warnings"] = [f"{len(gathered.unreadable)} malformed dependency file(s) among test data set aside "

@@ -118,7 +118,7 @@ def test_a_separate_virtualenv_by_path(fresh_venv: Path, tmp_path: Path, run_sbo
     assert "pip" in expected
     assert_every_distribution_once(document, expected)
     assert result.summary["source"] == "environment"
-    assert result.summary["files"] == [p.relative_to(tmp_path).as_posix() for p in map(Path, site)]
+    assert result.summary["paths"] == [p.relative_to(tmp_path).as_posix() for p in map(Path, site)]
     assert library_validation_error(text) is None
     assert independent_validation_errors(document) == []
     # The gatecheck venv's own packages must not leak into another environment's SBOM.

@@ -90,7 +90,7 @@ def test_shape_is_decided_from_the_files_and_overridable(tmp_path, run_sca) -> N
     (tmp_path / "requirements.txt").write_text("flask==2.2.2\n")
     pinned = run_sca(tmp_path)
     assert pinned.summary["shape"]["kind"] == "application"
-    assert pinned.summary["files"] == ["requirements.txt"]  # setup.cfg's range is resolved by the pins
+    assert pinned.summary["paths"] == ["requirements.txt"]  # setup.cfg's range is resolved by the pins
 
 
 def test_severity_and_title_come_from_the_aliases_record(tmp_path, run_sca, with_ghsa) -> None:

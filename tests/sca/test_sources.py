@@ -251,7 +251,7 @@ def test_pyproject_ranges_are_covered_by_a_compiled_requirements_file(tmp_path, 
     assert result.status == "ok", result.error
     assert not _by_rule(result, "sca/unpinned-requirement")
     assert advisory_pairs(result) == _expected(osv_records, [("flask", "2.2.2")])
-    assert result.summary["files"] == ["requirements.txt"]
+    assert result.summary["paths"] == ["requirements.txt"] and result.summary["files"] == 1
 
 
 def test_poetry_pyproject_without_lock(tmp_path, run_sca, osv_records) -> None:

@@ -154,7 +154,7 @@ def test_a_requirements_file_that_is_a_symlink_out_of_the_tree_is_not_listed(
     own = run.result("gatecheck")
     assert [(f["rule_id"], f["location"]["path"]) for f in own["findings"]] == [
         ("gatecheck/unsafe-path", "requirements.txt")]
-    assert run.result("sca")["summary"]["files"] == ["requirements-dev.txt"]
+    assert run.result("sca")["summary"]["paths"] == ["requirements-dev.txt"]
     assert run.result("sca")["status"] == "ok"
     assert run.holding(MARKER) == []
 
