@@ -44,7 +44,7 @@ from gatecheck.api import (
     nothing_scanned,
     rules_artifact,
 )
-from gatecheck_plugins.sarif import results, shape
+from gatecheck_plugins.sarif import document_schema, results
 
 __version__ = "1.3.0"
 
@@ -243,7 +243,7 @@ def _load(data: bytes, rel: str) -> tuple[dict[str, Any], str]:
         doc = limits.load_json(text, rel)
     except BadInput as exc:
         raise CheckFailed(exc.describe(), bad_input=True) from exc
-    found = shape.problem(doc)
+    found = document_schema.problem(doc)
     if found is not None:
         where, message = found
         dotted = ".".join(str(p) for p in where) or "the document"

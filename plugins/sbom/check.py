@@ -52,7 +52,7 @@ from gatecheck.api import (
 from gatecheck.api import __version__ as gatecheck_version
 from gatecheck_plugins import dependencies
 from gatecheck_plugins.dependencies import Environment, PackageRecord, Project
-from gatecheck_plugins.sbom import environment, packages, schema
+from gatecheck_plugins.sbom import installed_packages, packages, schema
 from gatecheck_plugins.sbom.document import BuiltSbom, build, render_text
 from gatecheck_plugins.sbom.licenses import denied, licence_labels, licenses_from_environment
 from gatecheck_plugins.sbom.packages import Inventory
@@ -324,7 +324,7 @@ class SbomCheck(CheckBase):
         project = self._project(ctx)
         if kind == "environment":
             assert env is not None
-            installed = [environment.record_of(item) for item in env.distributions]
+            installed = [installed_packages.record_of(item) for item in env.distributions]
             own = [r for r in installed if r.key == canonicalize_name(project.name)]
             if own:
                 # The project is installed in its own environment: its metadata is the truth.

@@ -191,7 +191,7 @@ def licence_labels(record: PackageRecord | None) -> list[str]:
 
 def licenses_from_environment(records: list[PackageRecord], items: list[Installed]) -> None:
     """Lock files carry no licences: borrow them from installed metadata of the *same* version."""
-    from gatecheck_plugins.sbom import environment  # it reads licences with this module
+    from gatecheck_plugins.sbom import installed_packages  # it reads licences with this module
     wanted = {(r.key, r.version) for r in records if not r.has_license}
     if not wanted:
         return
@@ -199,7 +199,7 @@ def licenses_from_environment(records: list[PackageRecord], items: list[Installe
     for item in items:
         key = (canonicalize_name(item.name), item.version)
         if key in wanted:
-            installed[key] = environment.record_of(item)
+            installed[key] = installed_packages.record_of(item)
     for record in records:
         match = installed.get((record.key, record.version))
         if match is not None and not record.has_license:
