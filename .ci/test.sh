@@ -20,7 +20,7 @@ bash .ci/chromium.sh
 # A Prometheus server holding generated series for the slo check (tests/slo/).
 [ -n "${GATECHECK_TEST_PROMETHEUS_URL:-}" ] || source .ci/prometheus.sh
 # Microsoft's SARIF Multitool, which validates our SARIF with GitHub code scanning's ingestion rules
-# (tests/core/test_sarif_github.py). A .NET binary shipped in npm packages: the wrapper and the Linux
+# (tests/reports/test_sarif_github.py). A .NET binary shipped in npm packages: the wrapper and the Linux
 # build, both pinned exactly (the wrapper asks for the build by a range), installed once into
 # .ci/node_modules, which ignores itself as Python's venvs do.
 echo "== sarif multitool"
