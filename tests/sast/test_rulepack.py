@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEVERITIES, rule_files
+from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, SEMGREP_SEVERITY, rule_files
 
 TESTS = BUILTIN_RULES / "tests"
 RULE_FILES = rule_files(BUILTIN_RULES)
@@ -46,7 +46,7 @@ def test_pack_is_not_empty_and_ids_are_unique() -> None:
 
 @pytest.mark.parametrize(("path", "rule"), all_rules(), ids=rule_id)
 def test_rule_has_required_metadata(path: Path, rule: dict) -> None:
-    assert rule["severity"] in SEVERITIES
+    assert rule["severity"] in SEMGREP_SEVERITY
     assert rule["languages"] == PACKS[path.parent.name][1]
     assert len(rule["message"]) > 40
     meta = rule["metadata"]
