@@ -127,19 +127,29 @@ def lint_tree(ctx: CheckContext, found: Candidates, *, tick_every: int, default_
         "python_files_not_migrations": skipped_python,
         "squashed_or_replaced": django.skipped,
     }
-    summary["latest"] = sorted(latest_migrations(found.sql, ordered_revisions, ordered_django))
+    summary["latest"] = sorted(latest_migrations(found.sql, ordered_revisions, ordered_django,
+                                                 list(django.migrations.values())))
     return summary, report.findings
 
 
-def latest_migrations(sql: list[str], revisions: list[AlembicRevision], django: list[DjangoMigration]) -> set[str]:
+def latest_migrations(sql: list[str], revisions: list[AlembicRevision], django: list[DjangoMigration],
+                      every_django: list[DjangoMigration]) -> set[str]:
     """The migrations nothing applies after: the last SQL file of each directory (in apply order), the
     Alembic heads and the Django leaves. Without a base to compare with, these are the ones a change
-    can be adding; every earlier one is history that already ran wherever the project is deployed."""
+    can be adding; every earlier one is history that already ran wherever the project is deployed.
+
+    ``every_django`` includes squashed migrations left out of the order: a migration that depends on
+    a squashed one depends on everything it replaces (pretix's 0057 is no leaf because 0058 depends
+    on ``0051_squashed_0057``), and ``run_before`` makes a migration a dependency too."""
     latest: dict[str, str] = {}
     for rel in sql:
         latest[rel.rpartition("/")[0]] = rel  # in apply order: the last one of a directory wins
     below = {d for r in revisions for d in (*r.down, *r.depends_on)}
     heads = {r.rel for r in revisions if r.revision not in below}
-    depended = {dep for m in django for dep in m.dependencies}
+    depended = {dep for m in every_django for dep in m.dependencies}
+    depended |= {(m.app, m.name) for m in every_django if m.run_before}
+    for m in every_django:
+        if (m.app, m.name) in depended:
+            depended.update(m.replaces)
     leaves = {m.rel for m in django if (m.app, m.name) not in depended}
     return set(latest.values()) | heads | leaves

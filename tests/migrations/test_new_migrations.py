@@ -95,3 +95,19 @@ def test_with_a_baseline_ref_new_is_what_the_change_adds(tmp_path: Path) -> None
     assert marks["shop/migrations/0004_rename.py"] == {False}
     assert marks["shop/migrations/0005_drop_flag.py"] == {False}  # not committed yet: new as well
     assert result.summary["new_migrations"]["basis"] == "baseline_ref"
+
+
+def test_a_migration_a_squashed_one_replaces_is_no_leaf(tmp_path: Path) -> None:
+    """Found on pretix: 0058 depends on 0001_squashed_0002, so 0002 (which it replaces) is history."""
+    squashed = INITIAL.replace("    dependencies", "    replaces = [('shop', '0001_initial'), ('shop', '0002_drop')]\n"
+                               "    dependencies")
+    write(tmp_path, {
+        "shop/migrations/0001_initial.py": INITIAL,
+        "shop/migrations/0002_drop.py": DROP_CODE,
+        "shop/migrations/0001_squashed_0002.py": squashed,
+        "shop/migrations/0003_rename.py": django("[('shop', '0001_squashed_0002')]",
+                                                 'migrations.RenameModel("Order", "Purchase"),'),
+    })
+    result = run(tmp_path)
+    assert result.summary["new_migrations"]["files"] == ["shop/migrations/0003_rename.py"]
+    assert earlier(result)["shop/migrations/0002_drop.py"] == {True}
