@@ -161,3 +161,10 @@ def tokens(payload, token, key):
     # ok: gatecheck.python.jwt-verification-disabled
     claims3 = jwt.decode(token, key, algorithms=["HS256"])
     return signed, signed2, claims, claims2, claims3
+
+
+def paypal_auth_assertion(client_id, payer_id):
+    # An unsigned token *made* for a receiver that expects one (PayPal's auth assertion): nothing
+    # here accepts an unverified token.
+    # ok: gatecheck.python.jwt-verification-disabled
+    return jwt.encode({"iss": client_id, "payer_id": payer_id}, key=None, algorithm="none")
