@@ -46,6 +46,8 @@ __version__ = "1.3.0"
 CHECK = "sast"
 #: How many paths a summary lists per category before it only counts.
 LIST_LIMIT = 200
+#: Where, in the diff-aware scratch tree, the base versions of the changed files are laid out.
+BASE_VERSIONS = ".gatecheck-base"
 
 
 @dataclass
@@ -191,17 +193,27 @@ class SastCheck(CheckBase):
         with tempfile.TemporaryDirectory(prefix="gatecheck-sast-") as scratch:
             work = ctx.work_dir or Path(scratch)
             unreadable: list[dict[str, str]] = []
-            current = file_versions(rels, lambda rel: ctx.read_bytes(rel, limit=limit),
-                                    ShadowTree(Path(scratch) / "current"), unreadable)
+            shadow = ShadowTree(Path(scratch) / "current")
             before: list[FileVersion] = []
             base_lines: dict[str, frozenset[str]] | None = None
-            if base is not None and rels:
-                tree = ShadowTree(Path(scratch) / "base")
-                existed = diff_aware.materialize(ctx, base, rels, tree.root)
+            if base is None:
+                current = file_versions(rels, lambda rel: ctx.read_bytes(rel, limit=limit), shadow, unreadable)
+            else:
+                # Diff-aware: one semgrep run over one scratch tree that holds the changed files
+                # (copied; rewritten there when needed) and, beneath it, their base versions.
+                def copy(rel: str) -> bytes:
+                    data = ctx.read_bytes(rel, limit=limit)
+                    shadow.write(rel, data)
+                    return data
+
+                current = file_versions(rels, copy, shadow, unreadable, in_place=True)
+                tree = ShadowTree(shadow.root / BASE_VERSIONS)
+                existed = diff_aware.materialize(ctx, base, [v.rel for v in current], tree.root)
                 before = file_versions(existed, lambda rel: tree.path(rel).read_bytes(), tree, [], in_place=True)
                 base_lines = {version.rel: stripped_lines(version.data) for version in before}
             # One semgrep run over the current files, their rewrites and their base versions.
-            out = run_pack(ctx, pack, settings, [v.argv for v in [*current, *before]], work) if current else None
+            out = (run_pack(ctx, pack, settings, [v.argv for v in [*current, *before]], work, trees=(shadow.root,))
+                   if current else None)
             outcome = (scan.judge(ctx, current, out, self._maker(ctx, pack), base_lines=base_lines)
                        if out else scan.ScanOutcome())
             outcome.skipped.extend(unreadable)

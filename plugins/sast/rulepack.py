@@ -1,13 +1,15 @@
 """The rule packs a scan uses: gatecheck's own pack plus any rule directories the project adds.
 
-Rule files are read here (not only by semgrep) for three reasons: a malformed rule file must
+Rule files are read here (not only by semgrep) for four reasons: a malformed rule file must
 be reported with its file and line before semgrep gives a less precise message; the rules'
-languages decide which files are scan targets; and two packs that define the same rule id
-would make findings ambiguous, which is a configuration error.
+languages decide which files are scan targets; two packs that define the same rule id
+would make findings ambiguous, which is a configuration error; and semgrep is handed the rules
+as they parse (:meth:`RulePack.engine_config`), YAML anchors and aliases already resolved.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +92,8 @@ class Rule:
     paths_include: list[str] = field(default_factory=list)
     #: The rule's message as written (with its $METAVARIABLES), for reports' rule help.
     message: str = ""
+    #: The rule as YAML parses it, what semgrep is given.
+    document: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +102,22 @@ class RulePack:
 
     files: list[Path] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
+    #: Every rule as YAML parses it (anchors and aliases resolved), in file order.
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def engine_config(self, directory: Path) -> Path:
+        """All rules in one JSON rule file under ``directory``, for semgrep.
+
+        semgrep's native front end (the one ``--experimental`` selects, twice as fast to start
+        as the Python one) does not resolve YAML aliases, which the built-in pack uses to share
+        sources and sanitisers between taint rules; JSON written from the parsed rules has none.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "gatecheck-rules.json"
+        # default=str: YAML gives dates and other scalars JSON lacks (in metadata, which semgrep only
+        # passes through); semgrep reads them as the strings they were written as.
+        target.write_text(json.dumps({"rules": self.documents}, default=str), "utf-8")
+        return target
 
     def patterns(self) -> tuple[list[str], list[str]]:
         """File name patterns the rules apply to, and the languages the check cannot map."""
@@ -173,6 +193,7 @@ def load_pack(
                         bad_input=True,
                     )
                 pack.rules[rule.id] = rule
+                pack.documents.append(rule.document)
             pack.files.append(path)
     return pack
 
@@ -220,7 +241,7 @@ def _read_rules(path: Path, builtin: bool, display: Callable[[Path], str]) -> li
         include = [g for g in paths.get("include", []) if isinstance(g, str)] if isinstance(paths, dict) else []
         rules.append(Rule(id=rule_id, languages=list(languages), severity=SEMGREP_SEVERITY[severity], file=path,
                           line=line, metadata=dict(meta), builtin=builtin, message=entry["message"],
-                          paths_include=include))
+                          paths_include=include, document=entry))
     return rules
 
 

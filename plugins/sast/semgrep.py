@@ -5,8 +5,18 @@ Every invocation is pinned down so that a result means what it says:
 - ``--metrics=off``, ``--disable-version-check`` and the matching environment variables, no
   login token passed through, and never ``--validate`` (it fetches a lint pack from the
   registry): semgrep never reaches the network.
-- Explicit rule files (``--config`` per file) with ``--no-rewrite-rule-ids``, so a rule's
-  id is the id written in its file whatever the working directory.
+- One rule file written from the rules as gatecheck parsed them (:meth:`RulePack.engine_config`)
+  with ``--no-rewrite-rule-ids``, so a rule's id is the id written in its file whatever the
+  working directory.
+- semgrep's native front end (``--experimental``): the Python one it otherwise starts spends
+  about 4 s on every run before scanning and is slower on large trees (flask: 4.1 s against
+  8.8 s; ansible-core: 53 s against 67 s), with the same findings on both.
+- ``--project-root .`` from the root of the tree scanned (the project, or a scratch tree of
+  rewrites or base versions laid out at the same relative paths): a rule's ``paths`` patterns
+  are matched against the project-relative path. Left to itself the native front end matches
+  them against the path from the enclosing git repository's root, so a project under a
+  ``tests/`` directory of a monorepo would lose every rule that excludes ``tests/``; it also
+  never runs git in the project this way.
 - An explicit list of target files with ``--x-ignore-semgrepignore-files`` and
   ``--no-git-ignore``: semgrep's built-in ignore list (``tests/``, ``build/``, ``vendor/``...)
   would otherwise drop files without saying so. Which files are scanned is decided by the
@@ -131,7 +141,7 @@ def semgrep_environment(work_dir: Path) -> dict[str, str]:
 def base_command(executable: str, rule_files: list[Path], settings: EngineSettings) -> list[str]:
     """The fixed part of every scan command (everything but the targets)."""
     argv = [
-        executable, "scan", "--json", "--verbose",
+        executable, "scan", "--experimental", "--project-root", ".", "--json", "--verbose",
         "--metrics=off", "--disable-version-check",
         "--no-rewrite-rule-ids", "--disable-nosem",
         "--x-ignore-semgrepignore-files", "--no-git-ignore",
@@ -174,15 +184,53 @@ def run_semgrep(
 
 
 def run_pack(
-    ctx: CheckContext, pack: RulePack, settings: EngineSettings, targets: list[str], work_dir: Path
+    ctx: CheckContext,
+    pack: RulePack,
+    settings: EngineSettings,
+    targets: list[str],
+    work_dir: Path,
+    trees: tuple[Path, ...] = (),
 ) -> EngineOutput:
-    """:func:`run_semgrep` with ``pack``'s rule files over ``targets`` (relative to the project root);
-    a failure about one rule names the rule file and line it is about (:func:`explain`)."""
+    """:func:`run_semgrep` with ``pack``'s rules over ``targets``: paths relative to the project
+    root, or absolute paths of files in one of the scratch ``trees``. semgrep runs once per tree
+    that holds targets, from its root; paths in the output are the targets as given. A failure
+    about one rule names the rule file and line it is about (:func:`explain`)."""
+    by_root: dict[Path, list[str]] = {}
+    for target in targets:
+        path = Path(target)
+        root = next((t for t in trees if path.is_absolute() and path.is_relative_to(t)), None)
+        if root is None:
+            if path.is_absolute():
+                raise ValueError(f"{target} is in none of the scanned trees")
+            by_root.setdefault(ctx.root, []).append(target)
+        else:
+            by_root.setdefault(root, []).append(path.relative_to(root).as_posix())
+    config = pack.engine_config(work_dir)
+    output = EngineOutput(version=installed_version())
     try:
-        return run_semgrep(ctx, rule_files=pack.files, targets=targets, cwd=ctx.root, work_dir=work_dir,
-                           settings=settings)
+        for root, rels in by_root.items():
+            part = run_semgrep(ctx, rule_files=[config], targets=rels, cwd=root, work_dir=work_dir, settings=settings)
+            if root != ctx.root:
+                _prefix(part, root)
+            _merge(output, part)
     except SemgrepFailed as exc:
         raise explain(ctx, pack, exc) from exc
+    return output
+
+
+def _prefix(output: EngineOutput, root: Path) -> None:
+    """Make the paths of a scan run from ``root`` name the files as ``root / path``."""
+    def full(path: str) -> str:
+        return str(root / path.removeprefix("./"))
+
+    for result in output.results:
+        if isinstance(result.get("path"), str):
+            result["path"] = full(result["path"])
+    output.scanned = {full(p) for p in output.scanned}
+    output.skipped = [{**s, "path": full(s["path"])} for s in output.skipped]
+    for problem in output.problems:
+        if problem.path:
+            problem.path = full(problem.path)
 
 
 def explain(ctx: CheckContext, pack: RulePack, exc: SemgrepFailed) -> CheckFailed:

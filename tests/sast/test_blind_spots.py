@@ -183,3 +183,21 @@ def test_diff_aware_mode_starts_semgrep_once_and_judges_base_files_by_their_path
     assert new == [("app/a.py", 3, "gatecheck.python.eval-exec-dynamic"), ("app/a.py", 3, "team.app-eval")]
     assert result.summary["baseline"]["preexisting"] == 3
     assert result.summary["baseline"]["message"].startswith("3 pre-existing finding(s) in the 2 changed file(s) set aside")
+
+
+@pytest.mark.slow
+def test_rule_paths_are_matched_against_the_project_relative_path_inside_a_monorepo(
+    tmp_path: Path, sast: Any
+) -> None:
+    # The project is a directory of a larger git repository that happens to sit under tests/.
+    # A rule excluding tests/ must judge the project's own paths: src/app.py is in, the project's
+    # tests/ directory is out. semgrep's native front end, left to find the project root itself,
+    # matches against the path from the git root and drops both.
+    monorepo = tmp_path / "mono"
+    root = monorepo / "tests" / "service"
+    sast.write(root, {"src/app.py": "def f(x):\n    assert x, 'checked'\n",
+                      "tests/test_app.py": "def test_f():\n    assert 1, 'fine'\n"})
+    sast.git(monorepo, "init", "-q", "-b", "main")
+    result = SastCheck().run(sast.context(root))
+    asserts = sorted(f.location.path for f in result.findings if f.location and f.rule_id.endswith(".assert-used"))
+    assert asserts == ["src/app.py"]
