@@ -9,6 +9,7 @@ from pathlib import Path
 import ldap
 import requests
 import yaml
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect as django_redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -315,6 +316,19 @@ def search_text():
     return Response(request.args.get("q"), mimetype="text/plain")
 
 
+def django_preview(request):
+    # A document rendered from the request and served with the type its generator reports
+    # (a PDF preview): not HTML the view assembled.
+    name, mimet, data = render_preview(request.POST.get("layout"))
+    # ok: gatecheck.python.xss
+    return HttpResponse(data, content_type=mimet)
+
+
+def django_echo_html(request):
+    # ruleid: gatecheck.python.xss
+    return HttpResponse(request.GET["q"], content_type="text/html; charset=utf-8")
+
+
 def django_comment(request):
     body = request.POST["body"]
     # ruleid: gatecheck.python.xss
@@ -368,7 +382,21 @@ def staff():
     same = tree.xpath("//employee[@name=$name]", name=name)
     # ok: gatecheck.python.xpath-injection
     position = name.find("x")
-    return jsonify(len(found), len(same), position)
+    # ruleid: gatecheck.python.xpath-injection
+    first = tree.getroot().find(f".//employee[@name='{name}']")
+    # ok: gatecheck.python.xpath-injection
+    where = tree.getroot().find(".//employee[@name='x']")
+    return jsonify(len(found), len(same), position, first, where)
+
+
+@app.route("/asset/<name>")
+def asset(name):
+    # Django's staticfiles finders look a relative name up under the configured static
+    # directories (safe_join: "../" raises SuspiciousFileOperation); the name is no XPath either,
+    # although this module imports lxml.
+    # ok: gatecheck.python.path-traversal, gatecheck.python.xpath-injection
+    with open(finders.find(name)) as fh:
+        return fh.read()
 
 
 # --- LDAP injection ------------------------------------------------------------------------
