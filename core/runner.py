@@ -169,14 +169,17 @@ def run_checks(runs: Sequence[CheckRun], settings: RunSettings, progress: Progre
     for _ in range(workers):
         tasks.put(None)
     final = [r for r in results if r is not None]
+    assert len(final) == len(runs)  # every check finished or was recorded as timed out
     # Scrub once more now that every check has run: a credential the secrets check found after
     # another check finished is masked in that check's result too, before anything is stored.
     for result in final:
         settings.redactor.result(result)
     if settings.annotate is not None:
-        settings.annotate(final)
-    for result in final:
-        result.seal()
+        _annotate(settings.annotate, final)
+    for index, result in enumerate(final):
+        final[index] = results[index] = _sealed(runs[index].check.name, result, settings.redactor)
+        if final[index] is not result:
+            keys[index] = None
     if settings.cache:
         for index, key in enumerate(keys):
             result = results[index]
@@ -239,11 +242,8 @@ def _execute(run: CheckRun, ctx: CheckContext, settings: RunSettings) -> tuple[C
         result.duration_ms = int((time.perf_counter() - start) * 1000)
         # Wall time counts waiting for a CPU (checks run side by side); CPU time says what the check cost.
         result.cpu_ms = int((time.thread_time() - cpu_start + ctx.cpu_children) * 1000)
-        # What the check returned is checked here, before anything else reads it; the document every
-        # consumer reads is built once the run is over (scrubbed again, annotated) in run_checks.
-        problem = validation.first_error("check-result", result.to_dict())
-        if problem is not None:
-            return _errored(name, start, f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}"), None
+        # What the check returned is validated when its document is built, once, at the end of
+        # run_checks (after scrubbing and annotation): see _sealed.
         return result, key
     except CheckTimeout as exc:
         timed_out = CheckResult.failed(name, "timeout", f"check {name!r}: {exc}")
@@ -285,6 +285,39 @@ def _restored(check: Check, ctx: CheckContext, hit: CheckResult) -> bool:
     except Exception:
         return False
     return True
+
+
+def _annotate(annotate: Callable[[list[CheckResult]], None], results: list[CheckResult]) -> None:
+    """Run ``annotate`` over ``results``. Results are validated after it (:func:`_sealed`), so a
+    check's result with fields of the wrong type can make it raise: then each result is annotated
+    alone (annotation only sets fields, so doing it twice is harmless), and an invalid result's
+    failure is left for the schema check to report; a valid one's is a bug and raised."""
+    try:
+        annotate(results)
+    except Exception:
+        for result in results:
+            try:
+                annotate([result])
+            except Exception:
+                if validation.first_error("check-result", result.to_dict()) is None:
+                    raise
+
+
+def _sealed(name: str, result: CheckResult, redactor: redact.Redactor) -> CheckResult:
+    """``result`` sealed: its document built, the one every consumer reads, and validated against
+    the result schema (a cache hit was when it was stored); an invalid one becomes an error."""
+    document = result.seal()
+    if result.cached:
+        return result
+    problem = validation.first_error("check-result", document)
+    if problem is None:
+        return result
+    # The schema's message may quote the offending value: scrubbed like everything else.
+    message = redactor.text(f"check {name!r} returned an invalid result: {problem[0]}: {problem[1]}")
+    errored = CheckResult.failed(name, "error", message)
+    errored.duration_ms, errored.cpu_ms = result.duration_ms, result.cpu_ms
+    errored.seal()
+    return errored
 
 
 def _errored(name: str, start: float, message: str, *, bad_input: bool = False) -> CheckResult:

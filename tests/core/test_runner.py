@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from testchecks import (
@@ -193,3 +194,24 @@ def test_results_come_back_annotated_and_sealed_and_the_cache_stores_that_docume
     stored = next((cache_dir / "results").rglob("*.json")).read_text("utf-8")
     assert '"kind":"test"' in stored and '"cached":false' in stored
     assert document["cached"] is False
+
+
+def test_each_result_and_finding_becomes_a_document_once_per_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 22: validation, the cache, the policy input and the reports all read the one document
+    # built when the result is sealed; building it once more for validation would double the cost.
+    from gatecheck.model import CheckResult, Finding
+
+    built: list[str] = []
+    for cls in (CheckResult, Finding):
+        original = cls._document
+
+        def counting(self: Any, _original: Any = original, _name: str = cls.__name__) -> dict[str, Any]:
+            built.append(_name)
+            return _original(self)  # type: ignore[no-any-return]
+
+        monkeypatch.setattr(cls, "_document", counting)
+    cache = ResultCache(project.parent / "cache")
+    [result] = run_checks([CheckRun(CountingCheck("count"), timeout=10)], settings(project, cache=cache))
+    assert result.status == "ok" and len(result.findings) == 3
+    result.to_dict()
+    assert sorted(built) == ["CheckResult"] + ["Finding"] * 3

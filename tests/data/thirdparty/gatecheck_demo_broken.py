@@ -3,7 +3,7 @@
 import threading
 
 from gatecheck import hookimpl
-from gatecheck.model import CheckResult, Finding, Tool
+from gatecheck.model import CheckResult, Finding, Location, Tool
 
 SCHEMA = {"type": "object"}
 
@@ -45,7 +45,10 @@ class Garbage:
 
     def run(self, ctx):
         return CheckResult(tool=Tool("g", "1"), findings=[
-            Finding(id="x", check="garbage", rule_id="r", title="t", severity="catastrophic")])
+            Finding(id="x", check="garbage", rule_id="r", title="t", severity="catastrophic"),
+            # Fields of the wrong type: scrubbing and location classification run before the
+            # schema check and must leave them for it to report.
+            Finding(id="y", check="garbage", rule_id="r", title=123, severity="high", location=Location(path=7))])
 
 
 @hookimpl
