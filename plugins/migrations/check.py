@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from gatecheck.api import (
     CheckFailed,
     CheckResult,
     Finding,
+    GitBase,
     KeyFact,
     RuleDoc,
     Tool,
@@ -27,7 +29,7 @@ from gatecheck.api import (
     rules_artifact,
 )
 
-from .discovery import candidates, refuse_unlisted, where_searched
+from .discovery import Candidates, candidates, refuse_unlisted, where_searched
 from .rules import RULES
 
 __version__ = "1.3.0"
@@ -50,6 +52,16 @@ def _pglast_version() -> str | None:
         return importlib.metadata.version("pglast")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+@dataclass
+class Prepared:
+    """What one run of the check works from (:meth:`MigrationsCheck.prepare`)."""
+
+    found: Candidates
+    #: The merge base of ``baseline_ref`` with HEAD, when the option is set.
+    base: GitBase | None
+    head: str
 
 
 class MigrationsCheck(CheckBase):
@@ -139,21 +151,33 @@ class MigrationsCheck(CheckBase):
         },
     }
 
-    def inputs(self, ctx: CheckContext) -> list[Path | KeyFact]:
-        """The migration files the repository view lists, in the order they are found, and the base
-        commit of ``baseline_ref`` (the cache key)."""
-        listed = set(ctx.repo.files())
-        files: list[Path | KeyFact] = [ctx.repo.root / rel for rel in candidates(ctx).all if rel in listed]
+    def prepare(self, ctx: CheckContext) -> Prepared:
+        """The migration files and, with ``baseline_ref``, its merge base and HEAD, resolved once."""
         ref = ctx.options.get("baseline_ref")
-        if ref:
-            proc = ctx.git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
-            head = ctx.git(["rev-parse", "--verify", "--quiet", "HEAD"])
-            files.append(KeyFact("base_commit", f"{ref}:{proc.stdout.decode().strip()}:{head.stdout.decode().strip()}"))
+        base = ctx.git_base(str(ref)) if ref else None
+        head = ctx.git(["rev-parse", "--verify", "--quiet", "HEAD"]).stdout.decode().strip() if base else ""
+        return Prepared(candidates(ctx), base, head)
+
+    def _prepared(self, ctx: CheckContext) -> Prepared:
+        """What :meth:`prepare` returned for this run; prepared now for a caller that is not the runner."""
+        if not isinstance(ctx.prepared, Prepared):
+            ctx.prepared = self.prepare(ctx)
+        return ctx.prepared
+
+    def inputs(self, ctx: CheckContext) -> list[Path | KeyFact]:
+        """The migration files the repository view lists, in the order they are found, and the merge
+        base of ``baseline_ref`` with HEAD, which decide which migrations are new (the cache key)."""
+        prepared = self._prepared(ctx)
+        listed = set(ctx.repo.files())
+        files: list[Path | KeyFact] = [ctx.repo.root / rel for rel in prepared.found.all if rel in listed]
+        if prepared.base is not None:
+            files.append(KeyFact("base_commit", f"{prepared.base.commit}:{prepared.head}"))
         return files
 
     def run(self, ctx: CheckContext) -> CheckResult:
         options = ctx.options
-        found = candidates(ctx)
+        prepared = self._prepared(ctx)
+        found = prepared.found
         files = found.all
         tool = Tool("pglast", _pglast_version() or "not installed")
         if not files:
@@ -177,7 +201,7 @@ class MigrationsCheck(CheckBase):
             summary, findings = lint_tree(ctx, found, tick_every=CANCEL_EVERY,
                                           default_version=DEFAULT_POSTGRES_VERSION,
                                           default_limit=DEFAULT_MAX_FILE_SIZE)
-        mark_earlier(ctx, summary, findings)
+        mark_earlier(ctx, summary, findings, prepared.base)
         by_rule = summary["by_rule"]
         return CheckResult(
             tool=tool,
@@ -187,7 +211,7 @@ class MigrationsCheck(CheckBase):
         )
 
 
-def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Finding]) -> None:
+def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Finding], base: GitBase | None) -> None:
     """Mark the findings of earlier migrations (``metadata.earlier_migration``): the default policy
     reports them without denying, because they already ran wherever the project is deployed.
 
@@ -195,9 +219,7 @@ def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Find
     latest migration of each SQL directory, the Alembic heads and the Django leaves (summary.latest).
     """
     latest: list[str] = summary.pop("latest")
-    ref = ctx.options.get("baseline_ref")
-    if ref:
-        base = ctx.git_base(str(ref))
+    if base is not None:
         changed = ctx.changed_since(base.commit)
         in_base = ctx.git_tree(base.commit)
         # Changed since the base, or not in it at all (a migration not committed yet is new too).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 from gatecheck.checks import CheckContext
@@ -111,3 +112,31 @@ def test_a_migration_a_squashed_one_replaces_is_no_leaf(tmp_path: Path) -> None:
     result = run(tmp_path)
     assert result.summary["new_migrations"]["files"] == ["shop/migrations/0003_rename.py"]
     assert earlier(result)["shop/migrations/0002_drop.py"] == {True}
+
+
+class CountingContext(CheckContext):
+    """Records the git commands the check starts."""
+
+    commands: list[list[str]]
+
+    def git(self, args: Sequence[str], *, cwd: Path | None = None, input: bytes | None = None
+            ) -> subprocess.CompletedProcess[bytes]:
+        self.commands.append(list(args))
+        return super().git(args, cwd=cwd, input=input)
+
+
+def test_the_baseline_ref_is_resolved_once_for_the_cache_key_and_the_run(tmp_path: Path) -> None:
+    write(tmp_path, {"shop/migrations/0001_initial.py": INITIAL})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write(tmp_path, {"shop/migrations/0002_drop.py": DROP_CODE})
+    ctx = CountingContext(root=tmp_path, options={"baseline_ref": "main"})
+    ctx.commands = []
+    check = MigrationsCheck()
+    ctx.prepared = check.prepare(ctx)  # as the runner does, before inputs() and run()
+    key = [i for i in check.inputs(ctx) if not isinstance(i, Path)]
+    result = check.run(ctx)
+    assert result.status == "ok" and len(key) == 1
+    assert sum(1 for c in ctx.commands if c[0] == "merge-base") == 1
+    assert sum(1 for c in ctx.commands if c[:1] == ["rev-parse"] and c[-1].startswith("main")) == 1
