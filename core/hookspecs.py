@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from gatecheck.checks import Check
     from gatecheck.policy.engines import EngineProvider
     from gatecheck.reports import Reporter
+    from gatecheck.store.providers import StoreProvider
 
 PROJECT = "gatecheck"
 
@@ -191,6 +192,38 @@ def gatecheck_policy_engines() -> list[EngineProvider]:
         @hookimpl
         def gatecheck_policy_engines():
             return [RemoteProvider()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def gatecheck_stores() -> list[StoreProvider]:
+    """Return the attestation store providers this plugin offers, one per URL scheme.
+
+    ``--store URL`` (``gatecheck store``, ``audit``, ``approve``, ``serve``) picks the provider
+    whose ``scheme`` is the part of ``URL`` before ``://`` (``sqlite`` for a bare path; a driver
+    suffix such as ``+psycopg`` is dropped) and calls ``open(url, migrate=True)``. The store it
+    returns satisfies :class:`gatecheck.store.providers.AttestationStore`: it verifies every
+    envelope before it keeps it, never changes or removes a record, chains records by hash, and
+    answers the searches the audit and the admission server make. The built-in ``sqlite``,
+    ``postgresql`` and ``postgres`` schemes are registered this way
+    (:mod:`gatecheck.store.builtin`); two plugins offering one scheme is a configuration error.
+    Raise :class:`gatecheck.errors.BadInput` for a URL that cannot be used, with any password
+    masked. Example (a store that keeps SQLite files under one directory per team)::
+
+        class TeamStores:
+            scheme = "team"
+            description = "team://NAME: the team's SQLite store under /var/lib/gatecheck"
+
+            def open(self, url, *, migrate=True):
+                name = url.removeprefix("team://")
+                if not name.isidentifier():
+                    raise BadInput(f"team store name {name!r} is not an identifier", key="--store")
+                return Store.open(f"sqlite:////var/lib/gatecheck/{name}.sqlite", migrate=migrate)
+
+        @hookimpl
+        def gatecheck_stores():
+            return [TeamStores()]
     """
     raise NotImplementedError
 

@@ -19,8 +19,9 @@ from gatecheck.checks import Check
 from gatecheck.errors import GatecheckError
 from gatecheck.policy.engines import EngineProvider
 from gatecheck.reports import Reporter
+from gatecheck.store.providers import StoreProvider
 
-BUILTIN_PLUGINS = ("gatecheck.reports.builtin", "gatecheck.policy.builtin")
+BUILTIN_PLUGINS = ("gatecheck.reports.builtin", "gatecheck.policy.builtin", "gatecheck.store.builtin")
 
 
 @dataclass
@@ -34,6 +35,7 @@ class PluginInfo:
     reporters: list[str] = field(default_factory=list)
     policy_engines: list[str] = field(default_factory=list)
     signers: list[str] = field(default_factory=list)
+    stores: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -42,7 +44,7 @@ class PluginInfo:
         return (
             [f"check:{c}" for c in self.checks] + [f"format:{r}" for r in self.reporters]
             + [f"engine:{e}" for e in self.policy_engines] + [f"signer:{s}:" for s in self.signers]
-            + [f"command:{c}" for c in self.commands]
+            + [f"store:{s}://" for s in self.stores] + [f"command:{c}" for c in self.commands]
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +56,7 @@ class PluginInfo:
             "reporters": self.reporters,
             "policy_engines": self.policy_engines,
             "signers": self.signers,
+            "stores": self.stores,
             "commands": self.commands,
             "error": self.error,
         }
@@ -163,6 +166,14 @@ class Plugins:
         """Every signer provider by URI scheme."""
         return {scheme: item for scheme, (_, item) in sorted(self._signers.items())}
 
+    @cached_property
+    def _stores(self) -> dict[str, tuple[str, Any]]:
+        return self.collect("gatecheck_stores", "scheme")
+
+    def stores(self) -> dict[str, StoreProvider]:
+        """Every attestation store provider by URL scheme."""
+        return {scheme: item for scheme, (_, item) in sorted(self._stores.items())}
+
     def describe(self) -> list[PluginInfo]:
         """One entry per registered plugin with what it provides, then any that failed to load."""
         infos: dict[str, PluginInfo] = {}
@@ -178,6 +189,8 @@ class Plugins:
             infos[plugin_name].policy_engines.append(engine_name)
         for scheme, (plugin_name, _) in self._signers.items():
             infos[plugin_name].signers.append(scheme)
+        for scheme, (plugin_name, _) in self._stores.items():
+            infos[plugin_name].stores.append(scheme)
         for impl in self.pm.hook.gatecheck_commands.get_hookimpls():
             plugin_name = self.pm.get_name(impl.plugin) or "?"
             try:

@@ -117,6 +117,7 @@ def check_plugin(plugin: Any, project: Path | None = None, *, timeout: float = 6
     for hook, kind, key, method in (
         ("gatecheck_policy_engines", "engine", "name", "create"),
         ("gatecheck_signers", "signer", "scheme", "open"),
+        ("gatecheck_stores", "store", "scheme", "open"),
         ("gatecheck_commands", "command", "name", "main"),
     ):
         for item in _call(pm, hook, report):

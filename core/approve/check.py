@@ -129,12 +129,12 @@ def _bundle_entries(patterns: list[str]) -> list[tuple[str, bytes]]:
 
 
 def _store_entries(url: str, subject: dict[str, str]) -> list[tuple[str, bytes]]:
-    from gatecheck.store import Store
-    from gatecheck.store.statements import statements_about
+    from gatecheck.plugin_manager import Plugins
+    from gatecheck.store.providers import open_store
 
     try:
-        with Store.open(url) as store:
-            return statements_about(store, subject, APPROVAL_PREDICATE_TYPE)
+        with open_store(url, Plugins()) as store:
+            return store.statements(subject, APPROVAL_PREDICATE_TYPE)
     except BadInput as exc:
         raise CheckFailed(f"checks.approvals.store: {exc.describe()}", bad_input=True) from None
     except GatecheckError as exc:

@@ -33,7 +33,7 @@ from gatecheck.timestamps import parse_iso8601, utc_now
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy) loads when a command opens one, so the command
     # list draws without the store extra.
-    from gatecheck.store import Store
+    from gatecheck.store.providers import AttestationStore
 
 
 @dataclass
@@ -127,8 +127,8 @@ def _parse_when(text: object) -> datetime | None:
         return None
 
 
-def gather(store: Store, since: datetime, *, now: datetime | None = None, expiring_within: timedelta = timedelta(days=30),
-           reverification: Reverification | None = None) -> AuditFacts:
+def gather(store: AttestationStore, since: datetime, *, now: datetime | None = None,
+           expiring_within: timedelta = timedelta(days=30), reverification: Reverification | None = None) -> AuditFacts:
     """Read the store and count what the report shows for the period from ``since`` to ``now``."""
     from gatecheck.store import display_url
 

@@ -15,6 +15,7 @@ Stored text is scrubbed before it is shown, as everywhere in the report.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from gatecheck.store.records import StoredRecord
 from gatecheck.timestamps import format_micro
 
 if TYPE_CHECKING:
-    from gatecheck.store import Store  # annotations only: SQLAlchemy loads with an opened store
+    from gatecheck.store.providers import AttestationStore
 
 #: The stages whose PASSED verdicts mean the subject was promoted.
 DEPLOY_STAGES = ("deploy", "admission")
@@ -92,11 +93,9 @@ def _statement(record: StoredRecord) -> dict[str, Any]:
     return statement if isinstance(statement, dict) else {}
 
 
-def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: list[Any],
+def deployed_subjects(store: AttestationStore, verdicts: list[StoredRecord], admissions: Sequence[Any],
                       now: datetime) -> list[DeployedSubject]:
     """Subjects promoted in the period (newest deployment last), each with its stored approvals."""
-    from gatecheck.store import statements  # SQLAlchemy loads with an opened store
-
     found: dict[tuple[str, str], DeployedSubject] = {}
     for rec in verdicts:
         if rec.verdict != "PASSED" or rec.stage not in DEPLOY_STAGES:
@@ -112,7 +111,7 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
     for item in subjects:
         stored = store.search(subject=item.subject, predicate_type=APPROVAL_PREDICATE_TYPE, limit=None,
                               newest_first=False)
-        for rec in statements.store_records(store, [r.seq for r in stored]):
+        for rec in store.records([r.seq for r in stored]):
             try:
                 approval = parse(_statement(rec).get("predicate") or {})
             except EnvelopeError:
@@ -124,11 +123,9 @@ def deployed_subjects(store: Store, verdicts: list[StoredRecord], admissions: li
     return subjects
 
 
-def slo_decisions(store: Store, verdicts: list[StoredRecord]) -> list[SloDecision]:
+def slo_decisions(store: AttestationStore, verdicts: list[StoredRecord]) -> list[SloDecision]:
     """Every SLO an ``slo`` check measured in a run whose verdict is in ``verdicts``, oldest first."""
-    from gatecheck.store import statements  # SQLAlchemy loads with an opened store
-
-    inputs = statements.records_by_digest(store, {d for rec in verdicts for d in rec.inputs})
+    inputs = store.records_by_digest({d for rec in verdicts for d in rec.inputs})
     rows: list[SloDecision] = []
     for rec in verdicts:
         if rec.envelope is None:

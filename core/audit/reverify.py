@@ -17,7 +17,7 @@ from gatecheck.attest.verify import VerifyOptions, check_envelope
 from gatecheck.digests import prefixed
 
 if TYPE_CHECKING:
-    from gatecheck.store import Store  # annotations only: SQLAlchemy loads with an opened store
+    from gatecheck.store.providers import AttestationStore
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Reverification:
                 "failures": [f.to_dict() for f in self.failures]}
 
 
-def reverify(store: Store, options: VerifyOptions, *, progress: Callable[[int], None] | None = None) -> Reverification:
+def reverify(store: AttestationStore, options: VerifyOptions, *, progress: Callable[[int], None] | None = None) -> Reverification:
     """Check every stored envelope (in chain order) against ``options.keys``; return those that fail."""
     options.validate()
     outcome = Reverification()

@@ -30,7 +30,7 @@ from gatecheck.store.extras import require
 if TYPE_CHECKING:
     import uvicorn
 
-    from gatecheck.store import Store
+    from gatecheck.store.providers import AttestationStore
 
 
 def verify_options(keys: tuple[Path, ...], threshold: int, policy_digest: str | None, stage: str | None,
@@ -226,7 +226,7 @@ def _log_to_stderr(log_level: str) -> None:
     logger.setLevel(log_level.upper())
 
 
-def _serve_probes(store: Store, host: str, port: int, log_level: str) -> uvicorn.Server:
+def _serve_probes(store: AttestationStore, host: str, port: int, log_level: str) -> uvicorn.Server:
     """Start /healthz and /readyz over plain HTTP on ``port`` in a thread; BadInput when it cannot listen there.
 
     A thread of its own, not the main server's loop: uvicorn handles signals only in the main

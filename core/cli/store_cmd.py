@@ -22,7 +22,7 @@ from gatecheck.store import DEFAULT_URL
 from gatecheck.store.records import PushResult, StoredRecord
 
 if TYPE_CHECKING:
-    from gatecheck.store import Store
+    from gatecheck.store.providers import AttestationStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,19 +48,22 @@ def load_keys(paths: Sequence[str | Path]) -> list[PublicKey]:
     return inputs.public_keys(paths)
 
 
-def open_store(url: str) -> Store:
-    """The store at ``url``, named on stderr with ``--verbose`` (credentials masked).
+def open_store(url: str) -> AttestationStore:
+    """The store at ``url``, opened by the provider registered for its scheme (``gatecheck_stores``)
+    and named on stderr with ``--verbose`` (credentials masked).
 
-    SQLAlchemy is imported here, not with the command: without the store extra, ``--help`` still
-    works and this raises MissingExtra (exit 2) naming the extra.
+    The built-in SQL stores import SQLAlchemy when they open one, not with the command: without the
+    store extra, ``--help`` still works and opening raises MissingExtra (exit 2) naming the extra.
     """
-    from gatecheck.store import Store, display_url
+    from gatecheck.plugin_manager import Plugins
+    from gatecheck.redact import scrub
+    from gatecheck.store.providers import open_store as open_with_provider
 
-    detail(f"gatecheck: store {display_url(url)}")
-    return Store.open(url)
+    detail(f"gatecheck: store {scrub(url)}")
+    return open_with_provider(url, Plugins())
 
 
-def push_bundles(store: Store, bundles: Sequence[Path], options: VerifyOptions, *,
+def push_bundles(store: AttestationStore, bundles: Sequence[Path], options: VerifyOptions, *,
                  repository: str | None = None, commit: str | None = None) -> PushResult:
     """Read every bundle (``-``: stdin), then push all their envelopes in one transaction (nothing
     stored if one is malformed). A bundle is JSON Lines of DSSE envelopes or Sigstore bundles, or one

@@ -57,7 +57,7 @@ from gatecheck.server.admission import (
 )
 from gatecheck.server.auth import BearerTokens
 from gatecheck.server.decisions import Answer, VerdictService
-from gatecheck.store import Store
+from gatecheck.store.providers import AttestationStore
 from gatecheck.timestamps import format_micro, utc_now
 
 log = logging.getLogger("gatecheck.server")
@@ -130,7 +130,7 @@ class AdmissionLog:
     store writes the others of its batch regardless (see :meth:`Store.log_admissions`).
     """
 
-    def __init__(self, store: Store, metrics: Metrics, linger: float = 0.25) -> None:
+    def __init__(self, store: AttestationStore, metrics: Metrics, linger: float = 0.25) -> None:
         self.store = store
         self.records = metrics.admission_log
         self.linger = linger
@@ -220,7 +220,7 @@ def _guard(endpoint: Endpoint, route: str, tokens: BearerTokens | None, metrics:
     return guarded
 
 
-def _health_routes(store: Store) -> list[Route]:
+def _health_routes(store: AttestationStore) -> list[Route]:
     """``/healthz`` and ``/readyz``: open to anyone, they say only whether the process and the store answer."""
 
     async def healthz(_request: Request) -> Response:
@@ -236,7 +236,7 @@ def _health_routes(store: Store) -> list[Route]:
     return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
 
 
-def create_probe_app(store: Store) -> Starlette:
+def create_probe_app(store: AttestationStore) -> Starlette:
     """The health probes alone, for a second listener (``--probe-port``) that needs no client certificate."""
     return Starlette(routes=_health_routes(store))
 
@@ -253,7 +253,7 @@ async def _body(request: Request) -> bytes | None:
     return bytes(data)
 
 
-def create_app(store: Store, settings: ServerSettings) -> Starlette:
+def create_app(store: AttestationStore, settings: ServerSettings) -> Starlette:
     """The Starlette application; the caller owns ``store`` (the app closes its admission log only)."""
     metrics = Metrics()
     service = VerdictService(store, settings.options, cache_size=settings.cache_size, cache_ttl=settings.cache_ttl,

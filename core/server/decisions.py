@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from gatecheck.attest.verify import VerificationResult, VerifyOptions, verify_entries
 from gatecheck.canonical import canonical_json
 from gatecheck.digests import prefixed, sha256_hex
-from gatecheck.store import Store
+from gatecheck.store.providers import AttestationStore
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class VerdictCache:
 class VerdictService:
     """Decides whether a digest has a stored, verifying, fresh, PASSED verdict."""
 
-    def __init__(self, store: Store, options: VerifyOptions, *, cache_size: int = 10_000, cache_ttl: float = 60.0,
+    def __init__(self, store: AttestationStore, options: VerifyOptions, *, cache_size: int = 10_000, cache_ttl: float = 60.0,
                  clock: Callable[[], float] = time.time, on_query: Callable[[float], None] | None = None) -> None:
         options.validate()
         self.store = store
@@ -150,7 +150,7 @@ class VerdictService:
         return answer
 
 
-def statement_entries(store: Store, digest_hex: str, have: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+def statement_entries(store: AttestationStore, digest_hex: str, have: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """Every other stored statement about ``sha256:digest_hex`` as ``(store:ID, envelope)``, for a verify-time
     policy: the verdict query reads only VSAs and their inputs."""
     known = {source for source, _ in have}

@@ -7,6 +7,8 @@
 * :mod:`gatecheck.store.integrity`: the tamper check, :meth:`Store.check`.
 * :mod:`gatecheck.store.queries`: :meth:`Store.search`, :meth:`Store.get`, the head and readiness.
 * :mod:`gatecheck.store.statements`: statements of one kind, for the approvals check and the audit.
+* :mod:`gatecheck.store.providers`: stores as a plugin axis: the protocols and opening a URL by scheme.
+* :mod:`gatecheck.store.builtin`: registers the SQL stores through the ``gatecheck_stores`` hook.
 * :mod:`gatecheck.store.admissions`: the admission webhook's decision log.
 * :mod:`gatecheck.store.records`: the record and a push's result.
 * :mod:`gatecheck.store.extras`: the optional ``store`` and ``server`` extras, and the error when one is missing.

@@ -8,7 +8,7 @@ migration lock, :mod:`gatecheck.store.schema`).
 :class:`Store` gathers what an open store does, each part in the module named after it:
 :mod:`~gatecheck.store.append` (push), :mod:`~gatecheck.store.queries` (search, get, head),
 :mod:`~gatecheck.store.integrity` (the chain check), :mod:`~gatecheck.store.admissions` (the
-admission log).
+admission log), :mod:`~gatecheck.store.statements` (statements by kind, records by id).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from gatecheck.store.admissions import AdmissionRows
 from gatecheck.store.append import Appender
 from gatecheck.store.extras import MissingExtra
 from gatecheck.store.integrity import ChainCheck
+from gatecheck.store.statements import StatementQueries
 
 
 def normalise_url(url: str) -> str:
@@ -60,7 +61,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Store(Appender, ChainCheck, AdmissionRows):
+class Store(Appender, ChainCheck, AdmissionRows, StatementQueries):
     """An open attestation store. Create with :meth:`open`; safe to share between threads."""
 
     def __init__(self, engine: sa.Engine, url: str) -> None:
