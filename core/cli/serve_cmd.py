@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,13 +176,14 @@ def serve(store_url: str, keys: tuple[Path, ...], threshold: int, policy_digest:
                    f"authentication to anyone who can connect to {host}:{port}")
         if tls is not None:
             info(f"gatecheck: TLS certificate {tls.served}")
-        probe = _serve_probes(st, host, probe_port, log_level) if probe_port is not None else None
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
         # The server's SSLContext is ours (it takes up renewed certificates), not one uvicorn builds
         # from file names once: set after load(), which would otherwise replace it.
         config.load()
         config.ssl = tls.context if tls is not None else None
         server = uvicorn.Server(config)
+        probe = (_serve_probes(st, host, probe_port, log_level, serving=lambda: server.started)
+                 if probe_port is not None else None)
         try:
             server.run()
         except SystemExit:
@@ -226,7 +228,8 @@ def _log_to_stderr(log_level: str) -> None:
     logger.setLevel(log_level.upper())
 
 
-def _serve_probes(store: AttestationStore, host: str, port: int, log_level: str) -> uvicorn.Server:
+def _serve_probes(store: AttestationStore, host: str, port: int, log_level: str, *,
+                  serving: Callable[[], bool]) -> uvicorn.Server:
     """Start /healthz and /readyz over plain HTTP on ``port`` in a thread; BadInput when it cannot listen there.
 
     A thread of its own, not the main server's loop: uvicorn handles signals only in the main
@@ -236,7 +239,7 @@ def _serve_probes(store: AttestationStore, host: str, port: int, log_level: str)
 
     from gatecheck.server.app import create_probe_app
 
-    server = uvicorn.Server(uvicorn.Config(create_probe_app(store), host=host, port=port, log_level=log_level,
+    server = uvicorn.Server(uvicorn.Config(create_probe_app(store, serving), host=host, port=port, log_level=log_level,
                                            access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, name="gatecheck-probes", daemon=True)
     thread.start()

@@ -220,13 +220,17 @@ def _guard(endpoint: Endpoint, route: str, tokens: BearerTokens | None, metrics:
     return guarded
 
 
-def _health_routes(store: AttestationStore) -> list[Route]:
-    """``/healthz`` and ``/readyz``: open to anyone, they say only whether the process and the store answer."""
+def _health_routes(store: AttestationStore, serving: Callable[[], bool] = lambda: True) -> list[Route]:
+    """``/healthz`` and ``/readyz``: open to anyone, they say only whether the process and the store
+    answer, and (``serving``) whether the main listener accepts connections yet."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
+        if not serving():
+            return JSONResponse({"status": "starting", "error": "the main listener is not accepting connections yet"},
+                                status_code=503)
         try:
             version = await run_in_threadpool(store.ping)
         except Exception as exc:
@@ -236,9 +240,11 @@ def _health_routes(store: AttestationStore) -> list[Route]:
     return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
 
 
-def create_probe_app(store: AttestationStore) -> Starlette:
-    """The health probes alone, for a second listener (``--probe-port``) that needs no client certificate."""
-    return Starlette(routes=_health_routes(store))
+def create_probe_app(store: AttestationStore, serving: Callable[[], bool]) -> Starlette:
+    """The health probes alone, for a second listener (``--probe-port``) that needs no client
+    certificate; ``/readyz`` answers 503 until ``serving()`` says the main listener is up (it starts
+    after the probes, and a Kubernetes readiness probe must not route webhooks to it before)."""
+    return Starlette(routes=_health_routes(store, serving))
 
 
 async def _body(request: Request) -> bytes | None:

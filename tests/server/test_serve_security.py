@@ -273,3 +273,23 @@ def test_a_lost_admission_record_is_reported_on_stderr(stored: Stored, tmp_path:
         _, err = proc.communicate(timeout=20)
     assert "admission record not written: kind='Pod' namespace='refused' name='p'" in err, err
     assert "refuse_namespace" in err
+
+
+def test_the_probe_port_is_not_ready_until_the_main_listener_is(tmp_path: Path) -> None:
+    """The probe listener starts first; a readiness probe that passed then would send webhooks to a
+    port that does not listen yet (seen as a refused connection right after start-up)."""
+    from gatecheck.cli.serve_cmd import _serve_probes
+
+    main_up = False
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        port = free_port()
+        probes = _serve_probes(store, "127.0.0.1", port, "warning", serving=lambda: main_up)
+        try:
+            with httpx.Client(timeout=5) as client:
+                starting = client.get(f"http://127.0.0.1:{port}/readyz")
+                assert starting.status_code == 503 and starting.json()["status"] == "starting"
+                assert client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+                main_up = True
+                assert client.get(f"http://127.0.0.1:{port}/readyz").json()["status"] == "ready"
+        finally:
+            probes.should_exit = True

@@ -87,27 +87,14 @@ def serving(stored: Stored, pki: TestPKI, cert: Path, key: Path, *args: str) -> 
     context = ssl.create_default_context(cafile=str(pki.ca_cert))
     ready = f"https://127.0.0.1:{port}/healthz"
     probe = [a.split("=", 1)[1] for a in args if a.startswith("--probe-port=")]
-    if probe:  # with --client-ca the probe port is the one a client without a certificate can ask
-        ready = f"http://127.0.0.1:{probe[0]}/healthz"
+    if probe:  # with --client-ca the probe port is the one a client without a certificate can ask;
+        # its /readyz says ready only once the TLS port listens too
+        ready = f"http://127.0.0.1:{probe[0]}/readyz"
     with httpx.Client(verify=context, timeout=5) as client, running(argv, ready, client) as proc:
         # An idle keep-alive TLS connection holds up the server's exit for 30 s (asyncio waits that
         # long for the client's close_notify), and the tests stop the server to read its stderr.
         client.close()
-        if probe:  # the probe port answers first: wait until the TLS port listens too
-            _wait_for_listener(port)
         yield Server(port, pki, proc)
-
-
-def _wait_for_listener(port: int, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def test_a_certificate_written_over_the_files_is_served_to_new_connections(stored: Stored, tmp_path: Path) -> None:
