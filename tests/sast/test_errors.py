@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,22 @@ def test_malformed_rule_yaml_names_file_and_line(tmp_path: Path, sast: Any) -> N
         run(root, sast, rules=["rules"])
     assert err.value.bad_input
     assert str(err.value).startswith("rules/team.yaml:4: invalid YAML")
+
+
+def test_a_rule_file_whose_aliases_expand_without_bound_is_refused(tmp_path: Path, sast: Any) -> None:
+    """Rules go to semgrep with their aliases expanded: a project's rule file may not expand a few
+    lines into millions of nodes (or use duplicate keys, where the last would silently win)."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8))
+    root = tmp_path / "p"
+    sast.write(root, {"a.py": "x = 1\n", "rules/bomb.yaml": bomb + "rules: []\n",
+                      "rules2/dup.yaml": "rules: []\nrules: []\n"})
+    for rules, expected in ((["rules"], "rules/bomb.yaml"), (["rules2"], "rules2/dup.yaml:2: duplicate key 'rules'")):
+        with pytest.raises(CheckFailed) as err:
+            run(root, sast, rules=rules)
+        assert err.value.bad_input and str(err.value).startswith(expected), str(err.value)
 
 
 def test_rule_without_languages_and_duplicate_ids_are_bad_input(tmp_path: Path, sast: Any) -> None:
@@ -137,11 +154,16 @@ def test_too_large_file_is_reported_and_strict_mode_fails(tmp_path: Path, sast: 
 
 
 def test_deadline_kills_semgrep_and_times_out(tmp_path: Path, sast: Any) -> None:
+    # Enough code that semgrep is still scanning when the deadline passes (about 30k lines: several
+    # seconds; semgrep's own start-up is a quarter of a second).
     root = tmp_path / "p"
-    sast.write(root, {"a.py": "eval(x)\n"})
-    ctx = sast.context(root, {}, timeout=0.5)
+    body = "".join(f"def f{i}(request, x):\n    y = request.args.get('q') + x\n    return eval(y)\n" for i in range(100))
+    sast.write(root, {f"pkg/m{n}.py": body for n in range(100)})
+    ctx = sast.context(root, {}, timeout=1.0)
+    started = time.monotonic()
     with pytest.raises(CheckTimeout):
         SastCheck().run(ctx)
+    assert time.monotonic() - started < 10
 
 
 def test_semgrep_per_file_errors_become_problems_and_fatal_ones_raise() -> None:
