@@ -165,10 +165,9 @@ location_kinds := ["source", "test", "docs", "example", "generated", "history"]
 
 relaxed_locations := {l | some l in cfg.relaxed_locations}
 
-# A finding without a location (a stale database, a project-wide fact) counts as source.
-location_kind(f) := f.location.kind
-
-location_kind(f) := "source" if not f.location.kind
+# A finding without a location (a stale database, a project-wide fact) counts as source: the
+# per-finding pass reads object.get(f, ["location", "kind"], "source"), a builtin, which costs a
+# tenth less than a two-clause function at 10,000 findings (bench/policy_eval.py).
 
 relaxed(k, lk) if {
 	k in {"severity", "below", "secret", "migration"}
@@ -239,7 +238,7 @@ finding_entries := entries if {
 	elsewhere := judged_elsewhere
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity][object.get(elsewhere, f.id, location_kind(f))]
+		p := profiles[f.check][f.severity][object.get(elsewhere, f.id, object.get(f, ["location", "kind"], "source"))]
 		covered := f.id in waivable_ids[p.kind]
 		list := p.place[covered]
 		entry := {
@@ -258,7 +257,7 @@ finding_entries := entries if {
 	elsewhere := judged_elsewhere
 	entries := [[list, entry] |
 		some f in input.findings
-		p := profiles[f.check][f.severity][object.get(elsewhere, f.id, location_kind(f))]
+		p := profiles[f.check][f.severity][object.get(elsewhere, f.id, object.get(f, ["location", "kind"], "source"))]
 		act := object.get(actions, [p.kind, f.rule_id], p.action)
 		covered := f.id in waivable_ids[p.kind]
 		list := places[act][covered]
