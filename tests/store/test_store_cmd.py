@@ -68,3 +68,10 @@ def test_cli_malformed_bundle_exits_2_naming_file_and_line(cli, store_url: str, 
     assert len(json.loads(cli("store", "search", "--store", store_url).stdout)) == 3
     res = cli("store", "search", "--store", store_url, "--since", "yesterday-ish")
     assert res.exit_code == 2 and "--since" in res.stderr
+
+
+def test_cli_store_url_of_an_unknown_scheme_exits_2_naming_the_known_ones(cli) -> None:  # type: ignore[no-untyped-def]
+    res = cli("store", "search", "--store", "mongodb://user:hunter2@db/att")
+    assert res.exit_code == 2
+    assert "unsupported store URL scheme 'mongodb' (one of postgres://, postgresql://, sqlite://" in res.stderr
+    assert "hunter2" not in res.stderr + res.stdout
