@@ -30,6 +30,11 @@ OPERATOR_ONLY = "x-gatecheck-operator"
 OPERATOR_VALUES = "x-gatecheck-operator-values"
 #: ...and a key whose string (or strings) name a path that repository configuration must keep inside the tree.
 PATH_KEY = "x-gatecheck-path"
+#: On a check's ``baseline_ref`` option: without ``--baseline-ref`` or a configured value, the gate
+#: passes the ``--trusted-ref`` (a pull request's base) as the check's baseline. For a check whose
+#: baseline only says which files the change adds (the migrations check's new migrations), not
+#: one that sets pre-existing findings aside (diff-aware sast, secrets, sca: the operator's choice).
+TRUSTED_REF_BASELINE = "x-gatecheck-trusted-ref-baseline"
 
 
 @dataclass

@@ -17,7 +17,7 @@ import jsonschema
 
 from gatecheck import __version__, policy, redact, waivers
 from gatecheck.cache import ResultCache, cache_directory
-from gatecheck.config import Config
+from gatecheck.config import TRUSTED_REF_BASELINE, Config
 from gatecheck.errors import BadInput
 from gatecheck.locations import LocationKinds
 from gatecheck.model import CheckResult, Decision, DecisionEntry, Finding, Location, Tool, finding_id
@@ -28,7 +28,7 @@ from gatecheck.policy import policy_bundle as bundle_mod
 from gatecheck.reports import Report, exit_code_of, json_text
 from gatecheck.repository import OutsideRepository, Repository, normalize
 from gatecheck.runner import CheckRun, Progress, RunSettings, run_checks
-from gatecheck.trust import ConfigSource
+from gatecheck.trust import ConfigSource, GitRefSource
 
 STAGES = ("ci", "deploy", "admission")
 DEFAULT_TIMEOUT = 600.0
@@ -145,8 +145,12 @@ def plan(config: Config, plugins: Plugins, options: GateOptions) -> list[CheckRu
             raise config.bad(f"invalid option for check {name!r}: {err.message}", "checks", name,
                              *[str(p) for p in err.absolute_path])
         config.check_trust(dict(check.options_schema), check_options, "checks", name)
-        if options.baseline_ref and "baseline_ref" in dict(check.options_schema).get("properties", {}):
+        baseline = dict(check.options_schema).get("properties", {}).get("baseline_ref")
+        if options.baseline_ref and baseline is not None:
             check_options["baseline_ref"] = options.baseline_ref
+        elif (isinstance(baseline, dict) and baseline.get(TRUSTED_REF_BASELINE)
+              and "baseline_ref" not in check_options and isinstance(config.source, GitRefSource)):
+            check_options["baseline_ref"] = config.source.ref
         runs.append(CheckRun(check=check, options=check_options, timeout=float(table.get("timeout", default_timeout))))
     return runs
 

@@ -143,10 +143,12 @@ class MigrationsCheck(CheckBase):
             },
             "baseline_ref": {
                 "type": "string", "minLength": 1,
+                # A pull request's base (--trusted-ref) says exactly which migrations the change adds.
+                "x-gatecheck-trusted-ref-baseline": True,
                 "description": "Git ref (origin/main): only migration files added or changed since its merge base "
                                "are new; the others are earlier migrations, reported, not denied (set by "
-                               "gatecheck run --baseline-ref). Without it the latest migration of each directory, "
-                               "Alembic head and Django leaf counts as new.",
+                               "gatecheck run --baseline-ref, else by --trusted-ref). Without one the latest "
+                               "migration of each directory, Alembic head and Django leaf counts as new.",
             },
         },
     }

@@ -140,3 +140,33 @@ def test_the_baseline_ref_is_resolved_once_for_the_cache_key_and_the_run(tmp_pat
     assert result.status == "ok" and len(key) == 1
     assert sum(1 for c in ctx.commands if c[0] == "merge-base") == 1
     assert sum(1 for c in ctx.commands if c[:1] == ["rev-parse"] and c[-1].startswith("main")) == 1
+
+
+def test_in_a_pull_request_the_trusted_ref_says_which_migrations_are_new(tmp_path: Path) -> None:
+    """`gatecheck run --trusted-ref origin/main` (what the CI templates run for a pull request) judges
+    only the migrations the change adds: an app's years-old latest migration is history, not new."""
+    from gatecheck import config as config_mod
+    from gatecheck import trust
+    from gatecheck.gate import GateOptions, plan
+    from gatecheck.plugin_manager import Plugins
+
+    write(tmp_path, {"shop/migrations/0001_initial.py": INITIAL, "shop/migrations/0002_drop.py": DROP_CODE,
+                     "billing/migrations/0001_initial.py": INITIAL.replace("Order", "Invoice")})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    write(tmp_path, {"billing/migrations/0002_drop.py": django("[('billing', '0001_initial')]",
+                                                               'migrations.RemoveField("invoice", "code"),')})
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "change")
+
+    def new_files(**source: str) -> list[str]:
+        cfg = config_mod.load(tmp_path, source=trust.open_source(tmp_path, **source))  # type: ignore[arg-type]
+        [run_] = [r for r in plan(cfg, Plugins(), GateOptions(only=["migrations"]))]
+        result = run_.check.run(CheckContext(root=tmp_path, options=dict(run_.options)))
+        return list(result.summary["new_migrations"]["files"])
+
+    # Without a base, shop's latest migration (untouched by the change) counts as new too.
+    assert new_files() == ["billing/migrations/0002_drop.py", "shop/migrations/0002_drop.py"]
+    assert new_files(trusted_ref="main") == ["billing/migrations/0002_drop.py"]
