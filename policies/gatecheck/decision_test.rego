@@ -263,6 +263,17 @@ test_an_earlier_migration_is_reported_not_denied if {
 	contains(e.message, "an earlier migration, not new in this change")
 }
 
+test_advice_about_an_earlier_migration_is_not_mentioned if {
+	f := object.union(finding("m4", "migrations", "prefer-text", "low"), {"metadata": {"earlier_migration": true}})
+	d := data.gatecheck.decision with input as with_findings([f])
+	d.allow == true
+	every e in array.concat(d.warn, d.deny) { e.finding_id != "m4" }
+	new := with_findings([finding("m5", "migrations", "prefer-text", "low")])
+	d2 := data.gatecheck.decision with input as new
+	some w in d2.warn
+	w.finding_id == "m5"
+}
+
 test_an_unsafe_migration_in_source_denies if {
 	d := data.gatecheck.decision with input as with_findings([located("m1", "migrations", "drop-column", "high", "source")])
 	d.allow == false
