@@ -66,6 +66,10 @@ class Report:
             self.not_checked.append({"path": rel, "line": line, "reason": reason})
         fired: set[tuple[int, str]] = set()
         occurrences: Counter[tuple[str, str]] = Counter()
+        # One finding per rule, line and message: a Django operation (one line) can generate several
+        # statements that a rule describes in the same words (two ALTERs while the same lock is held);
+        # the reader would see the same row twice. The finding counts them in metadata.statements.
+        same: dict[tuple[str, int, str], Finding] = {}
         for hit in hits:
             stmt = hit.stmt
             fired.add((id(stmt), hit.rule))
@@ -74,6 +78,10 @@ class Report:
                 continue
             if hit.rule in stmt.allows:
                 self.allowed.append({"rule_id": hit.rule, "path": rel, "line": stmt.line, "reason": stmt.allows[hit.rule]})
+                continue
+            earlier = same.get((hit.rule, stmt.line, hit.message))
+            if earlier is not None:
+                earlier.metadata["statements"] = int(earlier.metadata.get("statements", 1)) + 1
                 continue
             text = stmt.text
             occurrence = occurrences[(hit.rule, text)]
@@ -87,7 +95,7 @@ class Report:
                 metadata["table"] = hit.table
             if unit:
                 metadata["migration"] = unit
-            self.findings.append(Finding(
+            finding = Finding(
                 id=finding_id(CHECK, hit.rule, path=rel, key=f"{text}\0{occurrence}"),
                 check=CHECK,
                 rule_id=hit.rule,
@@ -97,7 +105,9 @@ class Report:
                 location=Location(rel, stmt.line, stmt.end_line),
                 references=list(references),
                 metadata=metadata,
-            ))
+            )
+            same[(hit.rule, stmt.line, hit.message)] = finding
+            self.findings.append(finding)
         for stmt in migration.statements:
             for rule_id, reason in stmt.allows.items():
                 if (id(stmt), rule_id) not in fired:

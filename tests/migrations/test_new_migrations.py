@@ -170,3 +170,26 @@ def test_in_a_pull_request_the_trusted_ref_says_which_migrations_are_new(tmp_pat
     # Without a base, shop's latest migration (untouched by the change) counts as new too.
     assert new_files() == ["billing/migrations/0002_drop.py", "shop/migrations/0002_drop.py"]
     assert new_files(trusted_ref="main") == ["billing/migrations/0002_drop.py"]
+
+
+def test_statements_of_one_operation_described_alike_are_one_finding(tmp_path: Path) -> None:
+    """Found on pretix (badges 0003): widening a primary key that a foreign key references makes two
+    ALTERs at the operation's line while ACCESS EXCLUSIVE is held; the same sentence twice is one row."""
+    initial = django("[]", """
+        migrations.CreateModel("Layout", [("id", models.AutoField(primary_key=True))]),
+        migrations.CreateModel("Item", [("id", models.AutoField(primary_key=True)),
+                                        ("layout", models.ForeignKey("shop.Layout", on_delete=models.CASCADE))]),
+    """)
+    widen = django("[('shop', '0001_initial')]", """
+        migrations.AlterField("item", "id", models.BigAutoField(primary_key=True)),
+        migrations.AlterField("layout", "id", models.BigAutoField(primary_key=True)),
+    """)
+    write(tmp_path, {"shop/migrations/0001_initial.py": initial,
+                     "shop/migrations/0002_widen.py": widen})
+    result = run(tmp_path)
+    rows = [(f.rule_id, f.location.start_line if f.location else 0, f.title) for f in result.findings
+            if f.location and f.location.path.endswith("0002_widen.py")]
+    assert len(rows) == len(set(rows)), rows
+    held = [f for f in result.findings if f.rule_id == "access-exclusive-held" and f.location
+            and f.location.path.endswith("0002_widen.py")]
+    assert held and any(f.metadata.get("statements", 1) > 1 for f in held), [(f.title, f.metadata) for f in held]
