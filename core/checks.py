@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from gatecheck import git
 from gatecheck import redact as redact_mod
@@ -74,6 +74,10 @@ class Check(Protocol):
         ...
 
 
+#: What a check's :meth:`CheckBase.prepare` returns (its own plain data class).
+P = TypeVar("P")
+
+
 class CheckBase:
     """Defaults for a check's optional members; subclass it to declare only what differs."""
 
@@ -88,6 +92,15 @@ class CheckBase:
         """Work both :meth:`inputs` and ``run`` need (which files to scan, a resolved base commit),
         done once per run; the runner keeps what it returns as ``ctx.prepared``."""
         return None
+
+    def prepared(self, ctx: CheckContext, kind: type[P]) -> P:
+        """What :meth:`prepare` returned for this run, of the check's own ``kind``; prepared now when
+        the check is run by a caller that is not the runner (a test, a benchmark)."""
+        if not isinstance(ctx.prepared, kind):
+            ctx.prepared = self.prepare(ctx)
+        if not isinstance(ctx.prepared, kind):
+            raise TypeError(f"{type(self).__name__}.prepare returned {type(ctx.prepared).__name__}, not {kind.__name__}")
+        return ctx.prepared
 
     def restore(self, ctx: CheckContext, result: CheckResult) -> None:
         """Called instead of ``run`` when the result comes from the cache: a check whose run also

@@ -160,16 +160,10 @@ class MigrationsCheck(CheckBase):
         head = ctx.git(["rev-parse", "--verify", "--quiet", "HEAD"]).stdout.decode().strip() if base else ""
         return Prepared(candidates(ctx), base, head)
 
-    def _prepared(self, ctx: CheckContext) -> Prepared:
-        """What :meth:`prepare` returned for this run; prepared now for a caller that is not the runner."""
-        if not isinstance(ctx.prepared, Prepared):
-            ctx.prepared = self.prepare(ctx)
-        return ctx.prepared
-
     def inputs(self, ctx: CheckContext) -> list[Path | KeyFact]:
         """The migration files the repository view lists, in the order they are found, and the merge
         base of ``baseline_ref`` with HEAD, which decide which migrations are new (the cache key)."""
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         listed = set(ctx.repo.files())
         files: list[Path | KeyFact] = [ctx.repo.root / rel for rel in prepared.found.all if rel in listed]
         if prepared.base is not None:
@@ -178,7 +172,7 @@ class MigrationsCheck(CheckBase):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         options = ctx.options
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         found = prepared.found
         files = found.all
         tool = Tool("pglast", _pglast_version() or "not installed")

@@ -127,18 +127,12 @@ class SastCheck(CheckBase):
         ref = ctx.options.get("baseline_ref")
         return Prepared(pack, ignores, selection, ctx.git_base(ref) if ref else None)
 
-    def _prepared(self, ctx: CheckContext) -> Prepared:
-        """What :meth:`prepare` returned for this run; prepared now for a caller that is not the runner."""
-        if not isinstance(ctx.prepared, Prepared):
-            ctx.prepared = self.prepare(ctx)
-        return ctx.prepared
-
     # -- cache key -------------------------------------------------------------------------
 
     def inputs(self, ctx: CheckContext) -> list[Path | KeyFact]:
         """The scanned source files, the rule files, the ignore files and, in diff-aware mode, the
         resolved base commit (so a moved base is a cache miss)."""
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         inputs: list[Path | KeyFact] = [*(ctx.repo.root / rel for rel in prepared.selection.files),
                                         *prepared.pack.files, *prepared.ignores.files]
         if prepared.base is not None:
@@ -148,7 +142,7 @@ class SastCheck(CheckBase):
     # -- run -------------------------------------------------------------------------------
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         pack, selection = prepared.pack, prepared.selection
         settings = EngineSettings(
             rule_timeout=int(ctx.options.get("rule_timeout", 10)),

@@ -213,19 +213,13 @@ class ScaCheck(CheckBase):
     def prepare(self, ctx: CheckContext) -> Prepared:
         return Prepared(ctx)
 
-    def _prepared(self, ctx: CheckContext) -> Prepared:
-        # The runner calls prepare(); a caller that runs the check by hand (a test, a benchmark) may not.
-        if not isinstance(ctx.prepared, Prepared):
-            ctx.prepared = self.prepare(ctx)
-        return ctx.prepared
-
     def environment(self, ctx: CheckContext) -> str | None:
         """The installed environment to audit, as configured (a directory of the tree)."""
         configured = ctx.options.get("environment")
         return str(configured) if configured else None
 
     def inputs(self, ctx: CheckContext) -> Iterator[Path | KeyFact]:
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         root = ctx.repo.root
         yield from (root / rel for rel in dependencies.files_read(ctx.repo, prepared.files))
         where = self.environment(ctx)
@@ -251,7 +245,7 @@ class ScaCheck(CheckBase):
 
         where = self.environment(ctx)
         environment = dependencies.open_environment(ctx.repo, where) if where is not None else None
-        return gather(ctx.repo, self._prepared(ctx).files, listed=ctx.scan_files(),
+        return gather(ctx.repo, self.prepared(ctx, Prepared).files, listed=ctx.scan_files(),
                       shape=str(ctx.options.get("shape", "auto")), environment=environment)
 
     def _service(self, ctx: CheckContext, summary: dict[str, Any]) -> tuple[VulnerabilityService, OsvDatabase | None]:
@@ -260,7 +254,7 @@ class ScaCheck(CheckBase):
         service = ctx.options.get("service", "offline")
         summary["service"] = service
         if service == "offline":
-            path, name = self._prepared(ctx).database
+            path, name = self.prepared(ctx, Prepared).database
             if path is None:
                 configured = ctx.options.get("database")
                 where = ctx.config_source.display(configured) if configured else name
@@ -314,7 +308,7 @@ class ScaCheck(CheckBase):
                                    f"(first: {gathered.unreadable[0]['path']})"]
         base: base_commit.Base | None = None
         base_collected: Collected | None = None
-        git_base = self._prepared(ctx).base
+        git_base = self.prepared(ctx, Prepared).base
         if git_base is not None:
             base = base_commit.open_base(ctx, git_base)
             base_collected = self._base_collected(ctx, base, gathered.shape.kind)

@@ -135,7 +135,7 @@ class SecretsCheck(CheckBase):
         hashes and ids), the commits a history scan covers, the base commit of ``baseline_ref``, the names
         of the files judged by name only (adding a ``.p12`` must be noticed without digesting every large
         binary on each cold run) and, when verifying, the hour."""
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         root = ctx.repo.root
         opened: list[Path] = []
         config_side.configured_rules(ctx, opened)  # not the built-in pack: a warm run need not parse it
@@ -158,15 +158,8 @@ class SecretsCheck(CheckBase):
             facts.append(KeyFact("verify", time.strftime("%Y-%m-%dT%H", time.gmtime())))
         return [*(root / entry.path for entry in prepared.selection.files), *opened, *facts]
 
-    def _prepared(self, ctx: CheckContext) -> Prepared:
-        """What :meth:`prepare` returned for this run; prepared now for a caller that is not the runner."""
-        prepared = ctx.prepared
-        if not isinstance(prepared, Prepared):
-            prepared = ctx.prepared = self.prepare(ctx)
-        return prepared
-
     def run(self, ctx: CheckContext) -> CheckResult:
-        prepared = self._prepared(ctx)
+        prepared = self.prepared(ctx, Prepared)
         selection = prepared.selection
         rules = config_side.ruleset(ctx)
         engine = _engine(ctx, rules)
