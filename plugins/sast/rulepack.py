@@ -102,8 +102,6 @@ class RulePack:
 
     files: list[Path] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
-    #: Every rule as YAML parses it (anchors and aliases resolved), in file order.
-    documents: list[dict[str, Any]] = field(default_factory=list)
 
     def engine_config(self, directory: Path) -> Path:
         """All rules in one JSON rule file under ``directory``, for semgrep.
@@ -116,7 +114,7 @@ class RulePack:
         target = directory / "gatecheck-rules.json"
         # default=str: YAML gives dates and other scalars JSON lacks (in metadata, which semgrep only
         # passes through); semgrep reads them as the strings they were written as.
-        target.write_text(json.dumps({"rules": self.documents}, default=str), "utf-8")
+        target.write_text(json.dumps({"rules": [r.document for r in self.rules.values()]}, default=str), "utf-8")
         return target
 
     def patterns(self) -> tuple[list[str], list[str]]:
@@ -193,7 +191,6 @@ def load_pack(
                         bad_input=True,
                     )
                 pack.rules[rule.id] = rule
-                pack.documents.append(rule.document)
             pack.files.append(path)
     return pack
 

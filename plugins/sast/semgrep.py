@@ -39,7 +39,7 @@ from typing import Any
 
 from gatecheck.api import CheckContext, CheckFailed
 from gatecheck_plugins.sast import config_files
-from gatecheck_plugins.sast.rulepack import BUILTIN_RULES, RulePack
+from gatecheck_plugins.sast.rulepack import RulePack
 
 #: Longest total length of target paths handed to one semgrep process. Linux allows about
 #: 2 MiB of arguments and environment; staying well below leaves room for the environment.
@@ -241,11 +241,8 @@ def explain(ctx: CheckContext, pack: RulePack, exc: SemgrepFailed) -> CheckFaile
         if rule is not None:
             return CheckFailed(f"{config_files.name_of(ctx, rule.file)}:{rule.line}: semgrep rejected rule {rule.id!r}: "
                                f"{str(exc).split(': ', 1)[-1]}", bad_input=not rule.builtin)
-    for file, line in exc.spans:
-        path = Path(file)
-        if any(path.resolve() == f.resolve() for f in pack.files):
-            builtin = BUILTIN_RULES in path.resolve().parents
-            return CheckFailed(f"{config_files.name_of(ctx, path)}:{line}: {exc}", bad_input=not builtin)
+    # semgrep is given one generated JSON rule file (RulePack.engine_config), so a position in it
+    # says nothing about the user's files: the rule id is what names the rule.
     return exc
 
 
@@ -350,14 +347,3 @@ class SemgrepFailed(CheckFailed):
     def rule_ids(self) -> list[str]:
         """Rules the failure is about, where semgrep names them."""
         return [str(e["rule_id"]) for e in self.errors if e.get("rule_id")]
-
-    @property
-    def spans(self) -> list[tuple[str, int]]:
-        """(file, line) locations semgrep gives for the failure, when it gives any."""
-        found: list[tuple[str, int]] = []
-        for error in self.errors:
-            for span in error.get("spans", []) or []:
-                if isinstance(span, dict) and span.get("file"):
-                    line = (span.get("start") or {}).get("line", 1)
-                    found.append((str(span["file"]), int(line) if isinstance(line, int) else 1))
-        return found
