@@ -2,8 +2,8 @@
 documentation for reports.
 
 The SQL is parsed with PostgreSQL's own grammar through pglast (GPL-3.0, so an optional extra:
-``pip install 'gatecheck[migrations]'``). Without pglast the check reports ``skipped`` with that
-install hint; it never passes silently.
+the ``migrations`` extra). Without pglast the check reports ``skipped`` with the install hint; it never
+passes silently.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ __version__ = "1.3.0"
 #: The check's name: its table in the configuration (``[checks.migrations]``) and its findings' ``check``.
 CHECK = "migrations"
 
-INSTALL_HINT = "pip install 'gatecheck[migrations]'"
+INSTALL_HINT = "install gatecheck's migrations extra (pip install '.[migrations]' in a checkout of gatecheck)"
 DEFAULT_POSTGRES_VERSION = 14
+#: Without a base, a Django leaf generated this many days before the tree's newest migration is history.
+DEFAULT_RECENT_DAYS = 90
 #: Largest migration file read unless ``max_file_size`` says otherwise: far above real migrations
 #: (bench/migrations.py's 100,000 statements are a few megabytes), and the parse tree of a file
 #: takes many times its size in memory.
@@ -72,7 +74,7 @@ class MigrationsCheck(CheckBase):
     #: The check's version plus the parser's (part of the cache key): another grammar may give other
     #: results, and a result cached as "skipped, pglast missing" must not outlive installing it.
     version = f"{__version__}+pglast{_pglast_version() or '-missing'}"
-    description = "PostgreSQL migrations: locks, table rewrites and breaking changes (needs gatecheck[migrations])."
+    description = "PostgreSQL migrations: locks, table rewrites and breaking changes (needs the migrations extra: pglast)."
     options_schema: Mapping[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
@@ -150,6 +152,12 @@ class MigrationsCheck(CheckBase):
                                "gatecheck run --baseline-ref, else by --trusted-ref). Without one the latest "
                                "migration of each directory, Alembic head and Django leaf counts as new.",
             },
+            "recent_days": {
+                "type": "integer", "minimum": 0,
+                "description": "Without a baseline: a Django leaf that makemigrations generated more than this "
+                               f"many days before the newest migration of the tree is history, not new. "
+                               f"0 counts every leaf as new. Default: {DEFAULT_RECENT_DAYS}.",
+            },
         },
     }
 
@@ -196,7 +204,8 @@ class MigrationsCheck(CheckBase):
         with gc_paused():
             summary, findings = lint_tree(ctx, found, tick_every=CANCEL_EVERY,
                                           default_version=DEFAULT_POSTGRES_VERSION,
-                                          default_limit=DEFAULT_MAX_FILE_SIZE)
+                                          default_limit=DEFAULT_MAX_FILE_SIZE,
+                                          recent_days=int(options.get("recent_days", DEFAULT_RECENT_DAYS)))
         mark_earlier(ctx, summary, findings, prepared.base)
         by_rule = summary["by_rule"]
         return CheckResult(
@@ -212,9 +221,11 @@ def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Find
     reports them without denying, because they already ran wherever the project is deployed.
 
     New are the files changed since the merge base of ``baseline_ref`` when it is set; otherwise the
-    latest migration of each SQL directory, the Alembic heads and the Django leaves (summary.latest).
+    latest migration of each SQL directory, the Alembic heads and the Django leaves (summary.latest)
+    save those generated long before the newest (summary.older_leaves, see ``latest_migrations``).
     """
     latest: list[str] = summary.pop("latest")
+    older: list[dict[str, str]] = summary.pop("older_leaves")
     if base is not None:
         changed = ctx.changed_since(base.commit)
         in_base = ctx.git_tree(base.commit)
@@ -223,7 +234,9 @@ def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Find
         summary["new_migrations"] = {"basis": "baseline_ref", **base.summary(), "files": sorted(new)}
     else:
         new = set(latest)
-        summary["new_migrations"] = {"basis": "latest", "files": sorted(new)}
+        summary["new_migrations"] = {"basis": "latest", "files": sorted(new),
+                                     "recent_days": int(ctx.options.get("recent_days", DEFAULT_RECENT_DAYS)),
+                                     "older_leaves": older}
     earlier = 0
     for finding in findings:
         if finding.location is not None and finding.location.path not in new:

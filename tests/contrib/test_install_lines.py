@@ -33,11 +33,6 @@ ROOTS = ("README.md", "NOTICE", "pyproject.toml", ".pre-commit-hooks.yaml", "doc
          "core", "plugins", "conformance", "policies", "bench")
 SUFFIXES = {".md", ".rst", ".txt", ".yml", ".yaml", ".toml", ".py", ".sh", ".cfg", ".ini", ".json", ".rego", ""}
 SKIP_DIRS = {"__pycache__", "osv", ".gatecheck", "node_modules"}
-#: User-facing text in code whose owners have been asked to change it (issue 16, item 1); remove an
-#: entry when its file is fixed. The scan of these files still runs and is expected to find lines.
-PENDING = {
-    "plugins/migrations/check.py": "INSTALL_HINT and the check's description name gatecheck[migrations]",
-}
 
 INSTALL = re.compile(
     r"(?:\bpip3?(?:\.\d+)?|\buv\s+pip|\bpipx)\s+install\b(?P<pip>.*)"
@@ -161,19 +156,11 @@ def test_the_scan_covers_every_template_and_doc() -> None:
                 "contrib/docker/Dockerfile", "contrib/gitlab/gatecheck.gitlab-ci.yml", "contrib/github-action/action.yml",
                 "contrib/github-action/example-workflow.yml", "pyproject.toml", ".ci/demo.sh", ".ci/test.sh"}
     assert expected <= rel, expected - rel
-    assert set(PENDING) <= rel
 
 
 def test_no_install_line_resolves_to_another_project() -> None:
-    found = {rel: lines for p in FILES if (rel := str(p.relative_to(REPO))) not in PENDING and (lines := problems(p))}
+    found = {str(p.relative_to(REPO)): lines for p in FILES if (lines := problems(p))}
     assert found == {}
-
-
-@pytest.mark.parametrize("path", sorted(PENDING))
-def test_pending_files_are_still_reported(path: str) -> None:
-    """Each PENDING entry is a real finding (so the list cannot hide a file that is clean)."""
-    if not problems(REPO / path):
-        pytest.fail(f"{path} is clean now: remove it from PENDING so that it stays checked")
 
 
 BAD = [
