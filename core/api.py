@@ -18,7 +18,8 @@ Groups:
   exit codes.
 - **the tree under judgement**: :class:`Repository`, :class:`RepoFile`, :class:`OutsideRepository`,
   :func:`normalize`, :func:`matches_any`, :class:`GitTree`, :class:`GitTreeError`.
-- **small tools**: :func:`atomic_write`, source positions (:func:`locate`, the line of a JSON path;
+- **small tools**: :func:`atomic_write`, :func:`read_limited_text` (a configuration-side file's
+  text, size-limited, bad input naming file and line), source positions (:func:`locate`, the line of a JSON path;
   :func:`json_key_line`, :func:`locate_toml`, :func:`toml_key_line`, :func:`toml_table_lines`),
   :func:`gc_paused`, :func:`scrub`, :func:`scrub_url_credentials`, :mod:`limits` (bounded parsing),
   :func:`cache_directory`, :func:`canonical_json`, digests (:func:`sha256_hex`, :func:`file_sha256`, :func:`stream_sha256`,
@@ -75,6 +76,7 @@ from gatecheck.redact import scrub, scrub_url_credentials
 from gatecheck.reports.sarif import RuleDoc, rules_artifact
 from gatecheck.repository import OutsideRepository, RepoFile, Repository, matches_any, normalize
 from gatecheck.timestamps import format_micro, format_seconds, parse_iso8601, parse_rfc3339, utc_now
+from gatecheck.trust import read_limited_text
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -139,6 +141,7 @@ __all__ = [
     "parse_iso8601",
     "parse_rfc3339",
     "prefixed",
+    "read_limited_text",
     "rules_artifact",
     "run_check",
     "scrub",

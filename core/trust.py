@@ -56,7 +56,8 @@ def read_limited_text(path: Path, name: str, limit: int = MAX_CONFIG_BYTES) -> s
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput(f"not UTF-8 text: {exc}", path=name) from exc
+        raise BadInput(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=name,
+                       line=data.count(b"\n", 0, exc.start) + 1) from exc
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from gatecheck.api import CheckContext, CheckFailed
+from gatecheck.api import BadInput, CheckContext, CheckFailed, read_limited_text
 from gatecheck_plugins.secrets import baseline_file
 from gatecheck_plugins.secrets.rules import Allowlist, Reader, RuleSet, builtin_rules, load_config
 
@@ -92,15 +92,9 @@ def baseline(ctx: CheckContext) -> baseline_file.Baseline | None:
 
 
 def _read(local: Path, shown: str, what: str) -> str:
-    """The text of a rules file or baseline from the configuration source, size-limited."""
+    """The text of a rules file or baseline from the configuration source, size-limited (the shared
+    reader; its bad input becomes the check's)."""
     try:
-        with local.open("rb") as fh:
-            data = fh.read(MAX_CONFIG_FILE + 1)
-    except OSError as exc:
-        raise CheckFailed(f"{shown}: cannot read {what}: {exc.strerror or exc}", bad_input=True) from exc
-    if len(data) > MAX_CONFIG_FILE:
-        raise CheckFailed(f"{shown}: {what} is larger than {MAX_CONFIG_FILE} bytes", bad_input=True)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CheckFailed(f"{shown}:1: {what} is not UTF-8 text", bad_input=True) from exc
+        return read_limited_text(local, shown, MAX_CONFIG_FILE)
+    except BadInput as exc:
+        raise CheckFailed(f"{exc.describe()} ({what})", bad_input=True) from exc

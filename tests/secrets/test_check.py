@@ -461,6 +461,12 @@ def test_malformed_baseline_is_bad_input(example_copy: Path, cli: Callable[..., 
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert ".gatecheck-secrets-baseline.json:2" in result.stdout  # type: ignore[attr-defined]
 
+    # Not UTF-8 on its third line: the error names the file and that line (it said neither before).
+    (example_copy / ".gatecheck-secrets-baseline.json").write_bytes(b'{\n  "format":\n  "\xff"}\n')
+    result = cli("run", str(example_copy), "--check", "secrets", "-f", "json")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert ".gatecheck-secrets-baseline.json:3: not UTF-8 text" in result.stdout  # type: ignore[attr-defined]
+
 
 def test_secrets_rules_lists_the_pack(cli: Callable[..., object]) -> None:
     result = cli("secrets", "rules", "--json")
