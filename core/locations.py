@@ -30,6 +30,8 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "test": (
         "tests/**", "test/**", "testing/**", "**/tests/**", "**/test/**", "**/testing/**",
+        # A top-level t/ is the test tree of celery, kombu and billiard (t/unit, t/integration).
+        "t/**",
         "**/test_*.py", "**/*_test.py", "**/*_tests.py", "**/conftest.py", "**/testdata/**", "**/fixtures/**",
         # Test-support packages inside the source tree (pretix's src/pretix/testutils/settings.py).
         "**/testutils/**", "**/test_utils/**",

@@ -93,3 +93,15 @@ def test_test_support_packages_inside_the_source_tree_are_test_code() -> None:
     assert kinds.kind_of("src/pretix/testutils/settings.py") == "test"
     assert kinds.kind_of("src/app/test_utils/factories.py") == "test"
     assert kinds.kind_of("src/app/utils/settings.py") == "source"
+
+
+def test_a_top_level_t_directory_is_test_code() -> None:
+    """Found on celery: t/unit/security/__init__.py holds the test suite's RSA and EC keys, and
+    five private-key findings denied as source code."""
+    from gatecheck.locations import LocationKinds
+
+    kinds = LocationKinds({})
+    assert kinds.kind_of("t/unit/security/__init__.py") == "test"
+    assert kinds.kind_of("t/integration/conftest.py") == "test"
+    assert kinds.kind_of("src/t/module.py") == "source"
+    assert kinds.kind_of("tools/t.py") == "source"

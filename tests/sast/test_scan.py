@@ -158,3 +158,16 @@ def test_ids_survive_moved_code_and_follow_content(result: CheckResult, tmp_path
     old_md5 = next(f.id for f in result.findings if f.location and f.location.path == "vendor/lib.py")
     new_md5 = next(f.id for f in again.findings if f.location and f.location.path == "vendor/lib.py")
     assert old_md5 != new_md5
+
+
+def test_debug_true_is_left_alone_in_development_and_test_settings(tmp_path: Path, sast: Any) -> None:
+    """Found on wagtail's project template: settings/dev.py sets DEBUG = True, as development
+    settings do, and was denied; production settings and a plain settings.py still are found."""
+    files = {rel: "DEBUG = True\n" for rel in (
+        "site/settings/dev.py", "site/settings/local.py", "site/settings/test.py", "site/test_settings.py",
+        "site/settings_local.py", "site/settings/production.py", "site/settings/base.py", "other/settings.py")}
+    sast.write(tmp_path, files)
+    result = SastCheck().run(sast.context(tmp_path))
+    flagged = sorted(f.location.path for f in result.findings
+                     if f.location and f.rule_id == "gatecheck.python.django-debug-true")
+    assert flagged == ["other/settings.py", "site/settings/base.py", "site/settings/production.py"]
