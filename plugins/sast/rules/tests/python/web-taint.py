@@ -10,10 +10,11 @@ import ldap
 import requests
 import yaml
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect as django_redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views import View
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from flask import Flask, Response, jsonify, redirect, render_template, render_template_string, request, send_file, session, url_for
@@ -572,3 +573,20 @@ def paypal_checkout_raw(request, cursor):
 def license_notice(request):
     # ok: gatecheck.python.xss
     return django.utils.safestring.mark_safe('<a href="{}">source</a>'.format(request.build_absolute_uri("/source")))
+
+
+def sendfile(request, filename, **kwargs):
+    """A sendfile backend (wagtail's streaming backend): views call it with a path they chose."""
+    # ok: gatecheck.python.path-traversal
+    return FileResponse(open(filename, "rb"))
+
+
+def download(request, filename):
+    # ruleid: gatecheck.python.path-traversal
+    return FileResponse(open(os.path.join("/srv/files", filename), "rb"))
+
+
+class DownloadView(View):
+    def get(self, request, filename, **kwargs):
+        # ruleid: gatecheck.python.path-traversal
+        return FileResponse(open(os.path.join("/srv/files", filename), "rb"))
