@@ -43,9 +43,14 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     "example": (
         "examples/**", "example/**", "samples/**", "sample/**", "demo/**", "demos/**",
         "**/examples/**", "**/example/**", "**/samples/**",
+        # What `django-admin startproject --template` / `wagtail start` copy into a new project: a
+        # starting point with development settings and its own requirements, not the package's code.
+        "**/project_template/**", "**/app_template/**",
     ),
     "docs": (
         "docs/**", "doc/**", "**/docs/**", "**/*.md", "**/*.rst", "**/*.adoc",
+        # The code the documentation includes (FastAPI, Typer, SQLModel: docs_src/security/tutorial004.py).
+        "docs_src/**", "**/docs_src/**",
         "**/requirements/doc*.txt", "**/requirements-doc*.txt", "**/doc-requirements*.txt", "**/docs-requirements*.txt",
     ),
 }

@@ -105,3 +105,16 @@ def test_a_top_level_t_directory_is_test_code() -> None:
     assert kinds.kind_of("t/integration/conftest.py") == "test"
     assert kinds.kind_of("src/t/module.py") == "source"
     assert kinds.kind_of("tools/t.py") == "source"
+
+
+def test_documentation_sources_and_project_templates_are_not_source_code() -> None:
+    """Found on FastAPI: docs_src/security/tutorial004.py (the documentation's JWT example and its
+    sample key) denied 33 times as source; on wagtail: project_template/.../settings/dev.py and the
+    template's requirements.txt."""
+    from gatecheck.locations import LocationKinds
+
+    kinds = LocationKinds({})
+    assert kinds.kind_of("docs_src/security/tutorial004.py") == "docs"
+    assert kinds.kind_of("wagtail/project_template/requirements.txt") == "example"
+    assert kinds.kind_of("django/conf/app_template/models.py-tpl") == "example"
+    assert kinds.kind_of("fastapi/security/oauth2.py") == "source"
