@@ -154,8 +154,7 @@ def generated_on(migration: DjangoMigration) -> date | None:
 
 
 def latest_migrations(sql: list[str], revisions: list[AlembicRevision], django: list[DjangoMigration],
-                      every_django: list[DjangoMigration], *, recent_days: int,
-                      today: date | None = None) -> tuple[set[str], list[dict[str, str]]]:
+                      every_django: list[DjangoMigration], *, recent_days: int) -> tuple[set[str], list[dict[str, str]]]:
     """The migrations nothing applies after: the last SQL file of each directory (in apply order), the
     Alembic heads and the Django leaves. Without a base to compare with, these are the ones a change
     can be adding; every earlier one is history that already ran wherever the project is deployed.
@@ -183,7 +182,7 @@ def latest_migrations(sql: list[str], revisions: list[AlembicRevision], django: 
     leaves = [m for m in django if (m.app, m.name) not in depended]
     older: list[dict[str, str]] = []
     if recent_days > 0:
-        today = today or datetime.now(UTC).date()
+        today = datetime.now(UTC).date()
         dates = {m.rel: generated_on(m) for m in every_django}
         known = [d for d in dates.values() if d is not None and d <= today]
         if known:
