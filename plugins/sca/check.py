@@ -291,11 +291,19 @@ class ScaCheck(CheckBase):
         gathered = self._gather(ctx)
         collected, files = gathered.collected, gathered.files
         if not files:
-            excluded = dependencies.select(ctx.candidate_files(), ctx.options.get("files"))
+            candidates = dependencies.select(ctx.candidate_files(), ctx.options.get("files"))
+            scanned = set(ctx.scan_files())
+            # Only candidates an exclude left out count as excluded: django-oscar's setup.cfg (tool
+            # settings, no dependencies) was listed and read, and was reported as "left out".
+            excluded = [rel for rel in candidates if rel not in scanned]
             if excluded:
                 raise nothing_scanned(len(excluded), {RUN_EXCLUDE: len(excluded)})
-            message = ("no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, "
-                       "pyproject.toml, setup.cfg)")
+            if candidates:
+                message = (f"no dependencies declared: {', '.join(candidates)} declare(s) none (a setup.py's "
+                           "install_requires is Python code, which the gate does not run)")
+            else:
+                message = ("no dependency files found (requirements*.txt, pylock.toml, uv.lock, poetry.lock, "
+                           "pyproject.toml, setup.cfg)")
             if ctx.options.get("required", False):
                 raise CheckFailed(message)
             return CheckResult(tool=tool, status="skipped", error=message, summary={"files": 0, "paths": []})

@@ -255,3 +255,14 @@ def test_malformed_test_data_is_set_aside_but_the_projects_own_file_is_bad_input
     (tmp_path / "poetry.lock").write_text("this is [not toml\n")
     broken = run_sca(tmp_path)
     assert broken.status == "error" and broken.bad_input and "poetry.lock:1" in broken.error
+
+
+def test_a_setup_cfg_of_tool_settings_is_no_dependency_file_and_not_an_excluded_one(tmp_path, run_sca) -> None:
+    """Found on django-oscar 3.2.5: its setup.cfg holds flake8/isort settings and its dependencies are
+    in setup.py's code; the check said "all 1 candidate file(s) were left out (1 by run.exclude)" and
+    the gate denied a project nothing had excluded. It is a skip that says why."""
+    (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = 119\n\n[isort]\nline_length = 79\n")
+    (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup(install_requires=['django>=3.2'])\n")
+    result = run_sca(tmp_path)
+    assert result.status == "skipped", result.error
+    assert "setup.cfg declare(s) none" in (result.error or "") and "left out" not in (result.error or "")
