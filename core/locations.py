@@ -33,6 +33,8 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
         # A top-level t/ is the test tree of celery, kombu and billiard (t/unit, t/integration).
         "t/**",
         "**/test_*.py", "**/*_test.py", "**/*_tests.py", "**/conftest.py", "**/testdata/**", "**/fixtures/**",
+        # A Django app's tests module (startapp writes one): django-allauth's providers/*/tests.py.
+        "**/tests.py",
         # Test-support packages inside the source tree (pretix's src/pretix/testutils/settings.py).
         "**/testutils/**", "**/test_utils/**",
         # Requirements of development and test tooling: not what the project ships or deploys.

@@ -118,3 +118,14 @@ def test_documentation_sources_and_project_templates_are_not_source_code() -> No
     assert kinds.kind_of("wagtail/project_template/requirements.txt") == "example"
     assert kinds.kind_of("django/conf/app_template/models.py-tpl") == "example"
     assert kinds.kind_of("fastapi/security/oauth2.py") == "source"
+
+
+def test_a_django_apps_tests_module_is_test_code() -> None:
+    """Found on django-allauth: allauth/socialaccount/providers/apple/tests.py (the provider tests'
+    private key and sample tokens) denied as source code."""
+    from gatecheck.locations import LocationKinds
+
+    kinds = LocationKinds({})
+    assert kinds.kind_of("allauth/socialaccount/providers/apple/tests.py") == "test"
+    assert kinds.kind_of("tests.py") == "test"
+    assert kinds.kind_of("allauth/socialaccount/providers/apple/views.py") == "source"
