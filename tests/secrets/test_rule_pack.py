@@ -36,6 +36,14 @@ def test_pack_has_at_least_150_rules_each_fully_described() -> None:
             assert rule.keywords, f"{rule.id} has no keywords"
 
 
+
+def test_no_generic_rule_claims_high_confidence() -> None:
+    """A rule that knows a value only by the name it is given (not by a provider's format) is not
+    "high" confidence, which the default policy reads as live-looking: such a match denies even in
+    test code (django-allauth's mocked Bitly "apiKey" did, through http-api-key-header)."""
+    claims = [r.id for r in builtin_rules().rules if r.generic and r.confidence == "high"]
+    assert claims == []
+
 def test_every_rule_has_its_own_examples() -> None:
     rule_ids = {r.id for r in builtin_rules().rules}
     assert set(BY_RULE) == rule_ids
