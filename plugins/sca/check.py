@@ -58,10 +58,12 @@ from gatecheck_plugins import dependencies
 from . import base_commit
 from .database import DatabaseError, OsvDatabase, companion_files, default_database_path
 from .findings import (
+    ENVIRONMENT_PIN_KINDS,
     RANGE_SEVERITIES,
     add_package_rows,
     advisory_finding,
     each_hit,
+    library_pin,
     pinned_hits,
     problem_findings,
     range_finding,
@@ -185,6 +187,12 @@ class ScaCheck(CheckBase):
             "range_severity": {"enum": list(RANGE_SEVERITIES), "default": "lowered",
                                "description": "Severity of sca/range-admits-vulnerable: the advisory's lowered one "
                                               "step (lowered), the advisory's own (advisory), or a fixed severity."},
+            "library_pin_severity": {
+                "enum": list(RANGE_SEVERITIES), "default": "lowered",
+                "description": "Severity, in a library, of an advisory of a version only its requirements or lock "
+                               "files pin (its own development or CI environment; its users install the declared "
+                               "ranges): the advisory's lowered one step (lowered), its own (advisory), or a fixed "
+                               "severity."},
             "baseline_ref": {"type": "string", "minLength": 1,
                              "description": "Git ref (origin/main): report only findings new since its merge base "
                                             "(set by gatecheck run --baseline-ref)."},
@@ -398,6 +406,11 @@ class ScaCheck(CheckBase):
         wanted = [(dep, results.get(dep, [])) for dep in collected.dependencies]
         hits = pinned_hits(wanted, collected.origins)
         findings = each_hit(hits, advisory_finding)
+        if collected.shape == dependencies.LIBRARY:
+            mode = str(ctx.options.get("library_pin_severity", "lowered"))
+            for finding in findings:
+                if ENVIRONMENT_PIN_KINDS.issuperset(finding.metadata["pinned_in"]):
+                    library_pin(finding, mode)
         for hit in hits:
             docs.setdefault(hit.advisory.id, advisory_doc(hit))
         if collected.ranges:

@@ -20,6 +20,7 @@ from packageurl import PackageURL
 from packaging.version import Version
 
 from gatecheck.api import SEVERITIES, Finding, Fix, Location, Package, finding_id, format_seconds
+from gatecheck_plugins.dependencies import LOCK_KINDS
 
 from .ranges import RangeVerdict
 from .severity import Rated, rate
@@ -166,8 +167,34 @@ def advisory_finding(hit: Hit) -> Finding:
         fix=Fix(versions=[str(v) for v in advisory.fix_versions]),
         references=_references(advisory),
         aliases=sorted(set(advisory.aliases) - {advisory.id}),
-        metadata={"kind": "advisory", "versions": hit.versions, **_common_metadata(hit, rated)},
+        metadata={"kind": "advisory", "versions": hit.versions, "pinned_in": sorted({o.kind for o in hit.origins}),
+                  **_common_metadata(hit, rated)},
     )
+
+
+def chosen_severity(advisory: str, mode: str) -> str:
+    """What ``range_severity`` or ``library_pin_severity`` makes of an advisory's severity: one step
+    lower (``lowered``), the advisory's own (``advisory``), or a fixed severity."""
+    if mode == "lowered":
+        return LOWERED[advisory]
+    return advisory if mode == "advisory" else mode
+
+
+#: Where a library pins a version for itself rather than for its users: requirement files and locks.
+ENVIRONMENT_PIN_KINDS = frozenset({"requirements", *LOCK_KINDS})
+
+
+def library_pin(finding: Finding, mode: str) -> None:
+    """In a library, an advisory of a version that only a requirements or lock file pins is about the
+    project's own development or CI environment (aiohttp's requirements/constraints.txt): its users
+    install the declared ranges. It stays a finding, at the severity ``mode`` chooses (see
+    :func:`chosen_severity`), and says why."""
+    own = finding.severity
+    finding.severity = chosen_severity(own, mode)  # type: ignore[assignment]
+    finding.metadata["library_environment_pin"] = True
+    finding.metadata["advisory_severity"] = own
+    finding.title = (finding.title + " (pinned for the library's own development or CI environment; its users "
+                     "install its declared ranges)")[:300]
 
 
 def range_finding(hit: Hit, range_severity: str) -> Finding:
@@ -176,12 +203,7 @@ def range_finding(hit: Hit, range_severity: str) -> Finding:
     ranged, verdict = hit.ranged, hit.verdict
     assert ranged is not None and verdict is not None
     rated = _rated(advisory)
-    if range_severity == "lowered":
-        severity = LOWERED[rated.severity]
-    elif range_severity == "advisory":
-        severity = rated.severity
-    else:
-        severity = range_severity
+    severity = chosen_severity(rated.severity, range_severity)
     described = _title(hit.name, advisory)
     advice = (f"raise the lower bound to >={verdict.raise_to}" if verdict.raise_to is not None
               else "no fixed version is known")

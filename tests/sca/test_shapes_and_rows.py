@@ -266,3 +266,30 @@ def test_a_setup_cfg_of_tool_settings_is_no_dependency_file_and_not_an_excluded_
     result = run_sca(tmp_path)
     assert result.status == "skipped", result.error
     assert "setup.cfg declare(s) none" in (result.error or "") and "left out" not in (result.error or "")
+
+
+def test_a_librarys_own_ci_pins_are_reported_one_step_lower(tmp_path, run_sca) -> None:
+    """Found on aiohttp 3.11.10: its requirements/constraints.txt, base.txt and runtime-deps.txt pin its
+    CI environment, and 13 advisories of those pins denied a library whose users install its declared
+    ranges. They stay findings, one step below the advisory (like a range), and say why; a version the
+    package itself pins exactly is what its users get, at the advisory's own severity."""
+    _library(tmp_path, "flask==2.2.2", "jinja2>=99")
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "ci.txt").write_text("pyyaml==5.3\nflask==2.2.2\n")
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    assert result.summary["shape"]["kind"] == "library"
+    lowered = {"critical": "high", "high": "medium", "medium": "low", "low": "info", "unknown": "medium"}
+    ci = [f for f in result.findings if f.metadata.get("kind") == "advisory" and f.location.path == "requirements/ci.txt"]
+    assert {f.package.name for f in ci} >= {"pyyaml", "flask"}
+    for finding in ci:
+        assert finding.metadata["library_environment_pin"] is True
+        assert finding.severity == lowered[finding.metadata["advisory_severity"]]
+        assert "development or CI environment" in finding.title
+    own = [f for f in result.findings if f.metadata.get("kind") == "advisory" and f.location.path == "pyproject.toml"]
+    assert own and all("library_environment_pin" not in f.metadata for f in own)
+    assert {f.rule_id for f in own} == {f.rule_id for f in ci if f.package.name == "flask"}
+    # The advisory's own severity on request.
+    same = run_sca(tmp_path, library_pin_severity="advisory")
+    assert all(f.severity == f.metadata["advisory_severity"] for f in same.findings
+               if f.metadata.get("library_environment_pin"))
