@@ -285,7 +285,7 @@ def test_a_librarys_own_ci_pins_are_reported_one_step_lower(tmp_path, run_sca) -
     for finding in ci:
         assert finding.metadata["library_environment_pin"] is True
         assert finding.severity == lowered[finding.metadata["advisory_severity"]]
-        assert "development or CI environment" in finding.title
+        assert "not in its declared dependencies" in finding.title
     own = [f for f in result.findings if f.metadata.get("kind") == "advisory" and f.location.path == "pyproject.toml"]
     assert own and all("library_environment_pin" not in f.metadata for f in own)
     assert {f.rule_id for f in own} == {f.rule_id for f in ci if f.package.name == "flask"}
