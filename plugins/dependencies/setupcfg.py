@@ -11,6 +11,7 @@ file of its own when the selection picks it.
 from __future__ import annotations
 
 import configparser
+import re
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
@@ -25,6 +26,10 @@ from .pyproject import Declared, PyProject
 
 #: Largest setup.cfg read.
 MAX_SETUP_CFG_BYTES = 4 * 1024 * 1024
+#: configparser's own limit on nested %(name)s references, and a bound on what expansion may produce.
+MAX_INTERPOLATION_DEPTH = 10
+MAX_EXPANDED_CHARS = 1024 * 1024
+_REFERENCE = re.compile(r"%\(([^)]*)\)s")
 
 
 class SetupCfg(PyProject):
@@ -57,14 +62,48 @@ def read(repo: Tree, rel: str, *, default_name: str) -> SetupCfg:
     ))
     declared: list[Declared] = []
     if parser.has_section("options"):
-        declared += _requirements(rel, text, parser["options"].get("install_requires"), None)
+        options = parser["options"]
+        declared += _requirements(rel, text, _expand(rel, text, options, options.get("install_requires")), None)
     if parser.has_section("options.extras_require"):
-        for extra, value in parser["options.extras_require"].items():
-            declared += _requirements(rel, text, value, f"extra:{extra}")
+        extras = parser["options.extras_require"]
+        for extra, value in extras.items():
+            declared += _requirements(rel, text, _expand(rel, text, extras, value), f"extra:{extra}")
     found.declared = declared
     found.project.dependencies = list(dict.fromkeys(str(canonicalize_name(d.name)) for d in declared if d.group is None))
     found.declares_package = bool(name) or parser.has_section("options")
     return found
+
+
+def _expand(rel: str, text: str, section: configparser.SectionProxy, value: str | None) -> str | None:
+    """``value`` with ``%(name)s`` replaced by option ``name`` of the same section and ``%%`` by ``%``,
+    as setuptools reads setup.cfg (configparser's basic interpolation; SQLAlchemy's extras say
+    ``postgresql_asyncpg = %(asyncio)s asyncpg``). Written here rather than left to configparser,
+    whose expansion has no bound on how large a value grows when each level repeats a reference;
+    too deep, too large or a missing name is bad input naming the line."""
+    if value is None or "%" not in value:
+        return value
+    escaped = "\0"
+    for _ in range(MAX_INTERPOLATION_DEPTH):
+        value = value.replace("%%", escaped)
+        if "%(" not in value:
+            break
+
+        def resolve(found: re.Match[str]) -> str:
+            referenced = section.get(found.group(1), raw=True)
+            if referenced is None:
+                raise DependencyFileError(rel, tomlfile.line_containing(text, found.group(0)),
+                                          f"{found.group(0)} names no option of [{section.name}]")
+            return referenced
+
+        value = _REFERENCE.sub(resolve, value)
+        if len(value) > MAX_EXPANDED_CHARS:
+            raise DependencyFileError(rel, None, f"[{section.name}]: %(name)s references expand beyond "
+                                                 f"{MAX_EXPANDED_CHARS} characters")
+    else:
+        if "%(" in value.replace("%%", escaped):
+            raise DependencyFileError(rel, None, f"[{section.name}]: %(name)s references nest deeper than "
+                                                 f"{MAX_INTERPOLATION_DEPTH} levels")
+    return value.replace(escaped, "%")
 
 
 def _plain(value: str | None) -> str | None:

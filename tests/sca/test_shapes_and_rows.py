@@ -293,3 +293,25 @@ def test_a_librarys_own_ci_pins_are_reported_one_step_lower(tmp_path, run_sca) -
     same = run_sca(tmp_path, library_pin_severity="advisory")
     assert all(f.severity == f.metadata["advisory_severity"] for f in same.findings
                if f.metadata.get("library_environment_pin"))
+
+
+def test_setup_cfg_references_between_extras_are_expanded_as_setuptools_does(tmp_path, run_sca) -> None:
+    """Found on SQLAlchemy 2.0.36: `postgresql_asyncpg = %(asyncio)s asyncpg` in its extras (configparser
+    interpolation, which setuptools applies) was "invalid dependency '%(asyncio)s'", exit 2."""
+    (tmp_path / "setup.cfg").write_text(
+        "[metadata]\nname = lib\n\n[options]\ninstall_requires =\n    typing-extensions>=4.6\n\n"
+        "[options.extras_require]\nasyncio =\n    greenlet!=0.4.17\nyaml =\n    %(asyncio)s\n    pyyaml>=5.1\n"
+        "discount = pyyaml>=5.1 ; python_version >= '3.8'\n")
+    result = run_sca(tmp_path)
+    assert result.status == "ok", result.error
+    groups = {(f.package.name, f.metadata["group"]) for f in _rule(result, "sca/range-admits-vulnerable")}
+    assert ("pyyaml", "extra:yaml") in groups
+    # A name that is not there, and references that grow without end, are bad input naming the file.
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = lib\n\n[options.extras_require]\nx =\n    %(nothing)s\n")
+    missing = run_sca(tmp_path)
+    assert missing.status == "error" and missing.bad_input and "setup.cfg:6" in (missing.error or "")
+    bomb = "[metadata]\nname = lib\n\n[options.extras_require]\ntop = %(a9)s\na0 = pyyaml\n" + "".join(
+        f"a{i} = {('%(a' + str(i - 1) + ')s ') * 20}\n" for i in range(1, 10))
+    (tmp_path / "setup.cfg").write_text(bomb)
+    grown = run_sca(tmp_path)
+    assert grown.status == "error" and grown.bad_input and "expand beyond" in (grown.error or "")
