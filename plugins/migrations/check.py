@@ -201,12 +201,13 @@ class MigrationsCheck(CheckBase):
                 summary={"files": len(files), "install": INSTALL_HINT},
             )
         from .pipeline import lint_tree
+        recent_days = int(options.get("recent_days", DEFAULT_RECENT_DAYS))
         with gc_paused():
             summary, findings = lint_tree(ctx, found, tick_every=CANCEL_EVERY,
                                           default_version=DEFAULT_POSTGRES_VERSION,
                                           default_limit=DEFAULT_MAX_FILE_SIZE,
-                                          recent_days=int(options.get("recent_days", DEFAULT_RECENT_DAYS)))
-        mark_earlier(ctx, summary, findings, prepared.base)
+                                          recent_days=recent_days)
+        mark_earlier(ctx, summary, findings, prepared.base, recent_days)
         by_rule = summary["by_rule"]
         return CheckResult(
             tool=tool,
@@ -216,7 +217,8 @@ class MigrationsCheck(CheckBase):
         )
 
 
-def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Finding], base: GitBase | None) -> None:
+def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Finding], base: GitBase | None,
+                 recent_days: int) -> None:
     """Mark the findings of earlier migrations (``metadata.earlier_migration``): the default policy
     reports them without denying, because they already ran wherever the project is deployed.
 
@@ -235,7 +237,7 @@ def mark_earlier(ctx: CheckContext, summary: dict[str, Any], findings: list[Find
     else:
         new = set(latest)
         summary["new_migrations"] = {"basis": "latest", "files": sorted(new),
-                                     "recent_days": int(ctx.options.get("recent_days", DEFAULT_RECENT_DAYS)),
+                                     "recent_days": recent_days,
                                      "older_leaves": older}
     earlier = 0
     for finding in findings:
